@@ -1,0 +1,341 @@
+//! The terminal adapter: the `talkwatch` command line and the `chat` REPL. Like the chat
+//! adapters, it only translates: arguments and typed lines go to the shared handler, replies are
+//! rendered as text (or JSON for `ask --json`).
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::{Args, Parser, Subcommand};
+use serde::Serialize;
+
+use crate::command::{self, Ask, Caller, Command, Handler};
+use crate::config::Config;
+use crate::engine::{Engine, IngestProgress};
+use crate::messages::{self, Syntax};
+use crate::reply::Reply;
+use crate::search::RebuildProgress;
+use crate::telemetry::{self, LogFormat};
+
+const TERMINAL: Syntax<'static> = Syntax { prefix: "!" };
+
+/// talkwatch — answers questions about ongoing talks with quoted passages from the news.
+#[derive(Debug, Parser)]
+#[command(name = "talkwatch", version, about, long_about = None)]
+pub struct Cli {
+    /// Config file (default: config/talkwatch.toml when present, else built-in defaults).
+    #[arg(long, global = true, env = "TALKWATCH_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Log format on stderr.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Human)]
+    pub log_format: LogFormat,
+    #[command(subcommand)]
+    pub command: CliCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CliCommand {
+    /// Read articles from files, directories (recursively) and http(s) URLs.
+    Ingest {
+        /// .md/.txt (optional front matter), .html, .jsonl files, directories, or URLs.
+        #[arg(required = true, value_name = "PATH_OR_URL")]
+        inputs: Vec<String>,
+    },
+    /// Ask a question; prints the best matching passages with their sources.
+    Ask(AskArgs),
+    /// Chat with the bot in the terminal, exactly as in a chat room (no tokens needed).
+    Chat,
+    /// List the news sources in the store.
+    Sources,
+    /// Show article, passage and index figures.
+    Stats,
+    /// Rebuild the search index from the article store (the old one serves until the switch).
+    Reindex,
+}
+
+#[derive(Debug, Args)]
+pub struct AskArgs {
+    /// The question (inline filters such as since:3d also work).
+    #[arg(required = true, num_args = 1..)]
+    pub question: Vec<String>,
+    /// Only articles published on or after this date (2026-11-01) or within this age (3d, 2w).
+    #[arg(long, value_parser = command::parse_date_flag)]
+    pub since: Option<command::DateBound>,
+    /// Only articles published on or before this date or age.
+    #[arg(long, value_parser = command::parse_date_flag)]
+    pub until: Option<command::DateBound>,
+    /// Only this source (as listed by `talkwatch sources`).
+    #[arg(long)]
+    pub source: Option<String>,
+    /// Number of articles to quote.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=100))]
+    pub limit: Option<u16>,
+    /// Passages per article (default 1: each article's best passage).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=10))]
+    pub passages: Option<u16>,
+    /// Print JSON: {"question", "hits": [{"title","url","source","published","passage","score"}]}.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Exit status of a CLI run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Ok = 0,
+    Runtime = 1,
+    Usage = 2,
+}
+
+/// Runs a parsed command line; errors are printed as one line plus a hint.
+pub async fn run(cli: Cli) -> Exit {
+    telemetry::init(cli.log_format, "warn");
+    let config = match Config::load(cli.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            print_error(
+                &e.to_string(),
+                "check the config file and TALKWATCH_* variables",
+            );
+            return Exit::Usage;
+        }
+    };
+    let engine = match Engine::open(config).await {
+        Ok(e) => Arc::new(e),
+        Err(e) => {
+            print_error(
+                &e.to_string(),
+                "check data_dir (TALKWATCH_DATA_DIR) and that no other process is rebuilding it",
+            );
+            return Exit::Runtime;
+        }
+    };
+    let handler = Handler::new(engine.clone());
+    match cli.command {
+        CliCommand::Ingest { inputs } => ingest(&engine, &inputs).await,
+        CliCommand::Ask(args) => {
+            load_demo_if_empty(&engine).await;
+            ask(&handler, args).await
+        }
+        CliCommand::Chat => {
+            load_demo_if_empty(&engine).await;
+            chat(&handler).await
+        }
+        CliCommand::Sources => print_reply(
+            &handler
+                .handle(Command::Sources, &Caller::local(), None)
+                .await,
+        ),
+        CliCommand::Stats => {
+            print_reply(&handler.handle(Command::Stats, &Caller::local(), None).await)
+        }
+        CliCommand::Reindex => {
+            let bar = progress_bar();
+            let b = bar.clone();
+            let progress: crate::search::ProgressFn = Arc::new(move |p: RebuildProgress| {
+                b.set_length(p.total);
+                b.set_position(p.done);
+            });
+            let reply = handler
+                .handle(Command::Reindex, &Caller::local(), Some(progress))
+                .await;
+            bar.finish_and_clear();
+            print_reply(&reply)
+        }
+    }
+}
+
+async fn load_demo_if_empty(engine: &Engine) {
+    match engine.ensure_demo().await {
+        Ok(Some(added)) => eprintln!("{}", messages::demo_loaded(added)),
+        Ok(None) => {}
+        Err(e) => tracing::warn!(error = %e, "cannot load the demo corpus"),
+    }
+}
+
+fn progress_bar() -> indicatif::ProgressBar {
+    let bar =
+        indicatif::ProgressBar::with_draw_target(Some(0), indicatif::ProgressDrawTarget::stderr());
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {wide_msg}")
+            .expect("valid template"),
+    );
+    bar
+}
+
+struct Bar(indicatif::ProgressBar);
+
+impl IngestProgress for Bar {
+    fn start(&self, total: u64) {
+        self.0.set_length(total);
+    }
+    fn advance(&self, label: &str) {
+        self.0.set_message(messages::shorten(label, 60));
+        self.0.inc(1);
+    }
+    fn finish(&self) {
+        self.0.finish_and_clear();
+    }
+}
+
+async fn ingest(engine: &Engine, inputs: &[String]) -> Exit {
+    let bar = Bar(progress_bar());
+    match engine.ingest(inputs, &bar).await {
+        Ok(report) => {
+            println!("{}", report.summary());
+            for f in &report.failures {
+                println!("{}", messages::ingest_failure(f));
+            }
+            Exit::Ok
+        }
+        Err(e) => {
+            print_error(
+                &e.to_string(),
+                "nothing already stored was lost; fix the cause and run the same ingest again",
+            );
+            Exit::Runtime
+        }
+    }
+}
+
+async fn ask(handler: &Handler, args: AskArgs) -> Exit {
+    let text = args.question.join(" ");
+    let mut ask = match command::parse_question(&text) {
+        Ok(Command::Ask(a)) => a,
+        Ok(_) => Ask::default(),
+        Err(e) => {
+            print_error(&e.to_string(), &messages::hint_filters());
+            return Exit::Usage;
+        }
+    };
+    ask.since = args.since.or(ask.since);
+    ask.until = args.until.or(ask.until);
+    ask.source = args.source.or(ask.source);
+    ask.limit = args.limit.map(usize::from).or(ask.limit);
+    ask.passages_per_article = args.passages.map(usize::from).or(ask.passages_per_article);
+    let reply = handler
+        .handle(Command::Ask(ask), &Caller::local(), None)
+        .await;
+    if args.json {
+        return print_json(&text, &reply);
+    }
+    print_reply(&reply)
+}
+
+#[derive(Serialize)]
+struct JsonAnswer<'a> {
+    question: &'a str,
+    hits: Vec<JsonHit<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonHit<'a> {
+    title: &'a str,
+    url: &'a str,
+    source: &'a str,
+    published: String,
+    passage: &'a str,
+    score: f32,
+}
+
+fn print_json(question: &str, reply: &Reply) -> Exit {
+    let hits = match reply {
+        Reply::Answer(a) => a
+            .hits
+            .iter()
+            .map(|h| JsonHit {
+                title: &h.title,
+                url: &h.url,
+                source: &h.source,
+                published: h
+                    .published
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                passage: &h.passage,
+                score: h.score,
+            })
+            .collect(),
+        Reply::NotFound { .. } => Vec::new(),
+        other => return print_reply(other),
+    };
+    let out = JsonAnswer { question, hits };
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&out).expect("serializable")
+    );
+    Exit::Ok
+}
+
+/// Prints a reply; problems go to stderr with a non-zero exit.
+fn print_reply(reply: &Reply) -> Exit {
+    let text = messages::plain(reply, TERMINAL);
+    match reply {
+        Reply::Invalid { problem, hint } => {
+            print_error(problem, hint);
+            Exit::Usage
+        }
+        Reply::Failed { problem } | Reply::Refused { command: problem } => {
+            print_error(
+                problem,
+                "see the log lines above (TALKWATCH_LOG=debug for more)",
+            );
+            Exit::Runtime
+        }
+        _ => {
+            println!("{text}");
+            Exit::Ok
+        }
+    }
+}
+
+fn print_error(problem: &str, hint: &str) {
+    eprintln!("error: {problem}");
+    eprintln!("hint: {hint}");
+}
+
+/// The REPL: the same parser and handler as the chat adapters. `!command` or a plain question.
+async fn chat(handler: &Handler) -> Exit {
+    let interactive = std::io::stdin().is_terminal();
+    if interactive {
+        println!(
+            "talkwatch chat — ask about ongoing talks, e.g. “Is territory negotiable?”. Type !help for commands, quit to leave."
+        );
+    }
+    let caller = Caller::local();
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<String>(1);
+    // Reading stdin blocks, so it gets its own thread.
+    std::thread::spawn(move || {
+        let stdin = std::io::stdin();
+        for line in stdin.lock().lines() {
+            let Ok(line) = line else { break };
+            if tx.blocking_send(line).is_err() {
+                break;
+            }
+        }
+    });
+    loop {
+        if interactive {
+            print!("talkwatch> ");
+            let _ = std::io::stdout().flush();
+        }
+        let Some(line) = rx.recv().await else { break };
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        if matches!(line, "quit" | "exit" | "!quit" | "!exit") {
+            break;
+        }
+        let reply = match line.strip_prefix('!') {
+            Some(cmd) => {
+                let progress: crate::search::ProgressFn = Arc::new(|p: RebuildProgress| {
+                    eprintln!("{}", messages::reindex_progress(p.done, p.total));
+                });
+                handler
+                    .respond_to_command(cmd, &caller, Some(progress))
+                    .await
+            }
+            None => handler.respond_to_question(line, &caller).await,
+        };
+        println!("{}\n", messages::plain(&reply, TERMINAL));
+    }
+    Exit::Ok
+}

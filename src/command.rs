@@ -1,0 +1,616 @@
+//! The platform-neutral bot: what a message asks for ([`parse`], pure) and what to answer
+//! ([`Handler::handle`], returns a [`Reply`]). Every adapter (terminal, Matrix, Discord) goes
+//! through here, so all of them understand the same commands and filters.
+//!
+//! Architecture Invariant: permission checks happen here, never in adapters. Adapters say who is
+//! asking ([`Identity`]); [`Permissions`] decides whether that is an admin.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::answer::AskRequest;
+use crate::config::Config;
+use crate::engine::Engine;
+use crate::reply::{NotFoundReason, Reply};
+use crate::search::{ProgressFn, SearchError, SearchFilters};
+
+/// Everything the bot can be asked to do. Closed: adding a command means handling it everywhere.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    Ask(Ask),
+    Sources,
+    Stats,
+    Reindex,
+    Help,
+}
+
+impl Command {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Ask(_) => "ask",
+            Command::Sources => "sources",
+            Command::Stats => "stats",
+            Command::Reindex => "reindex",
+            Command::Help => "help",
+        }
+    }
+
+    pub fn is_admin_only(&self) -> bool {
+        matches!(self, Command::Reindex)
+    }
+}
+
+/// A question and its filters, as typed (relative dates unresolved).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Ask {
+    pub question: String,
+    pub since: Option<DateBound>,
+    pub until: Option<DateBound>,
+    pub source: Option<String>,
+    pub limit: Option<usize>,
+    pub offset: usize,
+    pub passages_per_article: Option<usize>,
+}
+
+/// A date as the user wrote it: a calendar date/time, or an age ("3d", "2w", "12h").
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum DateBound {
+    At(DateTime<Utc>),
+    Ago(Duration),
+}
+
+impl DateBound {
+    pub fn resolve(self, now: DateTime<Utc>) -> DateTime<Utc> {
+        match self {
+            DateBound::At(d) => d,
+            DateBound::Ago(age) => now - age,
+        }
+    }
+
+    /// Parses `2026-11-01`, RFC 3339, or `<n>h|d|w|m` (hours, days, weeks, 30-day months).
+    pub fn parse(s: &str) -> Option<DateBound> {
+        let s = s.trim();
+        if let Some(d) = crate::ingest::parse_date(s) {
+            return Some(DateBound::At(d));
+        }
+        let unit = s.chars().last()?;
+        let n: i64 = s[..s.len() - unit.len_utf8()].parse().ok()?;
+        if !(0..=36_500).contains(&n) {
+            return None;
+        }
+        let age = match unit.to_ascii_lowercase() {
+            'h' => Duration::hours(n),
+            'd' => Duration::days(n),
+            'w' => Duration::weeks(n),
+            'm' => Duration::days(30 * n),
+            'y' => Duration::days(365 * n),
+            _ => return None,
+        };
+        Some(DateBound::Ago(age))
+    }
+}
+
+/// Why a message could not be understood. The wording is shown to users.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParseError {
+    #[error("the message is empty")]
+    Empty,
+    #[error("unknown command `{0}`")]
+    UnknownCommand(String),
+    #[error("`{command}` needs a question")]
+    MissingQuestion { command: String },
+    #[error("`{key}:{value}` is not valid: {expected}")]
+    BadFilter {
+        key: String,
+        value: String,
+        expected: String,
+    },
+    #[error("`{0}` takes no arguments")]
+    UnexpectedArguments(String),
+}
+
+/// Parses a command line without its platform prefix: `ask <question>`, `sources`, `stats`,
+/// `reindex`, `help`. Command names are case-insensitive.
+pub fn parse(text: &str) -> Result<Command, ParseError> {
+    let text = text.trim();
+    let (name, rest) = match text.split_once(char::is_whitespace) {
+        Some((name, rest)) => (name, rest.trim()),
+        None => (text, ""),
+    };
+    if name.is_empty() {
+        return Err(ParseError::Empty);
+    }
+    let lower = name.to_lowercase();
+    let no_args = |cmd: Command| {
+        if rest.is_empty() {
+            Ok(cmd)
+        } else {
+            Err(ParseError::UnexpectedArguments(lower.clone()))
+        }
+    };
+    match lower.as_str() {
+        "ask" | "a" | "q" => parse_question(rest).map_err(|e| match e {
+            ParseError::Empty => ParseError::MissingQuestion {
+                command: "ask".into(),
+            },
+            other => other,
+        }),
+        "sources" => no_args(Command::Sources),
+        "stats" => no_args(Command::Stats),
+        "reindex" => no_args(Command::Reindex),
+        "help" | "h" | "?" | "commands" => Ok(Command::Help),
+        _ => Err(ParseError::UnknownCommand(name.chars().take(32).collect())),
+    }
+}
+
+/// Parses free text as a question, taking out inline filters (`since:2026-11-01`, `until:`,
+/// `source:reuters` or `source:"Example Wire"`, `limit:5`, `passages:2`). Anything else, query
+/// syntax and punctuation included, stays part of the question.
+pub fn parse_question(text: &str) -> Result<Command, ParseError> {
+    let mut ask = Ask::default();
+    let mut words: Vec<&str> = Vec::new();
+    let mut rest = text.trim();
+    while !rest.is_empty() {
+        let (token, after) = next_token(rest);
+        rest = after.trim_start();
+        let Some((key, value)) = token.split_once(':') else {
+            words.push(token);
+            continue;
+        };
+        let key_lower = key.to_ascii_lowercase();
+        let bad = |expected: &str| ParseError::BadFilter {
+            key: key_lower.clone(),
+            value: value.chars().take(40).collect(),
+            expected: expected.into(),
+        };
+        match key_lower.as_str() {
+            "since" | "until" => {
+                let bound = DateBound::parse(value)
+                    .ok_or_else(|| bad("use a date like 2026-11-01 or an age like 3d or 2w"))?;
+                if key_lower == "since" {
+                    ask.since = Some(bound);
+                } else {
+                    ask.until = Some(bound);
+                }
+            }
+            "source" | "from" => {
+                let v = value.trim_matches('"').trim();
+                if v.is_empty() {
+                    return Err(bad("name a source, e.g. source:\"Example Wire\""));
+                }
+                ask.source = Some(v.to_string());
+            }
+            "limit" => {
+                ask.limit = Some(
+                    value
+                        .parse::<usize>()
+                        .ok()
+                        .filter(|n| *n >= 1)
+                        .ok_or_else(|| bad("use a number like 3"))?,
+                );
+            }
+            "passages" => {
+                ask.passages_per_article = Some(
+                    value
+                        .parse::<usize>()
+                        .ok()
+                        .filter(|n| (1..=10).contains(n))
+                        .ok_or_else(|| bad("use a number from 1 to 10"))?,
+                );
+            }
+            _ => words.push(token),
+        }
+    }
+    ask.question = words.join(" ");
+    if ask.question.trim().is_empty() {
+        return Err(ParseError::Empty);
+    }
+    Ok(Command::Ask(ask))
+}
+
+/// Splits off one whitespace-separated token; `key:"two words"` stays one token.
+fn next_token(s: &str) -> (&str, &str) {
+    if let Some(colon) = s.find(':') {
+        let before_ws = s.find(char::is_whitespace).unwrap_or(s.len());
+        if colon < before_ws && s[colon + 1..].starts_with('"') {
+            let value_start = colon + 2;
+            if let Some(close) = s[value_start..].find('"') {
+                let end = value_start + close + 1;
+                return (&s[..end], &s[end..]);
+            }
+        }
+    }
+    match s.find(char::is_whitespace) {
+        Some(i) => (&s[..i], &s[i..]),
+        None => (s, ""),
+    }
+}
+
+/// Who is asking, as the platform knows them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Identity {
+    /// The local terminal: whoever runs the binary owns the data.
+    Local,
+    Matrix {
+        user_id: String,
+    },
+    Discord {
+        user_id: u64,
+        role_ids: Vec<u64>,
+    },
+}
+
+/// A message's sender and where it was said.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub identity: Identity,
+    /// Room or channel id, for logs.
+    pub place: Option<String>,
+}
+
+impl Caller {
+    pub fn local() -> Caller {
+        Caller {
+            identity: Identity::Local,
+            place: None,
+        }
+    }
+}
+
+/// Decides who is an admin, from config.
+#[derive(Debug, Clone, Default)]
+pub struct Permissions {
+    matrix_admins: Vec<String>,
+    discord_users: Vec<u64>,
+    discord_roles: Vec<u64>,
+}
+
+impl Permissions {
+    pub fn from_config(config: &Config) -> Permissions {
+        Permissions {
+            matrix_admins: config.matrix.admins.clone(),
+            discord_users: config.discord.admin_user_ids.clone(),
+            discord_roles: config.discord.admin_role_ids.clone(),
+        }
+    }
+
+    pub fn is_admin(&self, identity: &Identity) -> bool {
+        match identity {
+            Identity::Local => true,
+            Identity::Matrix { user_id } => self.matrix_admins.iter().any(|a| a == user_id),
+            Identity::Discord { user_id, role_ids } => {
+                self.discord_users.contains(user_id)
+                    || role_ids.iter().any(|r| self.discord_roles.contains(r))
+            }
+        }
+    }
+}
+
+/// Runs commands against the engine.
+pub struct Handler {
+    engine: Arc<Engine>,
+    permissions: Permissions,
+}
+
+impl Handler {
+    pub fn new(engine: Arc<Engine>) -> Handler {
+        let permissions = Permissions::from_config(engine.config());
+        Handler {
+            engine,
+            permissions,
+        }
+    }
+
+    pub fn engine(&self) -> &Arc<Engine> {
+        &self.engine
+    }
+
+    pub fn is_admin(&self, caller: &Caller) -> bool {
+        self.permissions.is_admin(&caller.identity)
+    }
+
+    /// Handles a command line that followed the platform's prefix (`ask ...`, `sources`, ...).
+    pub async fn respond_to_command(
+        &self,
+        text: &str,
+        caller: &Caller,
+        progress: Option<ProgressFn>,
+    ) -> Reply {
+        if let Some(reply) = self.check_size(text) {
+            return reply;
+        }
+        match parse(text) {
+            Ok(cmd) => self.handle(cmd, caller, progress).await,
+            Err(e) => invalid(e),
+        }
+    }
+
+    /// Handles free text addressed to the bot (a mention, a DM, a terminal line) as a question.
+    pub async fn respond_to_question(&self, text: &str, caller: &Caller) -> Reply {
+        if let Some(reply) = self.check_size(text) {
+            return reply;
+        }
+        match parse_question(text) {
+            Ok(cmd) => self.handle(cmd, caller, None).await,
+            Err(ParseError::Empty) => Reply::Help,
+            Err(e) => invalid(e),
+        }
+    }
+
+    fn check_size(&self, text: &str) -> Option<Reply> {
+        let max = self.engine.config().chat.max_message_bytes;
+        (text.len() > max).then(|| Reply::Invalid {
+            problem: crate::messages::too_long_message(text.len(), max),
+            hint: crate::messages::hint_shorter(),
+        })
+    }
+
+    /// Runs one command for one caller. Never panics on user input; failures become replies.
+    pub async fn handle(
+        &self,
+        command: Command,
+        caller: &Caller,
+        progress: Option<ProgressFn>,
+    ) -> Reply {
+        if command.is_admin_only() && !self.is_admin(caller) {
+            tracing::warn!(
+                command = command.name(),
+                caller = ?caller.identity,
+                place = caller.place.as_deref().unwrap_or("-"),
+                "admin command refused"
+            );
+            return Reply::Refused {
+                command: command.name().into(),
+            };
+        }
+        if command.is_admin_only() {
+            tracing::info!(
+                command = command.name(),
+                caller = ?caller.identity,
+                place = caller.place.as_deref().unwrap_or("-"),
+                "admin command"
+            );
+        }
+        let engine = &self.engine;
+        match command {
+            Command::Help => Reply::Help,
+            Command::Ask(ask) => self.ask(ask).await,
+            Command::Sources => match engine.sources() {
+                Ok(sources) => Reply::Sources(sources),
+                Err(e) => failed(e),
+            },
+            Command::Stats => match engine.stats() {
+                Ok(stats) => Reply::Stats(stats),
+                Err(e) => failed(e),
+            },
+            Command::Reindex => {
+                let started = Instant::now();
+                let progress = progress.unwrap_or_else(|| Arc::new(|_| {}));
+                match engine.reindex(progress).await {
+                    Ok(report) => Reply::Reindexed {
+                        report,
+                        elapsed_ms: started.elapsed().as_millis() as u64,
+                    },
+                    Err(SearchError::ReindexRunning) => Reply::Invalid {
+                        problem: crate::messages::reindex_running(),
+                        hint: crate::messages::hint_wait(),
+                    },
+                    Err(e) => failed(e),
+                }
+            }
+        }
+    }
+
+    async fn ask(&self, ask: Ask) -> Reply {
+        let config = self.engine.config();
+        let chars = ask.question.chars().count();
+        if chars > config.chat.max_question_chars {
+            return Reply::Invalid {
+                problem: crate::messages::question_too_long(chars, config.chat.max_question_chars),
+                hint: crate::messages::hint_shorter(),
+            };
+        }
+        let now = Utc::now();
+        let request = AskRequest {
+            filters: SearchFilters {
+                since: ask.since.map(|b| b.resolve(now)),
+                until: ask.until.map(|b| match b {
+                    // A bare date means "through the end of that day".
+                    DateBound::At(d) if d.time() == chrono::NaiveTime::MIN => {
+                        d + Duration::days(1) - Duration::seconds(1)
+                    }
+                    other => other.resolve(now),
+                }),
+                source: ask.source.as_ref().map(|s| s.to_lowercase()),
+            },
+            limit: ask
+                .limit
+                .unwrap_or(config.search.default_limit)
+                .min(config.search.max_limit),
+            offset: ask.offset,
+            per_article: ask.passages_per_article.unwrap_or(1),
+            question: ask.question,
+        };
+        let engine = self.engine.clone();
+        let question = request.question.clone();
+        let result = tokio::task::spawn_blocking(move || engine.ask(&request)).await;
+        match result {
+            Ok(Ok(Ok(answer))) => Reply::Answer(answer),
+            Ok(Ok(Err(reason))) => Reply::NotFound { question, reason },
+            Ok(Err(e)) => failed(e),
+            Err(e) => failed(e),
+        }
+    }
+}
+
+fn invalid(e: ParseError) -> Reply {
+    let hint = match &e {
+        ParseError::UnknownCommand(_) | ParseError::UnexpectedArguments(_) => {
+            crate::messages::hint_help()
+        }
+        ParseError::Empty | ParseError::MissingQuestion { .. } => crate::messages::hint_ask(),
+        ParseError::BadFilter { .. } => crate::messages::hint_filters(),
+    };
+    Reply::Invalid {
+        problem: e.to_string(),
+        hint,
+    }
+}
+
+fn failed(e: impl std::fmt::Display) -> Reply {
+    tracing::error!(error = %e, "command failed");
+    Reply::Failed {
+        problem: e.to_string(),
+    }
+}
+
+/// Helper for adapters and tests: the reason a reply has no hits, if any.
+pub fn not_found_reason(reply: &Reply) -> Option<NotFoundReason> {
+    match reply {
+        Reply::NotFound { reason, .. } => Some(*reason),
+        _ => None,
+    }
+}
+
+/// A date given as `YYYY-MM-DD` for CLI flags.
+pub fn parse_date_flag(s: &str) -> Result<DateBound, String> {
+    DateBound::parse(s).ok_or_else(|| {
+        format!("`{s}` is not a date; use a date like 2026-11-01 or an age like 3d or 2w")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ask(cmd: Command) -> Ask {
+        match cmd {
+            Command::Ask(a) => a,
+            other => panic!("expected ask, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn commands_parse_case_insensitively() {
+        assert_eq!(parse("sources"), Ok(Command::Sources));
+        assert_eq!(parse("  STATS "), Ok(Command::Stats));
+        assert_eq!(parse("Reindex"), Ok(Command::Reindex));
+        assert_eq!(parse("help"), Ok(Command::Help));
+        assert_eq!(
+            ask(parse("ask Is territory negotiable?").unwrap()).question,
+            "Is territory negotiable?"
+        );
+    }
+
+    #[test]
+    fn bad_commands_are_errors_not_panics() {
+        assert_eq!(parse(""), Err(ParseError::Empty));
+        assert_eq!(
+            parse("frobnicate x"),
+            Err(ParseError::UnknownCommand("frobnicate".into()))
+        );
+        assert_eq!(
+            parse("ask"),
+            Err(ParseError::MissingQuestion {
+                command: "ask".into()
+            })
+        );
+        assert_eq!(
+            parse("sources now"),
+            Err(ParseError::UnexpectedArguments("sources".into()))
+        );
+    }
+
+    #[test]
+    fn inline_filters_are_taken_out_of_the_question() {
+        let a = ask(parse_question(
+            "since:2026-11-01 source:\"Example Wire\" limit:5 what did Ushakov say",
+        )
+        .unwrap());
+        assert_eq!(a.question, "what did Ushakov say");
+        assert_eq!(a.source.as_deref(), Some("Example Wire"));
+        assert_eq!(a.limit, Some(5));
+        assert_eq!(
+            a.since,
+            Some(DateBound::At(
+                crate::ingest::parse_date("2026-11-01").unwrap()
+            ))
+        );
+        let b = ask(parse_question("until:2w news from:reuters").unwrap());
+        assert_eq!(b.until, Some(DateBound::Ago(Duration::weeks(2))));
+        assert_eq!(b.source.as_deref(), Some("reuters"));
+        assert_eq!(b.question, "news");
+    }
+
+    #[test]
+    fn query_syntax_stays_plain_words() {
+        for q in [
+            "\"unbalanced",
+            "AND OR",
+            "what?!",
+            "🕊️ peace?",
+            "title:foo (bar",
+            "https://x.example.org/a",
+        ] {
+            assert_eq!(ask(parse_question(q).unwrap()).question, q);
+        }
+    }
+
+    #[test]
+    fn bad_filters_say_what_is_expected() {
+        let e = parse_question("since:banana talks").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "`since:banana` is not valid: use a date like 2026-11-01 or an age like 3d or 2w"
+        );
+        assert!(matches!(
+            parse_question("limit:0 x"),
+            Err(ParseError::BadFilter { .. })
+        ));
+        assert!(matches!(
+            parse_question("limit:lots x"),
+            Err(ParseError::BadFilter { .. })
+        ));
+        assert_eq!(parse_question("since:3d"), Err(ParseError::Empty));
+    }
+
+    #[test]
+    fn date_bounds() {
+        assert_eq!(
+            DateBound::parse("3d"),
+            Some(DateBound::Ago(Duration::days(3)))
+        );
+        assert_eq!(
+            DateBound::parse("12h"),
+            Some(DateBound::Ago(Duration::hours(12)))
+        );
+        assert_eq!(DateBound::parse("d"), None);
+        assert_eq!(DateBound::parse("99999999d"), None);
+        assert_eq!(DateBound::parse("banana"), None);
+    }
+
+    #[test]
+    fn admins_come_from_config() {
+        let mut cfg = Config::default();
+        cfg.matrix.admins = vec!["@alice:example.org".into()];
+        cfg.discord.admin_role_ids = vec![7];
+        let p = Permissions::from_config(&cfg);
+        assert!(p.is_admin(&Identity::Local));
+        assert!(p.is_admin(&Identity::Matrix {
+            user_id: "@alice:example.org".into()
+        }));
+        assert!(!p.is_admin(&Identity::Matrix {
+            user_id: "@bob:example.org".into()
+        }));
+        assert!(p.is_admin(&Identity::Discord {
+            user_id: 1,
+            role_ids: vec![7]
+        }));
+        assert!(!p.is_admin(&Identity::Discord {
+            user_id: 1,
+            role_ids: vec![8]
+        }));
+    }
+}

@@ -1,0 +1,293 @@
+//! The engine wires the article store, the search index and the alias table of one `data_dir`
+//! together: ingest (store first, then index), ask, reindex, sources, stats.
+
+use std::sync::Arc;
+
+use crate::answer::{Answerer, AskRequest};
+use crate::config::Config;
+use crate::ingest::{self, Article, Failure, Fetcher, IngestError, Input};
+use crate::reply::{Answer, NotFoundReason, Stats};
+use crate::search::{self, Aliases, ProgressFn, RebuildReport, SearchError, SearchIndex, Weights};
+use crate::store::{ArticleStore, SourceSummary, StoreError, StoredArticle, Upsert};
+
+/// Articles go to the store and the index in batches of this size.
+const BATCH: usize = 500;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Search(#[from] SearchError),
+    #[error("cannot create data directory {path}: {source}")]
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("alias table {path}: {reason}")]
+    Aliases { path: String, reason: String },
+}
+
+/// Counts of one ingest run.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IngestReport {
+    pub added: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub failures: Vec<Failure>,
+}
+
+impl IngestReport {
+    pub fn summary(&self) -> String {
+        crate::messages::ingest_summary(
+            self.added,
+            self.updated,
+            self.unchanged,
+            self.failures.len(),
+        )
+    }
+}
+
+/// Reports ingest progress (a terminal progress bar, a chat message, nothing).
+pub trait IngestProgress: Send + Sync {
+    fn start(&self, _total: u64) {}
+    fn advance(&self, _label: &str) {}
+    fn finish(&self) {}
+}
+
+/// No progress output.
+pub struct Quiet;
+impl IngestProgress for Quiet {}
+
+pub struct Engine {
+    config: Config,
+    store: Arc<ArticleStore>,
+    index: SearchIndex,
+    aliases: Aliases,
+}
+
+impl Engine {
+    /// Opens the store and index of `config.data_dir`. The index is opened for writing when it
+    /// can be; when another process holds the writer lock, read-only (asking still works).
+    /// Articles stored but not yet indexed (a crash between the two) are indexed now.
+    pub async fn open(config: Config) -> Result<Engine, EngineError> {
+        let dir = config.data_dir.clone();
+        std::fs::create_dir_all(&dir).map_err(|source| EngineError::DataDir {
+            path: dir.display().to_string(),
+            source,
+        })?;
+        let store = Arc::new(ArticleStore::open(&dir.join("store.sqlite"))?);
+        let index = match SearchIndex::open(&dir, true) {
+            Ok(index) => index,
+            Err(SearchError::Locked) => SearchIndex::open(&dir, false)?,
+            Err(e) => return Err(e.into()),
+        };
+        let aliases = load_aliases(&config)?;
+        let engine = Engine {
+            config,
+            store,
+            index,
+            aliases,
+        };
+        engine.heal().await?;
+        Ok(engine)
+    }
+
+    async fn heal(&self) -> Result<(), EngineError> {
+        if !self.is_writable() {
+            return Ok(());
+        }
+        let pending = self.store.unindexed()?;
+        if !pending.is_empty() {
+            tracing::info!(
+                articles = pending.len(),
+                "indexing articles stored before a crash"
+            );
+            self.index_stored(pending).await?;
+        }
+        Ok(())
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn store(&self) -> &Arc<ArticleStore> {
+        &self.store
+    }
+
+    pub fn index(&self) -> &SearchIndex {
+        &self.index
+    }
+
+    pub fn is_writable(&self) -> bool {
+        self.index.is_writable()
+    }
+
+    /// Stores and indexes already-parsed articles. Returns what happened to each.
+    pub async fn add_articles(&self, articles: Vec<Article>) -> Result<Vec<Upsert>, EngineError> {
+        let mut out = Vec::with_capacity(articles.len());
+        for chunk in articles.chunks(BATCH) {
+            let results = self.store.upsert_many(chunk)?;
+            let changed: Vec<StoredArticle> = results
+                .iter()
+                .zip(chunk)
+                .filter(|((_, what), _)| *what != Upsert::Unchanged)
+                .map(|((key, _), article)| StoredArticle {
+                    key: *key,
+                    article: article.clone(),
+                })
+                .collect();
+            if !changed.is_empty() {
+                self.index_stored(changed).await?;
+            }
+            out.extend(results.into_iter().map(|(_, what)| what));
+        }
+        Ok(out)
+    }
+
+    async fn index_stored(&self, articles: Vec<StoredArticle>) -> Result<(), EngineError> {
+        let keys: Vec<i64> = articles.iter().map(|a| a.key).collect();
+        self.index.index(articles).await?;
+        self.store.mark_indexed(&keys)?;
+        Ok(())
+    }
+
+    /// Ingests files, directories and URLs. Bad inputs are reported, never fatal; a store or
+    /// index failure stops the run (what was committed before stays).
+    pub async fn ingest(
+        &self,
+        args: &[String],
+        progress: &dyn IngestProgress,
+    ) -> Result<IngestReport, EngineError> {
+        let (inputs, mut failures) = ingest::expand_inputs(args);
+        let mut report = IngestReport::default();
+        let fetcher = Fetcher::new(&self.config.ingest).ok();
+        progress.start(inputs.len() as u64);
+        let mut pending: Vec<Article> = Vec::new();
+        for input in &inputs {
+            let label = input.label();
+            let parsed = match input {
+                Input::File(path) => ingest::read_file(path, self.config.ingest.max_file_bytes),
+                Input::Url(url) => match &fetcher {
+                    Some(f) => f.fetch_articles(url).await,
+                    None => vec![Err(IngestError::Fetch("no HTTP client".into()))],
+                },
+            };
+            for item in parsed {
+                match item {
+                    Ok(article) => pending.push(article),
+                    Err(error) => failures.push(Failure {
+                        input: label.clone(),
+                        error,
+                    }),
+                }
+            }
+            if pending.len() >= BATCH {
+                self.flush(&mut pending, &mut report).await?;
+            }
+            progress.advance(&label);
+        }
+        self.flush(&mut pending, &mut report).await?;
+        progress.finish();
+        for f in &failures {
+            tracing::warn!(input = %f.input, reason = %f.error, "input skipped");
+        }
+        report.failures = failures;
+        Ok(report)
+    }
+
+    async fn flush(
+        &self,
+        pending: &mut Vec<Article>,
+        report: &mut IngestReport,
+    ) -> Result<(), EngineError> {
+        // The same URL twice in one batch: keep the last version only.
+        let mut seen = std::collections::HashSet::new();
+        let mut batch: Vec<Article> = pending
+            .drain(..)
+            .rev()
+            .filter(|a| seen.insert(a.url.clone()))
+            .collect();
+        batch.reverse();
+        for what in self.add_articles(batch).await? {
+            match what {
+                Upsert::Added => report.added += 1,
+                Upsert::Updated => report.updated += 1,
+                Upsert::Unchanged => report.unchanged += 1,
+            }
+        }
+        Ok(())
+    }
+
+    /// Loads the bundled demo corpus when the store is empty. Returns how many were added.
+    pub async fn ensure_demo(&self) -> Result<Option<usize>, EngineError> {
+        if self.store.count()? > 0 || !self.is_writable() {
+            return Ok(None);
+        }
+        let articles: Vec<Article> = crate::demo::articles()
+            .into_iter()
+            .filter_map(Result::ok)
+            .collect();
+        let results = self.add_articles(articles).await?;
+        let added = results.iter().filter(|r| **r == Upsert::Added).count();
+        tracing::info!(articles = added, "demo corpus loaded");
+        Ok(Some(added))
+    }
+
+    /// Answers a question (blocking: run it off the async runtime).
+    pub fn ask(&self, req: &AskRequest) -> Result<Result<Answer, NotFoundReason>, SearchError> {
+        let s = &self.config.search;
+        Answerer {
+            store: &self.store,
+            index: &self.index,
+            aliases: &self.aliases,
+            weights: Weights {
+                title_boost: s.title_boost,
+                phrase_boost: s.phrase_boost,
+            },
+            fuzzy: s.fuzzy,
+            min_coverage: s.min_coverage,
+        }
+        .ask(req)
+    }
+
+    pub async fn reindex(&self, progress: ProgressFn) -> Result<RebuildReport, SearchError> {
+        self.index.rebuild(self.store.clone(), progress).await
+    }
+
+    pub fn sources(&self) -> Result<Vec<SourceSummary>, StoreError> {
+        self.store.sources()
+    }
+
+    pub fn stats(&self) -> Result<Stats, StoreError> {
+        Ok(Stats {
+            store: self.store.stats()?,
+            passages: self.index.passages(),
+            index_bytes: self.index.size_on_disk(),
+            aliases: self.aliases.len(),
+        })
+    }
+}
+
+fn load_aliases(config: &Config) -> Result<Aliases, EngineError> {
+    let mut analyzer = search::analyzer();
+    match config.aliases_path() {
+        Some(path) => {
+            let text = std::fs::read_to_string(&path).map_err(|e| EngineError::Aliases {
+                path: path.display().to_string(),
+                reason: e.to_string(),
+            })?;
+            Aliases::from_toml(&text, &mut analyzer).map_err(|reason| EngineError::Aliases {
+                path: path.display().to_string(),
+                reason,
+            })
+        }
+        None => Aliases::from_toml(crate::demo::DEFAULT_ALIASES, &mut analyzer).map_err(|reason| {
+            EngineError::Aliases {
+                path: "built-in aliases".into(),
+                reason,
+            }
+        }),
+    }
+}

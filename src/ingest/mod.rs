@@ -1,0 +1,201 @@
+//! Turning outside input (files, directories, URLs) into normalized [`Article`]s.
+//!
+//! Every input either becomes articles or a [`Failure`] with a reason a person can act on; one
+//! bad file never stops the others, and nothing here touches the store or the index.
+
+mod fetch;
+mod parse;
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+pub use fetch::Fetcher;
+pub use parse::{DocKind, canonical_url, collapse_ws, parse_bytes, parse_date};
+
+/// One news article, normalized: the unit the store keeps and the index is built from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Article {
+    /// Canonical URL; also the article's identity (re-ingesting it updates, never duplicates).
+    pub url: String,
+    pub title: String,
+    /// Who published it (shown to users); the URL's host or `local` when not given.
+    pub source: String,
+    pub published: DateTime<Utc>,
+    /// True when `published` is a file time or fetch time, not a date the article carries.
+    pub published_estimated: bool,
+    pub tags: Vec<String>,
+    /// Paragraphs separated by a blank line.
+    pub body: String,
+}
+
+impl Article {
+    pub fn paragraphs(&self) -> impl Iterator<Item = &str> {
+        self.body.split("\n\n").filter(|p| !p.trim().is_empty())
+    }
+}
+
+/// Where an input came from, for URLs and dates of articles that carry neither.
+#[derive(Debug, Clone)]
+pub enum Origin {
+    File {
+        path: PathBuf,
+        modified: DateTime<Utc>,
+    },
+    Url {
+        url: url::Url,
+        fetched: DateTime<Utc>,
+    },
+    Embedded {
+        name: String,
+    },
+}
+
+impl Origin {
+    pub fn label(&self) -> String {
+        match self {
+            Origin::File { path, .. } => path.display().to_string(),
+            Origin::Url { url, .. } => url.to_string(),
+            Origin::Embedded { name } => name.clone(),
+        }
+    }
+}
+
+/// Why an input was skipped. The wording is shown to users as is.
+#[derive(Debug, Clone, thiserror::Error, PartialEq)]
+pub enum IngestError {
+    #[error("empty file")]
+    Empty,
+    #[error("binary file, not text")]
+    Binary,
+    #[error("not valid UTF-8 text (bad byte at offset {offset})")]
+    NotUtf8 { offset: usize },
+    #[error("too large: {size} bytes, the limit is {limit} bytes (ingest.max_file_bytes)")]
+    TooLarge { size: u64, limit: u64 },
+    #[error("no readable text found")]
+    NoText,
+    #[error("no title found (add a `title:` in the front matter)")]
+    NoTitle,
+    #[error("bad front matter: {0}")]
+    FrontMatter(String),
+    #[error("line {line}: {reason}")]
+    JsonLine { line: usize, reason: String },
+    #[error("unsupported file type `.{0}` (use .md, .txt, .html or .jsonl)")]
+    Unsupported(String),
+    #[error("cannot fetch: {0}")]
+    Fetch(String),
+    #[error("cannot read: {0}")]
+    Io(String),
+    #[error("no such file or directory")]
+    Missing,
+}
+
+/// An input that produced no article, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    pub input: String,
+    pub error: IngestError,
+}
+
+/// Expands the user's arguments into concrete inputs: directories are walked recursively (only
+/// known extensions are taken from them), files and URLs are kept as named.
+pub fn expand_inputs(args: &[String]) -> (Vec<Input>, Vec<Failure>) {
+    let mut inputs = Vec::new();
+    let mut failures = Vec::new();
+    for arg in args {
+        if arg.starts_with("http://") || arg.starts_with("https://") {
+            match url::Url::parse(arg) {
+                Ok(url) => inputs.push(Input::Url(url)),
+                Err(e) => failures.push(Failure {
+                    input: arg.clone(),
+                    error: IngestError::Fetch(format!("invalid URL: {e}")),
+                }),
+            }
+            continue;
+        }
+        let path = Path::new(arg);
+        if path.is_dir() {
+            let mut files: Vec<PathBuf> = walkdir::WalkDir::new(path)
+                .follow_links(true)
+                .into_iter()
+                .filter_map(Result::ok)
+                .filter(|e| e.file_type().is_file())
+                .map(|e| e.into_path())
+                .filter(|p| DocKind::from_path(p).is_some())
+                .collect();
+            files.sort();
+            inputs.extend(files.into_iter().map(Input::File));
+        } else if path.exists() {
+            inputs.push(Input::File(path.to_path_buf()));
+        } else {
+            failures.push(Failure {
+                input: arg.clone(),
+                error: IngestError::Missing,
+            });
+        }
+    }
+    (inputs, failures)
+}
+
+/// One concrete thing to read.
+#[derive(Debug, Clone)]
+pub enum Input {
+    File(PathBuf),
+    Url(url::Url),
+}
+
+impl Input {
+    pub fn label(&self) -> String {
+        match self {
+            Input::File(p) => p.display().to_string(),
+            Input::Url(u) => u.to_string(),
+        }
+    }
+}
+
+/// Reads one file into articles, enforcing the size limit before reading it whole.
+pub fn read_file(path: &Path, max_bytes: u64) -> Vec<Result<Article, IngestError>> {
+    read_file_inner(path, max_bytes).unwrap_or_else(|e| vec![Err(e)])
+}
+
+fn read_file_inner(
+    path: &Path,
+    max_bytes: u64,
+) -> Result<Vec<Result<Article, IngestError>>, IngestError> {
+    let meta = std::fs::metadata(path).map_err(|e| IngestError::Io(e.to_string()))?;
+    if meta.len() > max_bytes {
+        return Err(IngestError::TooLarge {
+            size: meta.len(),
+            limit: max_bytes,
+        });
+    }
+    let kind = match DocKind::from_path(path) {
+        Some(kind) => kind,
+        None => {
+            let ext = path
+                .extension()
+                .map(|e| e.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if ext.is_empty() {
+                DocKind::Text
+            } else {
+                return Err(IngestError::Unsupported(ext));
+            }
+        }
+    };
+    let bytes = std::fs::read(path).map_err(|e| IngestError::Io(e.to_string()))?;
+    let modified = meta
+        .modified()
+        .map(DateTime::<Utc>::from)
+        .unwrap_or_else(|_| Utc::now());
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    Ok(parse_bytes(
+        &bytes,
+        kind,
+        &Origin::File {
+            path: abs,
+            modified,
+        },
+    ))
+}

@@ -1,0 +1,600 @@
+//! Format-specific parsing: Markdown/text with optional YAML front matter, HTML (through the
+//! readability port `dom_smoothie`), and JSON Lines. Everything ends as normalized paragraphs.
+
+use std::path::Path;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use gray_matter::Matter;
+use gray_matter::engine::YAML;
+use serde::Deserialize;
+
+use super::{Article, IngestError, Origin};
+
+/// The formats talkwatch reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocKind {
+    Markdown,
+    Text,
+    Html,
+    JsonLines,
+}
+
+impl DocKind {
+    pub fn from_path(path: &Path) -> Option<DocKind> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        Some(match ext.as_str() {
+            "md" | "markdown" => DocKind::Markdown,
+            "txt" | "text" => DocKind::Text,
+            "html" | "htm" | "xhtml" => DocKind::Html,
+            "jsonl" | "ndjson" => DocKind::JsonLines,
+            _ => return None,
+        })
+    }
+
+    /// Guesses from an HTTP `Content-Type`.
+    pub fn from_content_type(content_type: &str) -> Option<DocKind> {
+        let mime = content_type.split(';').next()?.trim().to_ascii_lowercase();
+        Some(match mime.as_str() {
+            "text/html" | "application/xhtml+xml" => DocKind::Html,
+            "text/plain" => DocKind::Text,
+            "text/markdown" => DocKind::Markdown,
+            "application/x-ndjson" | "application/jsonl" => DocKind::JsonLines,
+            _ => return None,
+        })
+    }
+}
+
+/// Parses raw bytes of one input. File-level problems come back as a single `Err`; a JSON Lines
+/// file yields one entry per non-empty line, so one bad line does not lose the others.
+pub fn parse_bytes(
+    bytes: &[u8],
+    kind: DocKind,
+    origin: &Origin,
+) -> Vec<Result<Article, IngestError>> {
+    let text = match decode_text(bytes) {
+        Ok(text) => text,
+        Err(e) => return vec![Err(e)],
+    };
+    match kind {
+        DocKind::JsonLines => parse_jsonl(text, origin),
+        DocKind::Html => vec![parse_html(text, origin)],
+        DocKind::Markdown | DocKind::Text => vec![parse_text(text, kind, origin)],
+    }
+}
+
+fn decode_text(bytes: &[u8]) -> Result<&str, IngestError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(IngestError::Empty);
+    }
+    if bytes[..bytes.len().min(8192)].contains(&0) {
+        return Err(IngestError::Binary);
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| IngestError::NotUtf8 {
+        offset: e.valid_up_to(),
+    })?;
+    Ok(text.strip_prefix('\u{feff}').unwrap_or(text))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct FrontMatter {
+    title: Option<String>,
+    url: Option<String>,
+    published: Option<String>,
+    source: Option<String>,
+    tags: Option<Tags>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Tags {
+    List(Vec<String>),
+    Comma(String),
+}
+
+impl Tags {
+    fn into_vec(self) -> Vec<String> {
+        match self {
+            Tags::List(v) => v,
+            Tags::Comma(s) => s.split(',').map(|t| t.trim().to_string()).collect(),
+        }
+        .into_iter()
+        .filter(|t| !t.is_empty())
+        .collect()
+    }
+}
+
+fn parse_text(text: &str, kind: DocKind, origin: &Origin) -> Result<Article, IngestError> {
+    let (front, content) = if text.trim_start().starts_with("---") {
+        let matter = Matter::<YAML>::new();
+        let parsed = matter
+            .parse::<FrontMatter>(text.trim_start())
+            .map_err(|e| IngestError::FrontMatter(first_line(&e.to_string())))?;
+        (parsed.data.unwrap_or_default(), parsed.content)
+    } else {
+        (FrontMatter::default(), text.to_string())
+    };
+    let markdown = kind == DocKind::Markdown;
+    let mut paragraphs = normalize_paragraphs(&content, markdown);
+    let title = match front
+        .title
+        .map(|t| collapse_ws(&t))
+        .filter(|t| !t.is_empty())
+    {
+        Some(t) => t,
+        None => {
+            if paragraphs.is_empty() {
+                return Err(IngestError::NoText);
+            }
+            let first = paragraphs.remove(0);
+            // A first "paragraph" that is really several lines: its first line is the title.
+            match first.split_once('\n') {
+                Some((t, rest)) => {
+                    paragraphs.insert(0, rest.to_string());
+                    t.to_string()
+                }
+                None => first,
+            }
+        }
+    };
+    let paragraphs: Vec<String> = paragraphs
+        .into_iter()
+        .map(|p| collapse_ws(&p))
+        .filter(|p| !p.is_empty())
+        .collect();
+    if paragraphs.is_empty() {
+        return Err(IngestError::NoText);
+    }
+    let published = match front.published.as_deref() {
+        Some(s) => Some(parse_date(s).ok_or_else(|| {
+            IngestError::FrontMatter(format!(
+                "`published: {s}` is not a date (use 2026-11-20 or RFC 3339)"
+            ))
+        })?),
+        None => None,
+    };
+    finish(
+        title,
+        paragraphs,
+        front.url,
+        front.source,
+        published,
+        front.tags.map(Tags::into_vec).unwrap_or_default(),
+        origin,
+        None,
+    )
+}
+
+#[derive(Debug, Deserialize)]
+struct JsonArticle {
+    title: Option<String>,
+    url: Option<String>,
+    published: Option<String>,
+    source: Option<String>,
+    #[serde(default)]
+    tags: Option<Tags>,
+    #[serde(alias = "text", alias = "content")]
+    body: Option<String>,
+}
+
+fn parse_jsonl(text: &str, origin: &Origin) -> Vec<Result<Article, IngestError>> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line_no = i + 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let wrap = |reason: String| IngestError::JsonLine {
+            line: line_no,
+            reason,
+        };
+        let parsed: Result<Article, IngestError> = (|| {
+            let json: JsonArticle = serde_json::from_str(line).map_err(|e| wrap(e.to_string()))?;
+            let title = json
+                .title
+                .map(|t| collapse_ws(&t))
+                .filter(|t| !t.is_empty())
+                .ok_or_else(|| wrap("missing `title`".into()))?;
+            let body = json.body.unwrap_or_default();
+            let paragraphs: Vec<String> = normalize_paragraphs(&body, false)
+                .into_iter()
+                .map(|p| collapse_ws(&p))
+                .collect();
+            if paragraphs.is_empty() {
+                return Err(wrap("missing `body` text".into()));
+            }
+            let published = match json.published.as_deref() {
+                Some(s) => Some(
+                    parse_date(s)
+                        .ok_or_else(|| wrap(format!("`published` {s:?} is not a date")))?,
+                ),
+                None => None,
+            };
+            finish(
+                title,
+                paragraphs,
+                json.url,
+                json.source,
+                published,
+                json.tags.map(Tags::into_vec).unwrap_or_default(),
+                origin,
+                Some(line_no),
+            )
+            .map_err(|e| wrap(e.to_string()))
+        })();
+        out.push(parsed);
+    }
+    if out.is_empty() {
+        out.push(Err(IngestError::Empty));
+    }
+    out
+}
+
+fn parse_html(html: &str, origin: &Origin) -> Result<Article, IngestError> {
+    let base = origin_url(origin, None);
+    let document = dom_query::Document::from(html);
+    let canonical = ["link[rel='canonical']", "meta[property='og:url']"]
+        .iter()
+        .find_map(|sel| {
+            let s = document.select(sel);
+            s.attr("href")
+                .or_else(|| s.attr("content"))
+                .map(|v| v.to_string())
+        })
+        .and_then(|href| url::Url::parse(&base).ok()?.join(href.trim()).ok())
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .map(|u| u.to_string());
+    let base_for_readability = url::Url::parse(&base).ok().map(|u| u.to_string());
+    let mut readability =
+        dom_smoothie::Readability::with_document(document, base_for_readability.as_deref(), None)
+            .map_err(|e| IngestError::Io(e.to_string()))?;
+    let article = readability.parse().map_err(|_| IngestError::NoText)?;
+    let content = dom_query::Document::from(article.content.as_ref());
+    let mut paragraphs: Vec<String> = content
+        .select("p, h2, h3, h4, li, blockquote, pre")
+        .iter()
+        .filter(|el| el.select("p").length() == 0 || el.is("p"))
+        .map(|el| collapse_ws(&el.text()))
+        .filter(|t| !t.is_empty())
+        .collect();
+    if paragraphs.is_empty() {
+        paragraphs = article
+            .text_content
+            .lines()
+            .map(collapse_ws)
+            .filter(|t| !t.is_empty())
+            .collect();
+    }
+    let text_len: usize = paragraphs.iter().map(|p| p.len()).sum();
+    if text_len < 20 {
+        return Err(IngestError::NoText);
+    }
+    let title = collapse_ws(&article.title);
+    let title = if title.is_empty() {
+        paragraphs.remove(0)
+    } else {
+        title
+    };
+    let published = article.published_time.as_deref().and_then(parse_date);
+    finish(
+        title,
+        paragraphs,
+        canonical,
+        article.site_name,
+        published,
+        Vec::new(),
+        origin,
+        None,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    title: String,
+    paragraphs: Vec<String>,
+    url: Option<String>,
+    source: Option<String>,
+    published: Option<DateTime<Utc>>,
+    tags: Vec<String>,
+    origin: &Origin,
+    line: Option<usize>,
+) -> Result<Article, IngestError> {
+    if title.is_empty() {
+        return Err(IngestError::NoTitle);
+    }
+    let url = match url.map(|u| u.trim().to_string()).filter(|u| !u.is_empty()) {
+        Some(u) => canonical_url(&u).map_err(|e| {
+            IngestError::FrontMatter(format!("`url: {u}` is not an absolute URL ({e})"))
+        })?,
+        None => origin_url(origin, line),
+    };
+    let source = source
+        .map(|s| collapse_ws(&s))
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| source_from_url(&url));
+    let (published, published_estimated) = match published {
+        Some(p) => (p, false),
+        None => (origin_time(origin), true),
+    };
+    Ok(Article {
+        url,
+        title: truncate_chars(&title, 300),
+        source,
+        published,
+        published_estimated,
+        tags,
+        body: paragraphs.join("\n\n"),
+    })
+}
+
+/// Normalizes a URL so the same article always gets the same identity: no fragment, no
+/// tracking parameters, lowercase host.
+pub fn canonical_url(raw: &str) -> Result<String, url::ParseError> {
+    let mut url = url::Url::parse(raw)?;
+    if matches!(url.scheme(), "http" | "https") {
+        url.set_fragment(None);
+        let kept: Vec<(String, String)> = url
+            .query_pairs()
+            .filter(|(k, _)| !k.starts_with("utm_") && k != "fbclid" && k != "gclid")
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        if kept.is_empty() {
+            url.set_query(None);
+        } else {
+            url.query_pairs_mut().clear().extend_pairs(kept);
+        }
+    }
+    Ok(url.to_string())
+}
+
+fn origin_url(origin: &Origin, line: Option<usize>) -> String {
+    let mut url = match origin {
+        Origin::File { path, .. } => url::Url::from_file_path(path)
+            .map(|u| u.to_string())
+            .unwrap_or_else(|_| format!("file://{}", path.display())),
+        Origin::Url { url, .. } => canonical_url(url.as_str()).unwrap_or_else(|_| url.to_string()),
+        Origin::Embedded { name } => format!("https://demo.example.org/{name}"),
+    };
+    if let Some(line) = line {
+        url.push_str(&format!("#line-{line}"));
+    }
+    url
+}
+
+fn origin_time(origin: &Origin) -> DateTime<Utc> {
+    match origin {
+        Origin::File { modified, .. } => *modified,
+        Origin::Url { fetched, .. } => *fetched,
+        Origin::Embedded { .. } => Utc::now(),
+    }
+}
+
+fn source_from_url(url: &str) -> String {
+    url::Url::parse(url)
+        .ok()
+        .and_then(|u| {
+            u.host_str()
+                .map(|h| h.trim_start_matches("www.").to_string())
+        })
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "local".to_string())
+}
+
+/// Accepts RFC 3339, RFC 2822, `YYYY-MM-DD` and `YYYY-MM-DD HH:MM[:SS]` (taken as UTC).
+pub fn parse_date(s: &str) -> Option<DateTime<Utc>> {
+    let s = s.trim();
+    if let Ok(d) = DateTime::parse_from_rfc3339(s) {
+        return Some(d.with_timezone(&Utc));
+    }
+    if let Ok(d) = DateTime::parse_from_rfc2822(s) {
+        return Some(d.with_timezone(&Utc));
+    }
+    for fmt in [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+    ] {
+        if let Ok(d) = NaiveDateTime::parse_from_str(s, fmt) {
+            return Some(d.and_utc());
+        }
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|d| d.and_utc())
+}
+
+/// Splits text into paragraphs at blank lines. Lines inside a paragraph are kept (joined later)
+/// so a plain-text title line can still be told apart from the paragraph below it.
+fn normalize_paragraphs(text: &str, markdown: bool) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current: Vec<String> = Vec::new();
+    let flush = |current: &mut Vec<String>, out: &mut Vec<String>| {
+        if !current.is_empty() {
+            out.push(current.join("\n"));
+            current.clear();
+        }
+    };
+    for raw in text.lines() {
+        let line: String = raw
+            .chars()
+            .map(|c| if c.is_control() && c != '\t' { ' ' } else { c })
+            .collect();
+        let mut line = line.trim().to_string();
+        if markdown {
+            line = strip_markdown(&line);
+        }
+        if line.is_empty() {
+            flush(&mut current, &mut out);
+        } else if markdown && raw.trim_start().starts_with('#') {
+            // A heading stands alone.
+            flush(&mut current, &mut out);
+            out.push(line);
+        } else {
+            current.push(line);
+        }
+    }
+    flush(&mut current, &mut out);
+    out
+}
+
+fn strip_markdown(line: &str) -> String {
+    let mut s = line.trim_start_matches('#').trim_start();
+    for marker in ["> ", "- ", "* ", "+ "] {
+        if let Some(rest) = s.strip_prefix(marker) {
+            s = rest;
+        }
+    }
+    let s = s.replace("**", "").replace("__", "");
+    // [text](url) -> text
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s.as_str();
+    while let Some(open) = rest.find('[') {
+        let after = &rest[open + 1..];
+        match after.find("](").and_then(|close| {
+            after[close + 2..]
+                .find(')')
+                .map(|end| (close, close + 2 + end))
+        }) {
+            Some((close, end)) => {
+                out.push_str(&rest[..open]);
+                out.push_str(&after[..close]);
+                rest = &after[end + 1..];
+            }
+            None => {
+                out.push_str(&rest[..=open]);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Collapses every run of whitespace (newlines included) into one space.
+pub fn collapse_ws(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn first_line(s: &str) -> String {
+    s.lines().next().unwrap_or_default().to_string()
+}
+
+fn truncate_chars(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn origin() -> Origin {
+        Origin::File {
+            path: "/tmp/a.md".into(),
+            modified: parse_date("2026-01-02").unwrap(),
+        }
+    }
+
+    fn one(bytes: &[u8], kind: DocKind) -> Result<Article, IngestError> {
+        parse_bytes(bytes, kind, &origin()).remove(0)
+    }
+
+    #[test]
+    fn front_matter_fields_are_used() {
+        let a = one(
+            b"---\ntitle: \"Talks end\"\nurl: https://news.example.org/a?utm_source=x#top\npublished: 2026-11-20\nsource: Example Wire\ntags: [a, b]\n---\n\nFirst para\nstill first.\n\nSecond.\n",
+            DocKind::Markdown,
+        )
+        .unwrap();
+        assert_eq!(a.title, "Talks end");
+        assert_eq!(a.url, "https://news.example.org/a");
+        assert_eq!(a.source, "Example Wire");
+        assert_eq!(a.published, parse_date("2026-11-20").unwrap());
+        assert!(!a.published_estimated);
+        assert_eq!(a.tags, vec!["a", "b"]);
+        assert_eq!(a.body, "First para still first.\n\nSecond.");
+    }
+
+    #[test]
+    fn plain_text_title_is_first_line_and_defaults_fill_in() {
+        let a = one(b"\n\nThe Title\nBody line one.\n\nBody two.", DocKind::Text).unwrap();
+        assert_eq!(a.title, "The Title");
+        assert_eq!(a.body, "Body line one.\n\nBody two.");
+        assert_eq!(a.url, "file:///tmp/a.md");
+        assert_eq!(a.source, "local");
+        assert!(a.published_estimated);
+    }
+
+    #[test]
+    fn bad_inputs_have_reasons() {
+        assert_eq!(one(b"  \n", DocKind::Text), Err(IngestError::Empty));
+        assert_eq!(one(b"ab\0cd", DocKind::Text), Err(IngestError::Binary));
+        assert_eq!(
+            one(b"ok \xff\xfe", DocKind::Text),
+            Err(IngestError::NotUtf8 { offset: 3 })
+        );
+        assert_eq!(
+            one(b"Only a title", DocKind::Text),
+            Err(IngestError::NoText)
+        );
+        assert!(matches!(
+            one(b"---\ntitle: [unclosed\n---\nbody\n", DocKind::Markdown),
+            Err(IngestError::FrontMatter(_))
+        ));
+        assert!(matches!(
+            one(
+                b"---\ntitle: x\npublished: someday\n---\nbody\n",
+                DocKind::Markdown
+            ),
+            Err(IngestError::FrontMatter(_))
+        ));
+    }
+
+    #[test]
+    fn jsonl_keeps_good_lines_and_reports_bad_ones() {
+        let input = b"{\"title\":\"A\",\"url\":\"https://x.example.org/a\",\"body\":\"Text a.\"}\nnot json\n\n{\"title\":\"B\",\"text\":\"Text b.\"}\n";
+        let out = parse_bytes(input, DocKind::JsonLines, &origin());
+        assert_eq!(out.len(), 3);
+        assert_eq!(out[0].as_ref().unwrap().title, "A");
+        assert!(matches!(out[1], Err(IngestError::JsonLine { line: 2, .. })));
+        assert_eq!(out[2].as_ref().unwrap().url, "file:///tmp/a.md#line-4");
+    }
+
+    #[test]
+    fn html_main_text_canonical_and_date() {
+        let html = r#"<html><head><title>Envoys leave Moscow - Example Wire</title>
+            <link rel="canonical" href="https://news.example.org/envoys">
+            <meta property="article:published_time" content="2026-11-21T10:00:00Z">
+            </head><body><nav>Home | World | Sport</nav>
+            <article><h1>Envoys leave Moscow</h1>
+            <p>The two envoys left Moscow on Friday after two days of meetings with the Russian president, officials said.</p>
+            <p>A Kremlin adviser said that territory was not up for negotiation and that no compromise had been reached so far.</p>
+            <p>Washington did not comment on the outcome of the talks, which lasted late into the night on both days.</p>
+            </article><footer>Copyright</footer></body></html>"#;
+        let a = one(html.as_bytes(), DocKind::Html).unwrap();
+        assert_eq!(a.url, "https://news.example.org/envoys");
+        assert!(a.title.contains("Envoys leave Moscow"), "{}", a.title);
+        assert!(a.body.contains("territory was not up for negotiation"));
+        assert!(!a.body.contains("Home | World"));
+        assert_eq!(a.published, parse_date("2026-11-21T10:00:00Z").unwrap());
+    }
+
+    #[test]
+    fn html_without_text_is_refused() {
+        let html = b"<html><head><title>x</title></head><body><div></div></body></html>";
+        assert_eq!(one(html, DocKind::Html), Err(IngestError::NoText));
+    }
+
+    #[test]
+    fn markdown_links_and_headings_are_flattened() {
+        assert_eq!(
+            strip_markdown("## See [the deal](https://x.org) now"),
+            "See the deal now"
+        );
+        assert_eq!(strip_markdown("a [b] c"), "a [b] c");
+    }
+}

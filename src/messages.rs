@@ -1,0 +1,295 @@
+//! Every sentence talkwatch says to a person lives here, so wording is reviewed in one place
+//! (and snapshot-tested). Adapters take these strings and only add platform markup.
+
+use chrono::{DateTime, Utc};
+
+use crate::ingest::Failure;
+use crate::reply::{Answer, Hit, NotFoundReason, Reply, Stats};
+use crate::search::RebuildReport;
+use crate::store::SourceSummary;
+
+/// How commands are written on a platform: `!ask` in Matrix and the terminal, `/ask` on Discord.
+#[derive(Debug, Clone, Copy)]
+pub struct Syntax<'a> {
+    pub prefix: &'a str,
+}
+
+impl Syntax<'_> {
+    pub fn cmd(&self, name: &str) -> String {
+        format!("{}{}", self.prefix, name)
+    }
+}
+
+pub fn help(syntax: Syntax<'_>) -> String {
+    let c = |n: &str| syntax.cmd(n);
+    format!(
+        "talkwatch answers questions about ongoing talks with quotes from the news it has read.\n\
+         \n\
+         {ask} <question> — best matching passages, with links. Example: {ask} What did Ushakov say about the proposals?\n\
+         {sources} — the news sources I have read, with their newest article\n\
+         {stats} — how many articles and passages I know\n\
+         {help} — this help\n\
+         {reindex} — rebuild the search index (admins only)\n\
+         \n\
+         Filters you can add to a question: since:2026-11-01 or since:3d, until:2026-11-20, source:\"Example Wire\", limit:5, passages:2 (several quotes per article).",
+        ask = c("ask"),
+        sources = c("sources"),
+        stats = c("stats"),
+        help = c("help"),
+        reindex = c("reindex"),
+    )
+}
+
+/// "20 Nov 2026", or "20 Nov 2026 (date unknown, file time)" when estimated.
+pub fn date(d: DateTime<Utc>, estimated: bool) -> String {
+    let s = d.format("%-d %b %Y").to_string();
+    if estimated {
+        format!("{s} (no date in the article; file or fetch time)")
+    } else {
+        s
+    }
+}
+
+/// The passage as one line of text (paragraph breaks become spaces).
+pub fn passage_line(passage: &str) -> String {
+    crate::ingest::collapse_ws(passage)
+}
+
+/// "Title — Source, 20 Nov 2026"
+pub fn citation(hit: &Hit) -> String {
+    format!(
+        "{} — {}, {}",
+        hit.title,
+        hit.source,
+        date(hit.published, hit.published_estimated)
+    )
+}
+
+pub fn corrections(answer: &Answer) -> Option<String> {
+    if answer.corrections.is_empty() {
+        return None;
+    }
+    let list: Vec<String> = answer
+        .corrections
+        .iter()
+        .map(|(from, to)| format!("“{from}” → “{to}”"))
+        .collect();
+    Some(format!(
+        "(Searched for close spellings: {}.)",
+        list.join(", ")
+    ))
+}
+
+pub fn not_found(question: &str, reason: NotFoundReason, syntax: Syntax<'_>) -> String {
+    match reason {
+        NotFoundReason::NoWords => format!(
+            "I couldn't find any words to search for in “{}”. Try a question with names or topics, e.g. {} Is territory negotiable?",
+            shorten(question, 80),
+            syntax.cmd("ask")
+        ),
+        NotFoundReason::NoMatch => format!(
+            "I found nothing about “{}” in the articles I have read. {} lists what I have read.",
+            shorten(question, 80),
+            syntax.cmd("sources")
+        ),
+        NotFoundReason::EmptyIndex => "I haven't read any articles yet. Add some with `talkwatch ingest <files or URLs>`, then ask again.".to_string(),
+    }
+}
+
+pub fn more_available(syntax: Syntax<'_>) -> String {
+    format!(
+        "More matches exist; add limit:10 to your {} to see more.",
+        syntax.cmd("ask")
+    )
+}
+
+pub fn refused(command: &str) -> String {
+    format!(
+        "Sorry, `{command}` is for admins only. Ask an admin of this bot if the index needs a rebuild."
+    )
+}
+
+pub fn too_long_message(len: usize, max: usize) -> String {
+    format!("That message is too long for me ({len} bytes; I read at most {max}).")
+}
+
+pub fn question_too_long(chars: usize, max: usize) -> String {
+    format!("That question is too long ({chars} characters; the limit is {max}).")
+}
+
+pub fn hint_shorter() -> String {
+    "Ask a shorter question, e.g. “Is territory negotiable?”.".into()
+}
+
+pub fn hint_help() -> String {
+    "Say help to see what I can do.".into()
+}
+
+pub fn hint_ask() -> String {
+    "Ask a question, e.g. ask What did Ushakov say about the proposals?".into()
+}
+
+pub fn hint_filters() -> String {
+    "Filters: since:2026-11-01 or since:3d, until:…, source:\"Example Wire\", limit:5.".into()
+}
+
+pub fn hint_wait() -> String {
+    "Wait for it to finish; it reports when done.".into()
+}
+
+pub fn reindex_running() -> String {
+    "A reindex is already running.".into()
+}
+
+pub fn reindex_started() -> String {
+    "Rebuilding the search index… the current index keeps answering meanwhile.".into()
+}
+
+pub fn reindex_progress(done: u64, total: u64) -> String {
+    let pct = (done * 100).checked_div(total).unwrap_or(100);
+    format!("Rebuilding the search index… {done}/{total} articles ({pct}%)")
+}
+
+pub fn reindexed(report: &RebuildReport, elapsed_ms: u64) -> String {
+    format!(
+        "Reindex done: {} articles, {} passages, in {:.1} s.",
+        report.articles,
+        report.passages,
+        elapsed_ms as f64 / 1000.0
+    )
+}
+
+pub fn failed(problem: &str) -> String {
+    format!("Sorry, something went wrong on my side: {problem}")
+}
+
+pub fn invalid(problem: &str, hint: &str) -> String {
+    let mut p = problem.to_string();
+    if let Some(first) = p.get(..1) {
+        p.replace_range(..1, &first.to_uppercase());
+    }
+    format!("{p}. {hint}")
+}
+
+pub fn demo_loaded(added: usize) -> String {
+    format!(
+        "The store was empty, so I loaded the bundled demo corpus ({added} sample articles about ongoing talks)."
+    )
+}
+
+pub fn sources(list: &[SourceSummary]) -> String {
+    if list.is_empty() {
+        return "I haven't read any articles yet.".into();
+    }
+    let mut out = format!("I have read {} sources:\n", list.len());
+    for s in list {
+        let newest = s
+            .newest
+            .map(|d| date(d, false))
+            .unwrap_or_else(|| "—".into());
+        out.push_str(&format!(
+            "• {} — {} article{}, newest {}\n",
+            s.source,
+            s.articles,
+            plural(s.articles),
+            newest
+        ));
+    }
+    out.trim_end().to_string()
+}
+
+pub fn stats(s: &Stats) -> String {
+    let when = |d: Option<DateTime<Utc>>| {
+        d.map(|d| d.format("%Y-%m-%d %H:%M UTC").to_string())
+            .unwrap_or_else(|| "never".into())
+    };
+    let mut out = format!(
+        "Articles: {}\nSources: {}\nPassages indexed: {}\nIndex size on disk: {}\nLast ingest: {}\nNewest article: {}\nName variants known: {} groups",
+        s.store.articles,
+        s.store.sources,
+        s.passages,
+        human_bytes(s.index_bytes),
+        when(s.store.last_ingest),
+        s.store
+            .newest
+            .map(|d| date(d, false))
+            .unwrap_or_else(|| "—".into()),
+        s.aliases,
+    );
+    if s.store.estimated_dates > 0 {
+        out.push_str(&format!(
+            "\nArticles without a published date (file or fetch time used): {}",
+            s.store.estimated_dates
+        ));
+    }
+    out
+}
+
+pub fn ingest_summary(added: usize, updated: usize, unchanged: usize, failed: usize) -> String {
+    format!("added {added}, updated {updated}, unchanged {unchanged}, failed {failed}")
+}
+
+pub fn ingest_failure(f: &Failure) -> String {
+    format!("  {}: {}", f.input, f.error)
+}
+
+/// Plain-text rendering of a whole reply (terminal, Matrix fallback body).
+pub fn plain(reply: &Reply, syntax: Syntax<'_>) -> String {
+    match reply {
+        Reply::Answer(answer) => {
+            let mut out = String::new();
+            for (i, hit) in answer.hits.iter().enumerate() {
+                out.push_str(&format!(
+                    "{}. “{}”\n   — {}\n   {}\n\n",
+                    answer.offset + i + 1,
+                    passage_line(&hit.passage),
+                    citation(hit),
+                    hit.url
+                ));
+            }
+            if let Some(c) = corrections(answer) {
+                out.push_str(&c);
+                out.push('\n');
+            }
+            if answer.more {
+                out.push_str(&more_available(syntax));
+            }
+            out.trim_end().to_string()
+        }
+        Reply::NotFound { question, reason } => not_found(question, *reason, syntax),
+        Reply::Sources(list) => sources(list),
+        Reply::Stats(s) => stats(s),
+        Reply::Reindexed { report, elapsed_ms } => reindexed(report, *elapsed_ms),
+        Reply::Help => help(syntax),
+        Reply::Refused { command } => refused(&syntax.cmd(command)),
+        Reply::Invalid { problem, hint } => invalid(problem, hint),
+        Reply::Failed { problem } => failed(problem),
+    }
+}
+
+pub fn plural(n: u64) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["B", "KB", "MB", "GB"];
+    let mut v = n as f64;
+    let mut unit = 0;
+    while v >= 1024.0 && unit < UNITS.len() - 1 {
+        v /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[unit])
+    }
+}
+
+/// Cuts `s` to at most `max` characters, adding an ellipsis.
+pub fn shorten(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}

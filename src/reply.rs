@@ -1,0 +1,98 @@
+//! What the bot says, as data. The command handler returns a [`Reply`]; each adapter renders it
+//! for its platform (terminal text, Matrix HTML + plain text, Discord embeds). No adapter adds
+//! facts to a reply, and no reply knows which platform will show it.
+
+use std::ops::Range;
+
+use chrono::{DateTime, Utc};
+
+use crate::search::RebuildReport;
+use crate::store::{SourceSummary, StoreStats};
+
+/// One quoted passage with where it comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    pub title: String,
+    pub url: String,
+    pub source: String,
+    pub published: DateTime<Utc>,
+    pub published_estimated: bool,
+    /// The passage, literally as it stands in the article (paragraph breaks as blank lines).
+    pub passage: String,
+    /// Byte ranges of `passage` that match the question, for bold/mark rendering.
+    pub highlights: Vec<Range<usize>>,
+    pub score: f32,
+}
+
+/// An answer to a question: the best passages, best first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    pub question: String,
+    pub hits: Vec<Hit>,
+    /// Index of the first hit among all hits (for paging).
+    pub offset: usize,
+    /// Whether more hits exist after these.
+    pub more: bool,
+    /// Spelling corrections that were applied: (as asked, as searched).
+    pub corrections: Vec<(String, String)>,
+}
+
+/// Why no passage was returned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotFoundReason {
+    /// The question has no searchable words (only stop words, punctuation, emoji).
+    NoWords,
+    /// None of the words is in any article, or no passage covers enough of the question.
+    NoMatch,
+    /// The store is empty.
+    EmptyIndex,
+}
+
+/// Figures for `stats`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stats {
+    pub store: StoreStats,
+    pub passages: u64,
+    pub index_bytes: u64,
+    pub aliases: usize,
+}
+
+/// A reply of the platform-neutral bot.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reply {
+    Answer(Answer),
+    NotFound {
+        question: String,
+        reason: NotFoundReason,
+    },
+    Sources(Vec<SourceSummary>),
+    Stats(Stats),
+    Reindexed {
+        report: RebuildReport,
+        elapsed_ms: u64,
+    },
+    Help,
+    /// An admin command from someone who is not an admin.
+    Refused {
+        command: String,
+    },
+    /// The user's input was not understood; `hint` says what to do instead.
+    Invalid {
+        problem: String,
+        hint: String,
+    },
+    /// Something failed on our side; the message is safe to show.
+    Failed {
+        problem: String,
+    },
+}
+
+impl Reply {
+    /// Whether this reply reports a problem (adapters may show it privately or less loudly).
+    pub fn is_error(&self) -> bool {
+        matches!(
+            self,
+            Reply::Refused { .. } | Reply::Invalid { .. } | Reply::Failed { .. }
+        )
+    }
+}

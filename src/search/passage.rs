@@ -1,0 +1,171 @@
+//! Cutting articles into passages (the unit that is indexed and quoted) and finding the query
+//! terms inside a passage for highlighting.
+//!
+//! A passage is always a byte range of the article body, so what users see is literally what the
+//! article says; ranges start and end on sentence boundaries unless one sentence alone is longer
+//! than the maximum, in which case it is cut at a word boundary.
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+use tantivy::tokenizer::TextAnalyzer;
+use unicode_segmentation::UnicodeSegmentation;
+
+/// Passages grow sentence by sentence up to this many bytes.
+pub const MAX_PASSAGE: usize = 400;
+/// Passages shorter than this may take in the next paragraph's first sentences.
+pub const MIN_PASSAGE: usize = 150;
+
+/// Splits `body` (paragraphs separated by blank lines) into passage ranges.
+pub fn split(body: &str) -> Vec<Range<usize>> {
+    let sentences = sentence_spans(body);
+    let mut out: Vec<Range<usize>> = Vec::new();
+    let mut current: Option<(Range<usize>, usize)> = None; // (range, paragraph)
+    for (span, para) in sentences {
+        current = match current {
+            None => Some((span, para)),
+            Some((cur, cur_para)) => {
+                let joined_len = span.end - cur.start;
+                let fits = joined_len <= MAX_PASSAGE;
+                let may_join = para == cur_para || cur.len() < MIN_PASSAGE;
+                if fits && may_join {
+                    Some((cur.start..span.end, para))
+                } else {
+                    out.push(cur);
+                    Some((span, para))
+                }
+            }
+        };
+    }
+    if let Some((cur, _)) = current {
+        out.push(cur);
+    }
+    out
+}
+
+/// Sentence byte ranges (trimmed, never longer than [`MAX_PASSAGE`]) with their paragraph number.
+fn sentence_spans(body: &str) -> Vec<(Range<usize>, usize)> {
+    let mut spans = Vec::new();
+    let mut offset = 0;
+    for (para_no, para) in body.split("\n\n").enumerate() {
+        for (start, sentence) in para.split_sentence_bound_indices() {
+            let lead = sentence.len() - sentence.trim_start().len();
+            let trimmed = sentence.trim();
+            if trimmed.is_empty() {
+                continue;
+            }
+            let abs = offset + start + lead;
+            for piece in cut_long(trimmed) {
+                spans.push(((abs + piece.start)..(abs + piece.end), para_no));
+            }
+        }
+        offset += para.len() + 2;
+    }
+    spans
+}
+
+/// Cuts an over-long sentence at word boundaries into pieces of at most [`MAX_PASSAGE`] bytes.
+fn cut_long(sentence: &str) -> Vec<Range<usize>> {
+    if sentence.len() <= MAX_PASSAGE {
+        return std::iter::once(0..sentence.len()).collect();
+    }
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    while sentence.len() - start > MAX_PASSAGE {
+        let window_end = floor_char_boundary(sentence, start + MAX_PASSAGE);
+        let cut = sentence[start..window_end]
+            .rfind(char::is_whitespace)
+            .map(|i| start + i)
+            .filter(|&i| i > start)
+            .unwrap_or(window_end);
+        pieces.push(start..cut);
+        start = cut;
+        while let Some(c) = sentence[start..].chars().next() {
+            if !c.is_whitespace() {
+                break;
+            }
+            start += c.len_utf8();
+        }
+    }
+    if start < sentence.len() {
+        pieces.push(start..sentence.len());
+    }
+    pieces
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    if i >= s.len() {
+        return s.len();
+    }
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Byte ranges in `text` of tokens whose analyzed form is one of `terms`.
+pub fn highlight(
+    analyzer: &mut TextAnalyzer,
+    text: &str,
+    terms: &HashSet<String>,
+) -> Vec<Range<usize>> {
+    let mut ranges: Vec<Range<usize>> = Vec::new();
+    let mut stream = analyzer.token_stream(text);
+    while let Some(token) = stream.next() {
+        if terms.contains(&token.text) {
+            ranges.push(token.offset_from..token.offset_to);
+        }
+    }
+    ranges
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts<'a>(body: &'a str, ranges: &[Range<usize>]) -> Vec<&'a str> {
+        ranges.iter().map(|r| &body[r.clone()]).collect()
+    }
+
+    #[test]
+    fn short_heading_joins_the_next_paragraph() {
+        let body = "Territory stays off the table\n\nThe adviser said territory was not negotiable. He added that no compromise was found.";
+        let p = split(body);
+        assert_eq!(p.len(), 1);
+        assert_eq!(&body[p[0].clone()], body);
+    }
+
+    #[test]
+    fn long_paragraphs_split_at_sentences() {
+        let s = "This sentence is about sixty characters long, give or take. ";
+        let body = s.repeat(12);
+        let p = split(body.trim());
+        assert!(p.len() >= 2);
+        for t in texts(&body, &p) {
+            assert!(t.len() <= MAX_PASSAGE, "{}", t.len());
+            assert!(t.ends_with('.'), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn a_huge_sentence_is_cut_at_words_on_char_boundaries() {
+        let body = "Зеленський ".repeat(100);
+        let p = split(body.trim());
+        assert!(p.len() > 1);
+        for r in &p {
+            assert!(body.is_char_boundary(r.start) && body.is_char_boundary(r.end));
+            assert!(r.len() <= MAX_PASSAGE);
+            assert!(!body[r.clone()].starts_with(' '));
+        }
+    }
+
+    #[test]
+    fn separate_paragraphs_of_normal_size_stay_apart() {
+        let a = "A".repeat(10)
+            + " first paragraph sentence that is long enough to stand on its own as a passage, which needs more than one hundred and fifty characters in total, so here we go.";
+        let b = "Second paragraph, also standing alone.";
+        let body = format!("{a}\n\n{b}");
+        let p = split(&body);
+        assert_eq!(texts(&body, &p), vec![a.as_str(), b]);
+    }
+}

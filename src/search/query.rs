@@ -1,0 +1,445 @@
+//! From a free-form question to a tantivy query, without ever failing on syntax: the question is
+//! analyzed into words (never handed to a query parser), each word is widened with its name
+//! variants (alias table) or, when it matches nothing, with close spellings (fuzzy), and adjacent
+//! words add a phrase boost.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Bound;
+
+use levenshtein_automata::{Distance, LevenshteinAutomatonBuilder};
+use serde::Deserialize;
+use tantivy::query::{
+    BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
+};
+use tantivy::schema::{IndexRecordOption, Term};
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{DateTime as TDateTime, Searcher};
+
+use super::Fields;
+
+/// Words too common in questions to say anything about the answer. (English stop words are
+/// removed by the analyzer already.)
+const QUESTION_WORDS: &[&str] = &[
+    "what",
+    "who",
+    "whom",
+    "whose",
+    "which",
+    "when",
+    "where",
+    "why",
+    "how",
+    "did",
+    "does",
+    "do",
+    "has",
+    "have",
+    "had",
+    "is",
+    "are",
+    "was",
+    "were",
+    "any",
+    "about",
+    "tell",
+    "me",
+    "please",
+    "know",
+    "can",
+    "could",
+    "would",
+    "should",
+    "there",
+    "latest",
+    "news",
+    "say",
+    "said",
+    "says",
+    "been",
+    "being",
+    "anything",
+    "something",
+    "i",
+    "you",
+    "we",
+    "us",
+    "our",
+];
+
+/// At most this many distinct words of a question are searched (a 10 KB paste stays cheap).
+const MAX_WORDS: usize = 32;
+/// Words shorter than this never get fuzzy variants.
+const FUZZY_MIN_CHARS: usize = 5;
+
+/// The alias table: groups of spellings that name the same person or place.
+#[derive(Debug, Default, Clone)]
+pub struct Aliases {
+    /// analyzed single-token member → group index
+    by_term: HashMap<String, usize>,
+    /// each group's members, analyzed into token sequences
+    groups: Vec<Vec<Vec<String>>>,
+}
+
+#[derive(Debug, Deserialize)]
+struct AliasFile {
+    groups: Vec<Vec<String>>,
+}
+
+impl Aliases {
+    /// Parses `aliases.toml` (`groups = [["Zelensky", "Zelenskyy"], ...]`).
+    pub fn from_toml(text: &str, analyzer: &mut TextAnalyzer) -> Result<Aliases, String> {
+        let file: AliasFile = toml::from_str(text).map_err(|e| e.to_string())?;
+        let mut aliases = Aliases::default();
+        for group in file.groups {
+            let members: Vec<Vec<String>> = group
+                .iter()
+                .map(|m| {
+                    analyze(analyzer, m)
+                        .into_iter()
+                        .map(|t| t.text)
+                        .collect::<Vec<_>>()
+                })
+                .filter(|tokens| !tokens.is_empty())
+                .collect();
+            if members.len() < 2 {
+                continue;
+            }
+            let idx = aliases.groups.len();
+            for m in &members {
+                if let [single] = m.as_slice() {
+                    aliases.by_term.entry(single.clone()).or_insert(idx);
+                }
+            }
+            aliases.groups.push(members);
+        }
+        Ok(aliases)
+    }
+
+    pub fn len(&self) -> usize {
+        self.groups.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty()
+    }
+
+    /// Other spellings of `term` (analyzed), each a token sequence.
+    pub fn variants(&self, term: &str) -> Vec<Vec<String>> {
+        self.by_term
+            .get(term)
+            .map(|&g| {
+                self.groups[g]
+                    .iter()
+                    .filter(|m| m.as_slice() != [term])
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Token {
+    pub text: String,
+    pub position: usize,
+}
+
+pub fn analyze(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Token> {
+    let mut out = Vec::new();
+    let mut stream = analyzer.token_stream(text);
+    while let Some(t) = stream.next() {
+        out.push(Token {
+            text: t.text.clone(),
+            position: t.position,
+        });
+    }
+    out
+}
+
+/// One word of the question and everything that counts as a match for it.
+#[derive(Debug, Clone)]
+pub struct WordGroup {
+    /// The analyzed word as asked.
+    pub term: String,
+    /// Single-token forms that match (the word, its aliases, its fuzzy corrections).
+    pub terms: Vec<String>,
+    /// Multi-token aliases, matched as phrases.
+    pub phrases: Vec<Vec<String>>,
+    /// Spelling corrections used, for telling the user.
+    pub corrected_to: Option<String>,
+    /// Inverse document frequency weight of the group (its best-known form).
+    pub weight: f32,
+}
+
+/// A question turned into what to search for.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    pub groups: Vec<WordGroup>,
+    /// Adjacent word pairs with their position gap, for the phrase boost.
+    pub pairs: Vec<(String, String, usize)>,
+}
+
+impl Plan {
+    /// Every analyzed form that counts as a hit, for highlighting.
+    pub fn highlight_terms(&self) -> HashSet<String> {
+        self.groups
+            .iter()
+            .flat_map(|g| g.terms.iter().chain(g.phrases.iter().flatten()))
+            .cloned()
+            .collect()
+    }
+
+    pub fn total_weight(&self) -> f32 {
+        self.groups.iter().map(|g| g.weight).sum()
+    }
+
+    /// Share of the question's weight found in `found` (analyzed tokens of a passage and title).
+    pub fn coverage(&self, found: &HashSet<String>) -> f32 {
+        let total = self.total_weight();
+        if total <= 0.0 {
+            return 0.0;
+        }
+        let hit: f32 = self
+            .groups
+            .iter()
+            .filter(|g| {
+                g.terms.iter().any(|t| found.contains(t))
+                    || g.phrases
+                        .iter()
+                        .any(|p| p.iter().all(|t| found.contains(t)))
+            })
+            .map(|g| g.weight)
+            .sum();
+        hit / total
+    }
+}
+
+pub struct PlanInput<'a> {
+    pub question: &'a str,
+    pub aliases: &'a Aliases,
+    pub fuzzy: bool,
+}
+
+/// Analyzes a question into word groups, with aliases and (for unknown words) fuzzy variants.
+pub fn plan(
+    input: PlanInput<'_>,
+    analyzer: &mut TextAnalyzer,
+    searcher: &Searcher,
+    fields: &Fields,
+) -> Plan {
+    let stop: HashSet<String> = QUESTION_WORDS
+        .iter()
+        .flat_map(|w| analyze(analyzer, w).into_iter().map(|t| t.text))
+        .collect();
+    let question_words: HashSet<&str> = QUESTION_WORDS.iter().copied().collect();
+    let tokens: Vec<Token> = analyze(analyzer, input.question)
+        .into_iter()
+        .filter(|t| !stop.contains(&t.text) && !question_words.contains(t.text.as_str()))
+        .collect();
+    let num_docs = searcher.num_docs().max(1) as f32;
+    let doc_freq = |term: &str| -> u64 {
+        [fields.text, fields.title]
+            .iter()
+            .map(|&f| {
+                searcher
+                    .doc_freq(&Term::from_field_text(f, term))
+                    .unwrap_or(0)
+            })
+            .max()
+            .unwrap_or(0)
+    };
+    let idf = |df: u64| -> f32 { (1.0 + (num_docs - df as f32 + 0.5) / (df as f32 + 0.5)).ln() };
+
+    let mut groups: Vec<WordGroup> = Vec::new();
+    let mut seen = HashSet::new();
+    let mut pairs = Vec::new();
+    let mut prev: Option<&Token> = None;
+    for token in &tokens {
+        if let Some(p) = prev
+            && token.position > p.position
+            && token.position - p.position <= 3
+            && p.text != token.text
+        {
+            pairs.push((
+                p.text.clone(),
+                token.text.clone(),
+                token.position - p.position,
+            ));
+        }
+        prev = Some(token);
+        if !seen.insert(token.text.clone()) || groups.len() >= MAX_WORDS {
+            continue;
+        }
+        let mut terms = vec![token.text.clone()];
+        let mut phrases = Vec::new();
+        for variant in input.aliases.variants(&token.text) {
+            match variant.as_slice() {
+                [single] => terms.push(single.clone()),
+                _ => phrases.push(variant),
+            }
+        }
+        let mut df = terms.iter().map(|t| doc_freq(t)).max().unwrap_or(0);
+        let mut corrected_to = None;
+        if df == 0
+            && input.fuzzy
+            && phrases.is_empty()
+            && token.text.chars().count() >= FUZZY_MIN_CHARS
+        {
+            let corrections = fuzzy_terms(searcher, fields, &token.text);
+            if let Some((best, best_df)) = corrections.first() {
+                corrected_to = Some(best.clone());
+                df = *best_df;
+            }
+            terms.extend(corrections.into_iter().map(|(t, _)| t));
+        }
+        groups.push(WordGroup {
+            term: token.text.clone(),
+            terms,
+            phrases,
+            corrected_to,
+            // A word found nowhere weighs like the rarest word: it still counts against coverage.
+            weight: idf(df),
+        });
+    }
+    Plan { groups, pairs }
+}
+
+/// Index terms within edit distance 1 (5–7 chars) or 2 (8+ chars) of `term`, most frequent first.
+fn fuzzy_terms(searcher: &Searcher, fields: &Fields, term: &str) -> Vec<(String, u64)> {
+    let distance = if term.chars().count() >= 8 { 2 } else { 1 };
+    let builder = LevenshteinAutomatonBuilder::new(distance, true);
+    let mut found: HashMap<String, (u8, u64)> = HashMap::new();
+    for segment in searcher.segment_readers() {
+        for field in [fields.text, fields.title] {
+            let Ok(inverted) = segment.inverted_index(field) else {
+                continue;
+            };
+            let dfa = builder.build_dfa(term);
+            let mut stream = match inverted.terms().search(Dfa(&dfa)).into_stream() {
+                Ok(s) => s,
+                Err(_) => continue,
+            };
+            while stream.advance() {
+                let Ok(key) = std::str::from_utf8(stream.key()) else {
+                    continue;
+                };
+                let dist = match dfa.eval(key) {
+                    Distance::Exact(d) => d,
+                    Distance::AtLeast(_) => continue,
+                };
+                let entry = found.entry(key.to_string()).or_insert((dist, 0));
+                entry.1 += u64::from(stream.value().doc_freq);
+            }
+        }
+    }
+    let mut out: Vec<(String, u8, u64)> =
+        found.into_iter().map(|(t, (d, df))| (t, d, df)).collect();
+    out.sort_by(|a, b| a.1.cmp(&b.1).then(b.2.cmp(&a.2)).then(a.0.cmp(&b.0)));
+    out.into_iter().take(3).map(|(t, _, df)| (t, df)).collect()
+}
+
+struct Dfa<'a>(&'a levenshtein_automata::DFA);
+
+impl tantivy_fst::Automaton for Dfa<'_> {
+    type State = u32;
+    fn start(&self) -> u32 {
+        self.0.initial_state()
+    }
+    fn is_match(&self, state: &u32) -> bool {
+        matches!(self.0.distance(*state), Distance::Exact(_))
+    }
+    fn can_match(&self, state: &u32) -> bool {
+        *state != levenshtein_automata::SINK_STATE
+    }
+    fn accept(&self, state: &u32, byte: u8) -> u32 {
+        self.0.transition(*state, byte)
+    }
+}
+
+/// Filters applied to a search, already resolved to absolute dates.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SearchFilters {
+    pub since: Option<chrono::DateTime<chrono::Utc>>,
+    pub until: Option<chrono::DateTime<chrono::Utc>>,
+    /// Lowercased source name.
+    pub source: Option<String>,
+}
+
+pub struct Weights {
+    pub title_boost: f32,
+    pub phrase_boost: f32,
+}
+
+/// Builds the tantivy query for a plan. Returns `None` when there is nothing to search for.
+pub fn build(
+    plan: &Plan,
+    filters: &SearchFilters,
+    fields: &Fields,
+    weights: &Weights,
+) -> Option<Box<dyn Query>> {
+    if plan.groups.is_empty() {
+        return None;
+    }
+    let term_q = |field, t: &str| -> Box<dyn Query> {
+        Box::new(TermQuery::new(
+            Term::from_field_text(field, t),
+            IndexRecordOption::WithFreqs,
+        ))
+    };
+    let phrase_q = |field, tokens: &[String]| -> Box<dyn Query> {
+        let terms: Vec<(usize, Term)> = tokens
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (i, Term::from_field_text(field, t)))
+            .collect();
+        Box::new(PhraseQuery::new_with_offset(terms))
+    };
+    let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for g in &plan.groups {
+        for (field, boost) in [(fields.text, 1.0), (fields.title, weights.title_boost)] {
+            let mut alts: Vec<Box<dyn Query>> = g.terms.iter().map(|t| term_q(field, t)).collect();
+            alts.extend(g.phrases.iter().map(|p| phrase_q(field, p)));
+            let q: Box<dyn Query> = Box::new(DisjunctionMaxQuery::new(alts));
+            should.push((Occur::Should, Box::new(BoostQuery::new(q, boost))));
+        }
+    }
+    for (a, b, gap) in &plan.pairs {
+        let q = PhraseQuery::new_with_offset(vec![
+            (0, Term::from_field_text(fields.text, a)),
+            (*gap, Term::from_field_text(fields.text, b)),
+        ]);
+        should.push((
+            Occur::Should,
+            Box::new(BoostQuery::new(Box::new(q), weights.phrase_boost)),
+        ));
+    }
+    let words: Box<dyn Query> = Box::new(BooleanQuery::new(should));
+    let mut must: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, words)];
+    if filters.since.is_some() || filters.until.is_some() {
+        let bound = |d: Option<chrono::DateTime<chrono::Utc>>, inclusive: bool| match d {
+            None => Bound::Unbounded,
+            Some(d) => {
+                let t = Term::from_field_date(
+                    fields.published,
+                    TDateTime::from_timestamp_secs(d.timestamp()),
+                );
+                if inclusive {
+                    Bound::Included(t)
+                } else {
+                    Bound::Excluded(t)
+                }
+            }
+        };
+        must.push((
+            Occur::Must,
+            Box::new(RangeQuery::new(
+                bound(filters.since, true),
+                bound(filters.until, true),
+            )),
+        ));
+    }
+    if let Some(source) = &filters.source {
+        must.push((Occur::Must, term_q(fields.source, source)));
+    }
+    Some(Box::new(BooleanQuery::new(must)))
+}

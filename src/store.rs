@@ -1,0 +1,361 @@
+//! The article store: every article talkwatch has read, in SQLite. It is the source of truth;
+//! the search index is derived from it and can always be rebuilt from it.
+//!
+//! Architecture Invariant: the store never depends on the index. An article is committed here
+//! first and marked `indexed` only after the index committed it, so a crash in between is healed
+//! on the next start by re-indexing the unmarked rows.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use chrono::{DateTime, TimeZone, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+use sha2::{Digest, Sha256};
+
+use crate::ingest::Article;
+
+/// An article as stored, with its numeric key (the index refers to articles by it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredArticle {
+    pub key: i64,
+    pub article: Article,
+}
+
+/// What an upsert did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upsert {
+    Added,
+    Updated,
+    Unchanged,
+}
+
+/// Per-source figures for `sources`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceSummary {
+    pub source: String,
+    pub articles: u64,
+    pub newest: Option<DateTime<Utc>>,
+}
+
+/// Whole-store figures for `stats`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct StoreStats {
+    pub articles: u64,
+    pub sources: u64,
+    pub estimated_dates: u64,
+    pub last_ingest: Option<DateTime<Utc>>,
+    pub newest: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("article store: {0}")]
+pub struct StoreError(#[from] rusqlite::Error);
+
+pub struct ArticleStore {
+    conn: Mutex<Connection>,
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS articles (
+    key INTEGER PRIMARY KEY AUTOINCREMENT,
+    url TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL,
+    source TEXT NOT NULL,
+    published INTEGER NOT NULL,
+    published_estimated INTEGER NOT NULL,
+    tags TEXT NOT NULL,
+    body TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    ingested_at INTEGER NOT NULL,
+    indexed INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS articles_source ON articles(source);
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+";
+
+impl ArticleStore {
+    pub fn open(path: &Path) -> Result<ArticleStore, StoreError> {
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(ArticleStore {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    pub fn open_in_memory() -> Result<ArticleStore, StoreError> {
+        let conn = Connection::open_in_memory()?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(ArticleStore {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave SQLite inconsistent (transactions roll
+        // back), so a poisoned lock is safe to reuse.
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Inserts or replaces articles by URL in one transaction. Returns, per article, its key and
+    /// what happened; changed rows are marked as not yet indexed.
+    pub fn upsert_many(&self, articles: &[Article]) -> Result<Vec<(i64, Upsert)>, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let now = Utc::now().timestamp();
+        let mut out = Vec::with_capacity(articles.len());
+        {
+            let mut find = tx.prepare_cached("SELECT key, hash FROM articles WHERE url = ?1")?;
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO articles (url, title, source, published, published_estimated, tags, body, hash, ingested_at, indexed)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0)",
+            )?;
+            let mut update = tx.prepare_cached(
+                "UPDATE articles SET title = ?2, source = ?3, published = ?4, published_estimated = ?5,
+                 tags = ?6, body = ?7, hash = ?8, ingested_at = ?9, indexed = 0 WHERE key = ?1",
+            )?;
+            for a in articles {
+                let hash = content_hash(a);
+                let tags = serde_json::to_string(&a.tags).unwrap_or_else(|_| "[]".into());
+                let existing: Option<(i64, String)> = find
+                    .query_row([&a.url], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()?;
+                match existing {
+                    Some((key, old)) if old == hash => out.push((key, Upsert::Unchanged)),
+                    Some((key, _)) => {
+                        update.execute(params![
+                            key,
+                            a.title,
+                            a.source,
+                            a.published.timestamp(),
+                            a.published_estimated,
+                            tags,
+                            a.body,
+                            hash,
+                            now
+                        ])?;
+                        out.push((key, Upsert::Updated));
+                    }
+                    None => {
+                        insert.execute(params![
+                            a.url,
+                            a.title,
+                            a.source,
+                            a.published.timestamp(),
+                            a.published_estimated,
+                            tags,
+                            a.body,
+                            hash,
+                            now
+                        ])?;
+                        out.push((tx.last_insert_rowid(), Upsert::Added));
+                    }
+                }
+            }
+        }
+        tx.execute(
+            "INSERT INTO meta (name, value) VALUES ('last_ingest', ?1)
+             ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+            [now.to_string()],
+        )?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    pub fn mark_indexed(&self, keys: &[i64]) -> Result<(), StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        {
+            let mut stmt = tx.prepare_cached("UPDATE articles SET indexed = 1 WHERE key = ?1")?;
+            for key in keys {
+                stmt.execute([key])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Articles whose latest version is not yet in the index (after a crash).
+    pub fn unindexed(&self) -> Result<Vec<StoredArticle>, StoreError> {
+        self.select("WHERE indexed = 0", &[])
+    }
+
+    pub fn get(&self, key: i64) -> Result<Option<StoredArticle>, StoreError> {
+        Ok(self.select("WHERE key = ?1", &[&key])?.into_iter().next())
+    }
+
+    /// Streams every article in key order, in pages, so a rebuild never holds the whole store.
+    pub fn for_each(
+        &self,
+        page: usize,
+        mut f: impl FnMut(Vec<StoredArticle>) -> bool,
+    ) -> Result<(), StoreError> {
+        let mut after = 0i64;
+        loop {
+            let batch = self.select(
+                "WHERE key > ?1 ORDER BY key LIMIT ?2",
+                &[&after, &(page as i64)],
+            )?;
+            let Some(last) = batch.last() else {
+                return Ok(());
+            };
+            after = last.key;
+            if !f(batch) {
+                return Ok(());
+            }
+        }
+    }
+
+    fn select(
+        &self,
+        clause: &str,
+        args: &[&dyn rusqlite::ToSql],
+    ) -> Result<Vec<StoredArticle>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT key, url, title, source, published, published_estimated, tags, body FROM articles {clause}"
+        ))?;
+        let rows = stmt.query_map(args, |r| {
+            let tags: String = r.get(6)?;
+            Ok(StoredArticle {
+                key: r.get(0)?,
+                article: Article {
+                    url: r.get(1)?,
+                    title: r.get(2)?,
+                    source: r.get(3)?,
+                    published: ts(r.get(4)?),
+                    published_estimated: r.get(5)?,
+                    tags: serde_json::from_str(&tags).unwrap_or_default(),
+                    body: r.get(7)?,
+                },
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn count(&self) -> Result<u64, StoreError> {
+        Ok(self
+            .conn()
+            .query_row("SELECT COUNT(*) FROM articles", [], |r| r.get::<_, i64>(0))?
+            as u64)
+    }
+
+    pub fn sources(&self) -> Result<Vec<SourceSummary>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT source, COUNT(*), MAX(published) FROM articles GROUP BY source ORDER BY COUNT(*) DESC, source",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(SourceSummary {
+                source: r.get(0)?,
+                articles: r.get::<_, i64>(1)? as u64,
+                newest: r.get::<_, Option<i64>>(2)?.map(ts),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn stats(&self) -> Result<StoreStats, StoreError> {
+        let conn = self.conn();
+        let (articles, sources, estimated, newest) = conn.query_row(
+            "SELECT COUNT(*), COUNT(DISTINCT source), COALESCE(SUM(published_estimated), 0), MAX(published) FROM articles",
+            [],
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, Option<i64>>(3)?,
+                ))
+            },
+        )?;
+        let last_ingest: Option<String> = conn
+            .query_row(
+                "SELECT value FROM meta WHERE name = 'last_ingest'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(StoreStats {
+            articles: articles as u64,
+            sources: sources as u64,
+            estimated_dates: estimated as u64,
+            last_ingest: last_ingest.and_then(|s| s.parse().ok()).map(ts),
+            newest: newest.map(ts),
+        })
+    }
+}
+
+fn ts(secs: i64) -> DateTime<Utc> {
+    Utc.timestamp_opt(secs, 0).single().unwrap_or_default()
+}
+
+fn content_hash(a: &Article) -> String {
+    let mut h = Sha256::new();
+    for part in [
+        a.title.as_str(),
+        a.source.as_str(),
+        &a.published.timestamp().to_string(),
+        &a.tags.join("\u{1f}"),
+        a.body.as_str(),
+    ] {
+        h.update(part.as_bytes());
+        h.update([0u8]);
+    }
+    hex::encode(&h.finalize()[..16])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn article(url: &str, body: &str) -> Article {
+        Article {
+            url: url.into(),
+            title: "T".into(),
+            source: "S".into(),
+            published: ts(1_700_000_000),
+            published_estimated: false,
+            tags: vec!["x".into()],
+            body: body.into(),
+        }
+    }
+
+    #[test]
+    fn upsert_is_idempotent_and_updates_in_place() {
+        let store = ArticleStore::open_in_memory().unwrap();
+        let a = article("https://e.example.org/1", "one");
+        let first = store.upsert_many(std::slice::from_ref(&a)).unwrap();
+        assert_eq!(first[0].1, Upsert::Added);
+        let again = store.upsert_many(std::slice::from_ref(&a)).unwrap();
+        assert_eq!(again, vec![(first[0].0, Upsert::Unchanged)]);
+        let edited = store
+            .upsert_many(&[article("https://e.example.org/1", "two")])
+            .unwrap();
+        assert_eq!(edited, vec![(first[0].0, Upsert::Updated)]);
+        assert_eq!(store.count().unwrap(), 1);
+        assert_eq!(store.get(first[0].0).unwrap().unwrap().article.body, "two");
+        assert_eq!(store.unindexed().unwrap().len(), 1);
+        store.mark_indexed(&[first[0].0]).unwrap();
+        assert!(store.unindexed().unwrap().is_empty());
+    }
+
+    #[test]
+    fn for_each_pages_through_everything() {
+        let store = ArticleStore::open_in_memory().unwrap();
+        let many: Vec<Article> = (0..25)
+            .map(|i| article(&format!("https://e.example.org/{i}"), "b"))
+            .collect();
+        store.upsert_many(&many).unwrap();
+        let mut seen = 0;
+        store
+            .for_each(10, |batch| {
+                seen += batch.len();
+                true
+            })
+            .unwrap();
+        assert_eq!(seen, 25);
+    }
+}
