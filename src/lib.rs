@@ -25,5 +25,6 @@ pub mod ingest;
 pub mod messages;
 pub mod reply;
 pub mod search;
+pub mod service;
 pub mod store;
 pub mod telemetry;

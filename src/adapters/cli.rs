@@ -51,6 +51,8 @@ pub enum CliCommand {
     Stats,
     /// Rebuild the search index from the article store (the old one serves until the switch).
     Reindex,
+    /// Run the bot: every chat adapter enabled in config, until SIGINT/SIGTERM.
+    Run,
 }
 
 #[derive(Debug, Args)]
@@ -88,7 +90,12 @@ pub enum Exit {
 
 /// Runs a parsed command line; errors are printed as one line plus a hint.
 pub async fn run(cli: Cli) -> Exit {
-    telemetry::init(cli.log_format, "warn");
+    let default_log = if matches!(cli.command, CliCommand::Run) {
+        "info"
+    } else {
+        "warn"
+    };
+    telemetry::init(cli.log_format, default_log);
     let config = match Config::load(cli.config.as_deref()) {
         Ok(c) => c,
         Err(e) => {
@@ -141,6 +148,13 @@ pub async fn run(cli: Cli) -> Exit {
             bar.finish_and_clear();
             print_reply(&reply)
         }
+        CliCommand::Run => match crate::service::run(Arc::new(handler)).await {
+            Ok(()) => Exit::Ok,
+            Err(e) => {
+                print_error(&format!("{e:#}"), "see config/talkwatch.toml for the settings");
+                Exit::Runtime
+            }
+        },
     }
 }
 

@@ -1,1 +1,5 @@
+//! The one integration test binary: end-to-end tests through the real binary, a real Synapse
+//! homeserver and a fake Discord, all on 127.0.0.1.
 
+mod cli;
+mod support;
