@@ -21,6 +21,8 @@ pub struct AskRequest {
 
 /// Most passages looked at for one question.
 const MAX_CANDIDATES: usize = 1000;
+/// Most passages of one article compared for its best quote.
+const CANDIDATES_PER_ARTICLE: usize = 8;
 
 pub struct Answerer<'a> {
     pub store: &'a ArticleStore,
@@ -49,13 +51,14 @@ impl Answerer<'_> {
             &searcher,
             fields,
         );
+        tracing::debug!(?plan, "question plan");
         let Some(q) = query::build(&plan, &req.filters, fields, &self.weights) else {
             return Ok(Err(NotFoundReason::NoWords));
         };
         let wanted = req.offset + req.limit;
         let per_article = req.per_article.max(1);
         let highlight_terms = plan.highlight_terms();
-        let mut candidates = (wanted * per_article * 4 + 20).min(MAX_CANDIDATES);
+        let mut candidates = (wanted * 4 + 20).min(MAX_CANDIDATES);
         loop {
             let passages = self.index.top_passages(q.as_ref(), candidates)?;
             let exhausted = passages.len() < candidates;
@@ -67,51 +70,71 @@ impl Answerer<'_> {
                     order.push(p.article);
                     Vec::new()
                 });
-                if slot.len() < per_article {
+                if slot.len() < CANDIDATES_PER_ARTICLE {
                     slot.push(p);
                 }
             }
-            let mut hits: Vec<Hit> = Vec::new();
-            let mut relevant_articles = 0;
+            // Rank each article by its best passage, weighing BM25 by how much of the question
+            // the passage (with its title) covers; passages below the coverage bar are dropped.
+            let mut ranked: Vec<(f32, Vec<Hit>)> = Vec::new();
             for key in &order {
-                if relevant_articles > wanted {
-                    break;
-                }
                 let Some(stored) = self.store.get(*key)? else {
                     continue; // deleted since it was indexed
                 };
                 let article = &stored.article;
-                let mut article_hits = Vec::new();
+                let title_tokens = search::token_set(&mut analyzer, &article.title);
+                let mut scored: Vec<(f32, &search::PassageHit, &str)> = Vec::new();
                 for p in &by_article[key] {
                     let Some(text) = article.body.get(p.range.clone()) else {
-                        continue; // article changed since it was indexed; the writer will catch up
+                        continue; // article changed since it was indexed; the writer catches up
                     };
                     let mut found = search::token_set(&mut analyzer, text);
-                    found.extend(search::token_set(&mut analyzer, &article.title));
-                    if plan.coverage(&found) < self.min_coverage {
-                        continue;
+                    found.extend(title_tokens.iter().cloned());
+                    let coverage = plan.coverage(&found);
+                    tracing::debug!(
+                        article = key,
+                        score = p.score,
+                        coverage,
+                        "candidate passage"
+                    );
+                    if coverage >= self.min_coverage {
+                        scored.push((p.score * (0.25 + 0.75 * coverage), p, text));
                     }
-                    let highlights =
-                        search::passage::highlight(&mut analyzer, text, &highlight_terms);
-                    article_hits.push(Hit {
+                }
+                if scored.is_empty() {
+                    continue;
+                }
+                scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+                let best = scored[0].0;
+                let hits = scored
+                    .into_iter()
+                    .take(per_article)
+                    .map(|(score, _, text)| Hit {
                         title: article.title.clone(),
                         url: article.url.clone(),
                         source: article.source.clone(),
                         published: article.published,
                         published_estimated: article.published_estimated,
                         passage: text.to_string(),
-                        highlights,
-                        score: p.score,
-                    });
-                }
-                if !article_hits.is_empty() {
-                    relevant_articles += 1;
-                    hits.extend(article_hits);
-                }
+                        highlights: search::passage::highlight(
+                            &mut analyzer,
+                            text,
+                            &highlight_terms,
+                        ),
+                        score,
+                    })
+                    .collect();
+                ranked.push((best, hits));
             }
-            if relevant_articles > wanted || exhausted || candidates >= MAX_CANDIDATES {
-                let more = relevant_articles > wanted;
-                let page: Vec<Hit> = collapse_page(hits, req.offset, req.limit);
+            if ranked.len() > wanted || exhausted || candidates >= MAX_CANDIDATES {
+                ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+                let more = ranked.len() > wanted;
+                let page: Vec<Hit> = ranked
+                    .into_iter()
+                    .skip(req.offset)
+                    .take(req.limit)
+                    .flat_map(|(_, hits)| hits)
+                    .collect();
                 if page.is_empty() {
                     return Ok(Err(NotFoundReason::NoMatch));
                 }
@@ -131,26 +154,4 @@ impl Answerer<'_> {
             candidates = (candidates * 4).min(MAX_CANDIDATES);
         }
     }
-}
-
-/// Takes the hits of articles `offset..offset + limit` (hits are grouped by article already).
-fn collapse_page(hits: Vec<Hit>, offset: usize, limit: usize) -> Vec<Hit> {
-    let mut out = Vec::new();
-    let mut article_no = 0;
-    let mut last_url: Option<String> = None;
-    for hit in hits {
-        if last_url.as_deref() != Some(hit.url.as_str()) {
-            if last_url.is_some() {
-                article_no += 1;
-            }
-            last_url = Some(hit.url.clone());
-        }
-        if article_no >= offset + limit {
-            break;
-        }
-        if article_no >= offset {
-            out.push(hit);
-        }
-    }
-    out
 }

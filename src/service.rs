@@ -39,7 +39,10 @@ pub async fn run(handler: Arc<Handler>) -> anyhow::Result<()> {
     };
     shutdown.cancel();
     let drain = async { while tasks.join_next().await.is_some() {} };
-    if tokio::time::timeout(std::time::Duration::from_secs(8), drain).await.is_err() {
+    if tokio::time::timeout(std::time::Duration::from_secs(8), drain)
+        .await
+        .is_err()
+    {
         tracing::warn!("adapters did not stop within 8 s; exiting anyway");
     }
     result

@@ -151,7 +151,10 @@ pub async fn run(cli: Cli) -> Exit {
         CliCommand::Run => match crate::service::run(Arc::new(handler)).await {
             Ok(()) => Exit::Ok,
             Err(e) => {
-                print_error(&format!("{e:#}"), "see config/talkwatch.toml for the settings");
+                print_error(
+                    &format!("{e:#}"),
+                    "see config/talkwatch.toml for the settings",
+                );
                 Exit::Runtime
             }
         },

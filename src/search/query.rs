@@ -161,8 +161,10 @@ pub fn analyze(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Token> {
 pub struct WordGroup {
     /// The analyzed word as asked.
     pub term: String,
-    /// Single-token forms that match (the word, its aliases, its fuzzy corrections).
+    /// Single-token forms that match: the word, then its aliases, then fuzzy corrections.
     pub terms: Vec<String>,
+    /// How many of `terms` after the first are aliases (the rest are fuzzy corrections).
+    pub alias_count: usize,
     /// Multi-token aliases, matched as phrases.
     pub phrases: Vec<Vec<String>>,
     /// Spelling corrections used, for telling the user.
@@ -202,13 +204,20 @@ impl Plan {
         let hit: f32 = self
             .groups
             .iter()
-            .filter(|g| {
-                g.terms.iter().any(|t| found.contains(t))
+            .map(|g| {
+                let exact = g.terms[..=g.alias_count].iter().any(|t| found.contains(t))
                     || g.phrases
                         .iter()
-                        .any(|p| p.iter().all(|t| found.contains(t)))
+                        .any(|p| p.iter().all(|t| found.contains(t)));
+                if exact {
+                    g.weight
+                } else if g.terms.iter().any(|t| found.contains(t)) {
+                    // Only a spelling correction matched: a guess, so it counts half.
+                    g.weight * 0.5
+                } else {
+                    0.0
+                }
             })
-            .map(|g| g.weight)
             .sum();
         hit / total
     }
@@ -278,6 +287,7 @@ pub fn plan(
                 _ => phrases.push(variant),
             }
         }
+        let alias_count = terms.len() - 1;
         let mut df = terms.iter().map(|t| doc_freq(t)).max().unwrap_or(0);
         let mut corrected_to = None;
         if df == 0
@@ -295,11 +305,26 @@ pub fn plan(
         groups.push(WordGroup {
             term: token.text.clone(),
             terms,
+            alias_count,
             phrases,
             corrected_to,
-            // A word found nowhere weighs like the rarest word: it still counts against coverage.
-            weight: idf(df),
+            weight: if df == 0 { 0.0 } else { idf(df) },
         });
+    }
+    // A word found nowhere still counts against coverage, weighing like an average known word
+    // (a question made only of unknown words covers nothing, so it never gets an answer).
+    let known: Vec<f32> = groups
+        .iter()
+        .map(|g| g.weight)
+        .filter(|w| *w > 0.0)
+        .collect();
+    let unknown_weight = if known.is_empty() {
+        1.0
+    } else {
+        known.iter().sum::<f32>() / known.len() as f32
+    };
+    for g in groups.iter_mut().filter(|g| g.weight == 0.0) {
+        g.weight = unknown_weight;
     }
     Plan { groups, pairs }
 }

@@ -1,13 +1,504 @@
-//! End-to-end tests of the command line.
+//! End-to-end tests of the command line: the real binary on a temp data dir.
 
-use crate::support::Env;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::support::{Env, demo_articles};
+
+const TERRITORY_URL: &str = "https://wire.example.org/2026/11/ushakov-territory-not-negotiable";
+
+fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn ingest_demo(env: &Env) -> String {
+    let out = env
+        .cmd()
+        .arg("ingest")
+        .arg(demo_articles())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    stdout(&out)
+}
+
+fn ask_json(env: &Env, args: &[&str]) -> Value {
+    let out = env
+        .cmd()
+        .arg("ask")
+        .arg("--json")
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    serde_json::from_slice(&out.stdout).expect("ask --json prints JSON")
+}
+
+fn article_count(env: &Env) -> u64 {
+    let out = env.cmd().arg("stats").output().unwrap();
+    let text = stdout(&out);
+    text.lines()
+        .find_map(|l| l.strip_prefix("Articles: "))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no article count in {text}"))
+}
 
 #[test]
 fn ask_on_an_empty_store_loads_the_demo_and_answers() {
     let env = Env::new();
-    let out = env.cmd().args(["ask", "Is territory negotiable for Russia?"]).assert().success();
-    let stdout = String::from_utf8_lossy(&out.get_output().stdout).to_string();
-    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
-    assert!(stderr.contains("loaded the bundled demo corpus"), "{stderr}");
-    assert!(stdout.contains("ushakov-territory-not-negotiable"), "{stdout}");
+    let out = env
+        .cmd()
+        .args(["ask", "Is territory negotiable for Russia?"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(
+        stderr(&out).contains("loaded the bundled demo corpus (22 sample articles"),
+        "{}",
+        stderr(&out)
+    );
+    let text = stdout(&out);
+    assert!(text.starts_with("1. “"), "{text}");
+    assert!(
+        text.contains(
+            "Ushakov said the status of the regions Russia claims as its own is not negotiable"
+        ),
+        "{text}"
+    );
+    assert!(text.contains(TERRITORY_URL), "{text}");
+    assert!(
+        text.contains("— Ushakov: Russia will not bargain over territory after Moscow meetings — Example Wire, 19 Nov 2026"),
+        "{text}"
+    );
+}
+
+#[test]
+fn json_answer_has_exactly_the_documented_shape() {
+    let env = Env::new();
+    ingest_demo(&env);
+    let v = ask_json(&env, &["Has Washington commented?"]);
+    let obj = v.as_object().unwrap();
+    assert_eq!(obj.keys().collect::<Vec<_>>(), ["hits", "question"]);
+    assert_eq!(v["question"], "Has Washington commented?");
+    let hits = v["hits"].as_array().unwrap();
+    assert!(!hits.is_empty() && hits.len() <= 3);
+    for hit in hits {
+        let keys: Vec<&String> = hit.as_object().unwrap().keys().collect();
+        assert_eq!(
+            keys,
+            ["passage", "published", "score", "source", "title", "url"]
+        );
+        let published = hit["published"].as_str().unwrap();
+        chrono::DateTime::parse_from_rfc3339(published).expect("RFC 3339 date");
+        assert!(hit["score"].as_f64().unwrap() > 0.0);
+    }
+    let top = &hits[0];
+    assert_eq!(
+        top["url"],
+        "https://daily.example.org/2026/11/white-house-silent-on-moscow-talks"
+    );
+    assert_eq!(
+        top["title"],
+        "White House stays silent after Moscow meetings"
+    );
+    assert_eq!(top["source"], "Daily Example");
+    assert_eq!(top["published"], "2026-11-19T23:20:00Z");
+    assert!(
+        top["passage"]
+            .as_str()
+            .unwrap()
+            .starts_with("Washington declined on Thursday to comment")
+    );
+
+    let none = ask_json(&env, &["What is the recipe for sourdough bread?"]);
+    assert_eq!(none["hits"], serde_json::json!([]));
+}
+
+#[test]
+fn reingesting_never_duplicates_and_edits_replace() {
+    let env = Env::new();
+    let corpus = env.path("corpus");
+    copy_dir(demo_articles(), &corpus);
+    let first = env.cmd().arg("ingest").arg(&corpus).output().unwrap();
+    assert_eq!(
+        stdout(&first).trim(),
+        "added 22, updated 0, unchanged 0, failed 0"
+    );
+    let again = env.cmd().arg("ingest").arg(&corpus).output().unwrap();
+    assert_eq!(
+        stdout(&again).trim(),
+        "added 0, updated 0, unchanged 22, failed 0"
+    );
+
+    let file = corpus.join("15-white-house-declines-comment.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(
+        &file,
+        text.replace(
+            "Washington declined on Thursday",
+            "Washington refused on Thursday",
+        ),
+    )
+    .unwrap();
+    let edited = env.cmd().arg("ingest").arg(&corpus).output().unwrap();
+    assert_eq!(
+        stdout(&edited).trim(),
+        "added 0, updated 1, unchanged 21, failed 0"
+    );
+    assert_eq!(article_count(&env), 22);
+
+    let v = ask_json(&env, &["Has Washington commented?"]);
+    let passage = v["hits"][0]["passage"].as_str().unwrap();
+    assert!(
+        passage.starts_with("Washington refused on Thursday"),
+        "{passage}"
+    );
+    let dupes = v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|h| h["url"] == v["hits"][0]["url"])
+        .count();
+    assert_eq!(dupes, 1);
+}
+
+#[test]
+fn bad_inputs_are_reported_and_skipped_and_nothing_stored_is_lost() {
+    let env = Env::new();
+    ingest_demo(&env);
+    let bad = env.path("bad");
+    env.write("bad/binary.txt", [0x7f, b'E', b'L', b'F', 0, 0, 1, 2, 3]);
+    env.write("bad/empty.md", "   \n\n");
+    env.write(
+        "bad/latin1.txt",
+        b"Caf\xe9 talks\n\nThe caf\xe9 was closed.",
+    );
+    env.write(
+        "bad/nothing.html",
+        "<html><head><title>x</title></head><body><div><img src=a.png></div></body></html>",
+    );
+    env.write(
+        "bad/broken-front.md",
+        "---\ntitle: [oops\n---\nBody text here.\n",
+    );
+    env.write(
+        "bad/lines.jsonl",
+        "{\"title\":\"Good line\",\"url\":\"https://x.example.org/good\",\"body\":\"A fine body about summit talks.\"}\n{oops\n",
+    );
+    let huge = env.write("bad/huge.txt", "");
+    std::fs::File::options()
+        .write(true)
+        .open(&huge)
+        .unwrap()
+        .set_len(50 * 1024 * 1024)
+        .unwrap();
+
+    let out = env
+        .cmd()
+        .arg("ingest")
+        .arg(&bad)
+        .arg(env.path("missing.md"))
+        .arg("http://127.0.0.1:9/unreachable")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("added 1, updated 0, unchanged 0, failed 9\n"),
+        "{text}"
+    );
+    for (file, reason) in [
+        ("binary.txt", "binary file, not text"),
+        ("empty.md", "empty file"),
+        ("latin1.txt", "not valid UTF-8 text (bad byte at offset 3)"),
+        ("nothing.html", "no readable text found"),
+        ("broken-front.md", "bad front matter"),
+        ("lines.jsonl", "line 2:"),
+        (
+            "huge.txt",
+            "too large: 52428800 bytes, the limit is 10485760 bytes",
+        ),
+        ("missing.md", "no such file or directory"),
+        (
+            "http://127.0.0.1:9/unreachable",
+            "cannot fetch: could not connect",
+        ),
+    ] {
+        assert!(
+            text.lines().any(|l| l.contains(file) && l.contains(reason)),
+            "no line for {file} with {reason:?} in:\n{text}"
+        );
+    }
+    assert_eq!(article_count(&env), 23);
+    let v = ask_json(&env, &["Is territory negotiable for Russia?"]);
+    assert_eq!(v["hits"][0]["url"], TERRITORY_URL);
+}
+
+#[test]
+fn query_syntax_never_fails() {
+    let env = Env::new();
+    ingest_demo(&env);
+    for q in [
+        "\"unbalanced",
+        "AND OR",
+        "what?!",
+        "🕊️🇺🇦 ?",
+        "title:Ushakov (territory",
+        "Zelensky* NOT~ ^2",
+    ] {
+        let out = env.cmd().args(["ask", "--json", q]).output().unwrap();
+        assert!(out.status.success(), "{q}: {}", stderr(&out));
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["question"], q);
+    }
+    // Words inside the syntax still count.
+    let v = ask_json(&env, &["\"Ushakov territory"]);
+    assert_eq!(v["hits"][0]["url"], TERRITORY_URL);
+    // 10 KB of text is searched as words when the limit allows it, refused clearly otherwise.
+    let long = "Is territory negotiable for Russia? ".repeat(280);
+    let out = env
+        .cmd()
+        .env("TALKWATCH_CHAT__MAX_QUESTION_CHARS", "20000")
+        .env("TALKWATCH_CHAT__MAX_MESSAGE_BYTES", "20000")
+        .args(["ask", "--json", &long])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["hits"][0]["url"], TERRITORY_URL);
+    let out = env.cmd().args(["ask", &long]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).starts_with(
+            "error: That question is too long (10079 characters; the limit is 500).\nhint: "
+        ),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn filters_work_as_flags_and_inline() {
+    let env = Env::new();
+    ingest_demo(&env);
+    let v = ask_json(&env, &["--source", "daily example", "Moscow talks"]);
+    let hits = v["hits"].as_array().unwrap();
+    assert!(!hits.is_empty());
+    assert!(hits.iter().all(|h| h["source"] == "Daily Example"), "{v}");
+
+    let v = ask_json(&env, &["since:2026-11-21 until:2026-11-22 Moscow talks"]);
+    let hits = v["hits"].as_array().unwrap();
+    assert!(!hits.is_empty());
+    for h in hits {
+        let d = h["published"].as_str().unwrap();
+        assert!(("2026-11-21".."2026-11-23").contains(&d), "{d}");
+    }
+    let v = ask_json(&env, &["--limit", "1", "Moscow talks"]);
+    assert_eq!(v["hits"].as_array().unwrap().len(), 1);
+
+    let out = env
+        .cmd()
+        .args(["ask", "--since", "banana", "x"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("`banana` is not a date"),
+        "{}",
+        stderr(&out)
+    );
+    let out = env
+        .cmd()
+        .args(["ask", "since:banana talks"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains(
+            "error: `since:banana` is not valid: use a date like 2026-11-01 or an age like 3d or 2w"
+        ),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn name_variants_and_typos_find_the_same_articles() {
+    let env = Env::new();
+    ingest_demo(&env);
+    let v = ask_json(&env, &["What does Zelenskiy demand?"]);
+    let passage = v["hits"][0]["passage"].as_str().unwrap();
+    assert!(passage.contains("Zelensky"), "{passage}");
+    let v = ask_json(&env, &["Erdogan Istanbul"]);
+    assert_eq!(
+        v["hits"][0]["url"],
+        "https://wire.example.org/2026/11/erdogan-offers-istanbul-venue"
+    );
+    let out = env
+        .cmd()
+        .args(["ask", "What did Ushakof say about territory?"])
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert!(text.contains(TERRITORY_URL), "{text}");
+    assert!(
+        text.contains("(Searched for close spellings: “ushakof” → “ushakov”.)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn usage_errors_exit_2_runtime_errors_exit_1() {
+    let env = Env::new();
+    let out = env.cmd().args(["ask"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = env.cmd().args(["frobnicate"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = env
+        .cmd()
+        .args(["--config", "nope.toml", "stats"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).starts_with("error: config file nope.toml not found\nhint: "),
+        "{}",
+        stderr(&out)
+    );
+    // A data dir that cannot be created is a runtime error.
+    let blocker = env.write("blocker", "a file, not a directory");
+    let out = env
+        .cmd()
+        .env("TALKWATCH_DATA_DIR", blocker.join("data"))
+        .arg("stats")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).starts_with("error: cannot create data directory"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn chat_repl_uses_the_same_commands_as_the_chat_platforms() {
+    let env = Env::new();
+    let out = env
+        .cmd()
+        .arg("chat")
+        .write_stdin(
+            "!help\nIs territory negotiable for Russia?\n!frobnicate\n!sources\n!reindex\nquit\n",
+        )
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("!ask <question> — best matching passages"),
+        "{text}"
+    );
+    assert!(text.contains(TERRITORY_URL), "{text}");
+    assert!(
+        text.contains("Unknown command `frobnicate`. Say help to see what I can do."),
+        "{text}"
+    );
+    assert!(text.contains("• Example Wire — "), "{text}");
+    assert!(text.contains("Reindex done: 22 articles, "), "{text}");
+}
+
+#[test]
+fn reindex_swaps_generations_and_cleans_half_built_ones() {
+    let env = Env::new();
+    ingest_demo(&env);
+    // Leftover of a reindex killed mid-way.
+    let stale = env.data_dir().join("tantivy-7.building");
+    std::fs::create_dir_all(&stale).unwrap();
+    std::fs::write(stale.join("junk"), "half a segment").unwrap();
+    let out = env.cmd().arg("reindex").output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).starts_with("Reindex done: 22 articles, "),
+        "{}",
+        stdout(&out)
+    );
+    assert!(!stale.exists(), "half-built generation left behind");
+    let current = std::fs::read_to_string(env.data_dir().join("CURRENT")).unwrap();
+    assert_eq!(
+        current, "tantivy-2",
+        "the stale generation is removed before numbering"
+    );
+    let v = ask_json(&env, &["Is territory negotiable for Russia?"]);
+    assert_eq!(v["hits"][0]["url"], TERRITORY_URL);
+}
+
+#[test]
+fn killing_a_reindex_leaves_the_old_index_serving() {
+    let env = Env::new();
+    ingest_demo(&env);
+    let lines: String = (0..4000)
+        .map(|i| {
+            serde_json::json!({
+                "title": format!("Filler report {i}"),
+                "url": format!("https://filler.example.org/{i}"),
+                "published": "2026-10-01",
+                "body": format!("Filler paragraph {i} about markets and weather in general terms. {}", "More words follow here to make the article longer. ".repeat(40)),
+            })
+            .to_string()
+                + "\n"
+        })
+        .collect();
+    let bulk = env.write("bulk.jsonl", lines);
+    let out = env.cmd().arg("ingest").arg(&bulk).output().unwrap();
+    assert!(stdout(&out).starts_with("added 4000,"), "{}", stdout(&out));
+    let before = std::fs::read_to_string(env.data_dir().join("CURRENT")).unwrap();
+
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_talkwatch"))
+        .current_dir(env.dir.path())
+        .env("TALKWATCH_DATA_DIR", env.data_dir())
+        .arg("reindex")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait (bounded) until the rebuild has started writing its new generation, then kill -9.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let building = loop {
+        let found = std::fs::read_dir(env.data_dir())
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| p.to_string_lossy().ends_with(".building"));
+        if let Some(p) = found {
+            break p;
+        }
+        if child.try_wait().unwrap().is_some() || Instant::now() > deadline {
+            panic!("reindex finished or stalled before it could be killed");
+        }
+        std::thread::yield_now();
+    };
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(
+        std::fs::read_to_string(env.data_dir().join("CURRENT")).unwrap(),
+        before,
+        "CURRENT must still name the old generation"
+    );
+    let v = ask_json(&env, &["Is territory negotiable for Russia?"]);
+    assert_eq!(v["hits"][0]["url"], TERRITORY_URL);
+    assert!(!building.exists(), "half-built generation not cleaned up");
+    assert_eq!(article_count(&env), 4022);
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+    }
 }

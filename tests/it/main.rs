@@ -2,4 +2,5 @@
 //! homeserver and a fake Discord, all on 127.0.0.1.
 
 mod cli;
+mod engine;
 mod support;
