@@ -293,3 +293,74 @@ pub fn shorten(s: &str, max: usize) -> String {
         None => s.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Snapshots of user-facing wording: a change of wording shows up as a reviewed diff.
+
+    use super::*;
+    use crate::reply::{Answer, Hit};
+
+    const BANG: Syntax<'static> = Syntax { prefix: "!" };
+
+    fn hit() -> Hit {
+        Hit {
+            title: "Kremlin rules out territorial concessions".into(),
+            url: "https://news.example.org/a".into(),
+            source: "Example Wire".into(),
+            published: crate::ingest::parse_date("2026-11-20T18:30:00Z").unwrap(),
+            published_estimated: false,
+            passage: "Territory is not negotiable, the adviser said.\n\nNo compromise was found."
+                .into(),
+            highlights: vec![0..9],
+            score: 3.5,
+        }
+    }
+
+    #[test]
+    fn answer_in_plain_text() {
+        let reply = Reply::Answer(Answer {
+            question: "Is territory negotiable?".into(),
+            hits: vec![hit()],
+            offset: 0,
+            more: true,
+            corrections: vec![("ushakof".into(), "ushakov".into())],
+        });
+        insta::assert_snapshot!(plain(&reply, BANG));
+    }
+
+    #[test]
+    fn problems_and_refusals() {
+        let replies = [
+            Reply::NotFound {
+                question: "sourdough recipe".into(),
+                reason: NotFoundReason::NoMatch,
+            },
+            Reply::NotFound {
+                question: "?!".into(),
+                reason: NotFoundReason::NoWords,
+            },
+            Reply::NotFound {
+                question: "x".into(),
+                reason: NotFoundReason::EmptyIndex,
+            },
+            Reply::Refused {
+                command: "reindex".into(),
+            },
+            Reply::Invalid {
+                problem: "unknown command `frob`".into(),
+                hint: hint_help(),
+            },
+            Reply::Failed {
+                problem: "search index: disk full".into(),
+            },
+        ];
+        let text: Vec<String> = replies.iter().map(|r| plain(r, BANG)).collect();
+        insta::assert_snapshot!(text.join("\n---\n"));
+    }
+
+    #[test]
+    fn help_for_each_platform_syntax() {
+        insta::assert_snapshot!(help(Syntax { prefix: "/" }));
+    }
+}

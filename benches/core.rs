@@ -1,0 +1,128 @@
+//! Core benchmark: ingest, index size and warm `ask` latency on a generated corpus.
+//!
+//! `cargo bench --bench core` (default 10,000 articles; `TALKWATCH_BENCH_ARTICLES=N` to change).
+//! Prints a table and checks the targets: ingest ≥ 2,000 articles/s, index ≤ 1.0× raw text,
+//! warm ask (with passages) p50 ≤ 1 ms and p95 ≤ 5 ms.
+
+#[path = "synth.rs"]
+mod synth;
+
+use std::time::Instant;
+
+use talkwatch::answer::AskRequest;
+use talkwatch::config::Config;
+use talkwatch::engine::Engine;
+use talkwatch::search::SearchFilters;
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[idx]
+}
+
+#[tokio::main]
+async fn main() {
+    let n: u64 = std::env::var("TALKWATCH_BENCH_ARTICLES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config {
+        data_dir: dir.path().join("data"),
+        ..Config::default()
+    };
+    let engine = Engine::open(config).await.unwrap();
+
+    let articles: Vec<_> = (0..n).map(|i| synth::article(42, i)).collect();
+    let raw_bytes: u64 = articles
+        .iter()
+        .map(|a| (a.title.len() + a.body.len()) as u64)
+        .sum();
+
+    let started = Instant::now();
+    engine.add_articles(articles).await.unwrap();
+    let ingest_secs = started.elapsed().as_secs_f64();
+    let ingest_rate = n as f64 / ingest_secs;
+
+    let stats = engine.stats().unwrap();
+    let index_ratio = stats.index_bytes as f64 / raw_bytes as f64;
+
+    let questions = synth::questions(7, 2000);
+    let req = |q: &str| AskRequest {
+        question: q.to_string(),
+        filters: SearchFilters::default(),
+        limit: 3,
+        offset: 0,
+        per_article: 1,
+    };
+    for q in questions.iter().take(200) {
+        let _ = engine.ask(&req(q)).unwrap(); // warm up caches
+    }
+    let mut lat_ms: Vec<f64> = Vec::with_capacity(questions.len());
+    let mut answered = 0;
+    for q in &questions {
+        let t = Instant::now();
+        let r = engine.ask(&req(q)).unwrap();
+        lat_ms.push(t.elapsed().as_secs_f64() * 1000.0);
+        answered += r.is_ok() as usize;
+    }
+    lat_ms.sort_by(f64::total_cmp);
+    let (p50, p95, p99) = (
+        percentile(&lat_ms, 0.50),
+        percentile(&lat_ms, 0.95),
+        percentile(&lat_ms, 0.99),
+    );
+    let mean = lat_ms.iter().sum::<f64>() / lat_ms.len() as f64;
+
+    let started = Instant::now();
+    let report = engine.reindex(std::sync::Arc::new(|_| {})).await.unwrap();
+    let reindex_secs = started.elapsed().as_secs_f64();
+
+    println!(
+        "talkwatch core benchmark ({n} generated articles, {:.1} MB raw text)",
+        raw_bytes as f64 / 1e6
+    );
+    println!("| metric | value | target | ok |");
+    println!("|---|---|---|---|");
+    let row = |name: &str, value: String, target: &str, ok: bool| {
+        println!(
+            "| {name} | {value} | {target} | {} |",
+            if ok { "yes" } else { "NO" }
+        );
+    };
+    row(
+        "ingest (store + index)",
+        format!("{ingest_rate:.0} articles/s ({ingest_secs:.2} s)"),
+        "≥ 2000 articles/s",
+        ingest_rate >= 2000.0,
+    );
+    row(
+        "index size / raw text",
+        format!(
+            "{index_ratio:.2}× ({:.1} MB, {} passages)",
+            stats.index_bytes as f64 / 1e6,
+            stats.passages
+        ),
+        "≤ 1.0×",
+        index_ratio <= 1.0,
+    );
+    row(
+        "ask p50 (warm, with passages)",
+        format!("{p50:.3} ms"),
+        "≤ 1 ms",
+        p50 <= 1.0,
+    );
+    row("ask p95", format!("{p95:.3} ms"), "≤ 5 ms", p95 <= 5.0);
+    row("ask p99", format!("{p99:.3} ms"), "—", true);
+    row(
+        "ask mean",
+        format!("{mean:.3} ms ({answered}/{} answered)", questions.len()),
+        "—",
+        true,
+    );
+    row(
+        "reindex",
+        format!("{reindex_secs:.2} s ({} articles)", report.articles),
+        "—",
+        true,
+    );
+}
