@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use crate::reply::{Answer, Hit, NotFoundReason};
 use crate::search::query::{self, PlanInput};
-use crate::search::{self, Aliases, SearchError, SearchFilters, SearchIndex, Weights};
+use crate::search::{self, Aliases, SearchError, SearchFilters, SearchIndex};
 use crate::store::ArticleStore;
 
 /// A question with its filters, as the engine runs it.
@@ -17,6 +17,15 @@ pub struct AskRequest {
     pub offset: usize,
     /// Passages per article (1 collapses each article to its best passage).
     pub per_article: usize,
+}
+
+/// Re-ranking weights (see `config.search`).
+#[derive(Debug, Clone, Copy)]
+pub struct Weights {
+    /// Multiplier when every question word is in the title (scaled by the share that is).
+    pub title_boost: f32,
+    /// Multiplier when every adjacent word pair of the question stands together in the passage.
+    pub phrase_boost: f32,
 }
 
 /// Most passages looked at for one question.
@@ -52,13 +61,13 @@ impl Answerer<'_> {
             fields,
         );
         tracing::debug!(?plan, "question plan");
-        let Some(q) = query::build(&plan, &req.filters, fields, &self.weights) else {
+        let Some(q) = query::build(&plan, &req.filters, fields) else {
             return Ok(Err(NotFoundReason::NoWords));
         };
         let wanted = req.offset + req.limit;
         let per_article = req.per_article.max(1);
         let highlight_terms = plan.highlight_terms();
-        let mut candidates = (wanted * 4 + 20).min(MAX_CANDIDATES);
+        let mut candidates = (wanted * 3 + 8).min(MAX_CANDIDATES);
         loop {
             let passages = self.index.top_passages(q.as_ref(), candidates)?;
             let exhausted = passages.len() < candidates;
@@ -77,29 +86,47 @@ impl Answerer<'_> {
             // Rank each article by its best passage, weighing BM25 by how much of the question
             // the passage (with its title) covers; passages below the coverage bar are dropped.
             let mut ranked: Vec<(f32, Vec<Hit>)> = Vec::new();
+            let articles: HashMap<i64, crate::store::StoredArticle> = self
+                .store
+                .get_many(&order)?
+                .into_iter()
+                .map(|a| (a.key, a))
+                .collect();
             for key in &order {
-                let Some(stored) = self.store.get(*key)? else {
+                let Some(stored) = articles.get(key) else {
                     continue; // deleted since it was indexed
                 };
                 let article = &stored.article;
                 let title_tokens = search::token_set(&mut analyzer, &article.title);
-                let mut scored: Vec<(f32, &search::PassageHit, &str)> = Vec::new();
+                let title_coverage = plan.coverage(|t| title_tokens.contains(t));
+                let title_factor = 1.0 + (self.weights.title_boost - 1.0) * title_coverage;
+                let mut scored: Vec<(f32, &str, Vec<std::ops::Range<usize>>)> = Vec::new();
                 for p in &by_article[key] {
                     let Some(text) = article.body.get(p.range.clone()) else {
                         continue; // article changed since it was indexed; the writer catches up
                     };
-                    let mut found = search::token_set(&mut analyzer, text);
-                    found.extend(title_tokens.iter().cloned());
-                    let coverage = plan.coverage(&found);
+                    let tokens = search::passage::tokens(&mut analyzer, text);
+                    let coverage = plan.coverage(|t| {
+                        title_tokens.contains(t) || tokens.iter().any(|tok| tok.text == t)
+                    });
                     tracing::debug!(
                         article = key,
                         score = p.score,
                         coverage,
                         "candidate passage"
                     );
-                    if coverage >= self.min_coverage {
-                        scored.push((p.score * (0.25 + 0.75 * coverage), p, text));
+                    if coverage < self.min_coverage {
+                        continue;
                     }
+                    let phrase_factor =
+                        1.0 + (self.weights.phrase_boost - 1.0) * plan.phrase_share(&tokens);
+                    let score = p.score * (0.25 + 0.75 * coverage) * title_factor * phrase_factor;
+                    let highlights = tokens
+                        .iter()
+                        .filter(|t| highlight_terms.contains(&t.text))
+                        .map(|t| t.range.clone())
+                        .collect();
+                    scored.push((score, text, highlights));
                 }
                 if scored.is_empty() {
                     continue;
@@ -109,18 +136,14 @@ impl Answerer<'_> {
                 let hits = scored
                     .into_iter()
                     .take(per_article)
-                    .map(|(score, _, text)| Hit {
+                    .map(|(score, text, highlights)| Hit {
                         title: article.title.clone(),
                         url: article.url.clone(),
                         source: article.source.clone(),
                         published: article.published,
                         published_estimated: article.published_estimated,
                         passage: text.to_string(),
-                        highlights: search::passage::highlight(
-                            &mut analyzer,
-                            text,
-                            &highlight_terms,
-                        ),
+                        highlights,
                         score,
                     })
                     .collect();

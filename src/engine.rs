@@ -3,11 +3,11 @@
 
 use std::sync::Arc;
 
-use crate::answer::{Answerer, AskRequest};
+use crate::answer::{Answerer, AskRequest, Weights};
 use crate::config::Config;
 use crate::ingest::{self, Article, Failure, Fetcher, IngestError, Input};
 use crate::reply::{Answer, NotFoundReason, Stats};
-use crate::search::{self, Aliases, ProgressFn, RebuildReport, SearchError, SearchIndex, Weights};
+use crate::search::{self, Aliases, ProgressFn, RebuildReport, SearchError, SearchIndex};
 use crate::store::{ArticleStore, SourceSummary, StoreError, StoredArticle, Upsert};
 
 /// Articles go to the store and the index in batches of this size.

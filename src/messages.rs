@@ -312,7 +312,7 @@ mod tests {
             published_estimated: false,
             passage: "Territory is not negotiable, the adviser said.\n\nNo compromise was found."
                 .into(),
-            highlights: vec![0..9],
+            highlights: std::iter::once(0..9).collect(),
             score: 3.5,
         }
     }

@@ -182,6 +182,12 @@ impl ArticleStore {
         self.select("WHERE indexed = 0", &[])
     }
 
+    /// Several articles by key in one query (order not guaranteed; missing keys are skipped).
+    pub fn get_many(&self, keys: &[i64]) -> Result<Vec<StoredArticle>, StoreError> {
+        let json = serde_json::to_string(keys).unwrap_or_else(|_| "[]".into());
+        self.select("WHERE key IN (SELECT value FROM json_each(?1))", &[&json])
+    }
+
     pub fn get(&self, key: i64) -> Result<Option<StoredArticle>, StoreError> {
         Ok(self.select("WHERE key = ?1", &[&key])?.into_iter().next())
     }

@@ -36,7 +36,7 @@ use tantivy::{
 use tokio::sync::oneshot;
 
 use crate::store::{ArticleStore, StoredArticle};
-pub use query::{Aliases, Plan, SearchFilters, Weights};
+pub use query::{Aliases, Plan, SearchFilters};
 
 const ANALYZER: &str = "talkwatch_en";
 const RAW_LOWER: &str = "talkwatch_raw";
@@ -86,13 +86,21 @@ fn schema() -> (Schema, Fields) {
 /// The English analyzer used for passages, titles, questions and highlighting alike:
 /// words → lowercase → ASCII folding (Erdoğan = Erdogan) → stop words → Snowball stemming.
 pub fn analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .filter(StopWordFilter::new(Language::English).expect("English stop words are built in"))
-        .filter(Stemmer::new(Language::English))
-        .build()
+    static PROTOTYPE: std::sync::OnceLock<TextAnalyzer> = std::sync::OnceLock::new();
+    PROTOTYPE
+        .get_or_init(|| {
+            TextAnalyzer::builder(SimpleTokenizer::default())
+                .filter(RemoveLongFilter::limit(40))
+                .filter(LowerCaser)
+                .filter(AsciiFoldingFilter)
+                .filter(
+                    StopWordFilter::new(Language::English)
+                        .expect("English stop words are built in"),
+                )
+                .filter(Stemmer::new(Language::English))
+                .build()
+        })
+        .clone()
 }
 
 fn register_tokenizers(index: &Index) {

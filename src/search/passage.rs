@@ -5,7 +5,6 @@
 //! article says; ranges start and end on sentence boundaries unless one sentence alone is longer
 //! than the maximum, in which case it is cut at a word boundary.
 
-use std::collections::HashSet;
 use std::ops::Range;
 
 use tantivy::tokenizer::TextAnalyzer;
@@ -43,11 +42,22 @@ pub fn split(body: &str) -> Vec<Range<usize>> {
     out
 }
 
-/// Sentence byte ranges (trimmed, never longer than [`MAX_PASSAGE`]) with their paragraph number.
+/// Units to group into passages: whole paragraphs that fit, else sentences (trimmed, never longer
+/// than [`MAX_PASSAGE`]), each with its paragraph number.
 fn sentence_spans(body: &str) -> Vec<(Range<usize>, usize)> {
     let mut spans = Vec::new();
     let mut offset = 0;
     for (para_no, para) in body.split("\n\n").enumerate() {
+        // A paragraph that fits in one passage is one unit: no need to find its sentences.
+        if para.len() <= MAX_PASSAGE {
+            let lead = para.len() - para.trim_start().len();
+            let trimmed = para.trim();
+            if !trimmed.is_empty() {
+                spans.push(((offset + lead)..(offset + lead + trimmed.len()), para_no));
+            }
+            offset += para.len() + 2;
+            continue;
+        }
         for (start, sentence) in para.split_sentence_bound_indices() {
             let lead = sentence.len() - sentence.trim_start().len();
             let trimmed = sentence.trim();
@@ -103,20 +113,26 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
-/// Byte ranges in `text` of tokens whose analyzed form is one of `terms`.
-pub fn highlight(
-    analyzer: &mut TextAnalyzer,
-    text: &str,
-    terms: &HashSet<String>,
-) -> Vec<Range<usize>> {
-    let mut ranges: Vec<Range<usize>> = Vec::new();
+/// An analyzed token of a passage: its indexed form, where it stands, and its position.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PassageToken {
+    pub text: String,
+    pub range: Range<usize>,
+    pub position: usize,
+}
+
+/// Analyzes a passage once, for coverage, phrase checks and highlighting alike.
+pub fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<PassageToken> {
+    let mut out = Vec::new();
     let mut stream = analyzer.token_stream(text);
-    while let Some(token) = stream.next() {
-        if terms.contains(&token.text) {
-            ranges.push(token.offset_from..token.offset_to);
-        }
+    while let Some(t) = stream.next() {
+        out.push(PassageToken {
+            text: t.text.clone(),
+            range: t.offset_from..t.offset_to,
+            position: t.position,
+        });
     }
-    ranges
+    out
 }
 
 #[cfg(test)]

@@ -8,9 +8,7 @@ use std::ops::Bound;
 
 use levenshtein_automata::{Distance, LevenshteinAutomatonBuilder};
 use serde::Deserialize;
-use tantivy::query::{
-    BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
-};
+use tantivy::query::{BooleanQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery};
 use tantivy::schema::{IndexRecordOption, Term};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DateTime as TDateTime, Searcher};
@@ -195,8 +193,9 @@ impl Plan {
         self.groups.iter().map(|g| g.weight).sum()
     }
 
-    /// Share of the question's weight found in `found` (analyzed tokens of a passage and title).
-    pub fn coverage(&self, found: &HashSet<String>) -> f32 {
+    /// Share (0..1) of the question's weight whose words `contains` reports as present.
+    /// A word matched only through a spelling correction counts half: it is a guess.
+    pub fn coverage(&self, contains: impl Fn(&str) -> bool) -> f32 {
         let total = self.total_weight();
         if total <= 0.0 {
             return 0.0;
@@ -205,14 +204,11 @@ impl Plan {
             .groups
             .iter()
             .map(|g| {
-                let exact = g.terms[..=g.alias_count].iter().any(|t| found.contains(t))
-                    || g.phrases
-                        .iter()
-                        .any(|p| p.iter().all(|t| found.contains(t)));
+                let exact = g.terms[..=g.alias_count].iter().any(|t| contains(t))
+                    || g.phrases.iter().any(|p| p.iter().all(|t| contains(t)));
                 if exact {
                     g.weight
-                } else if g.terms.iter().any(|t| found.contains(t)) {
-                    // Only a spelling correction matched: a guess, so it counts half.
+                } else if g.terms.iter().any(|t| contains(t)) {
                     g.weight * 0.5
                 } else {
                     0.0
@@ -220,6 +216,27 @@ impl Plan {
             })
             .sum();
         hit / total
+    }
+
+    /// Share (0..1) of the question's adjacent word pairs that stand together, as asked, in a
+    /// passage.
+    pub fn phrase_share(&self, tokens: &[crate::search::passage::PassageToken]) -> f32 {
+        if self.pairs.is_empty() {
+            return 0.0;
+        }
+        let found = self
+            .pairs
+            .iter()
+            .filter(|(a, b, gap)| {
+                tokens.iter().any(|first| {
+                    first.text == *a
+                        && tokens.iter().any(|second| {
+                            second.text == *b && second.position == first.position + gap
+                        })
+                })
+            })
+            .count();
+        found as f32 / self.pairs.len() as f32
     }
 }
 
@@ -236,14 +253,18 @@ pub fn plan(
     searcher: &Searcher,
     fields: &Fields,
 ) -> Plan {
-    let stop: HashSet<String> = QUESTION_WORDS
-        .iter()
-        .flat_map(|w| analyze(analyzer, w).into_iter().map(|t| t.text))
-        .collect();
-    let question_words: HashSet<&str> = QUESTION_WORDS.iter().copied().collect();
+    static STOP: std::sync::OnceLock<HashSet<String>> = std::sync::OnceLock::new();
+    let stop = STOP.get_or_init(|| {
+        let mut analyzer = crate::search::analyzer();
+        QUESTION_WORDS
+            .iter()
+            .flat_map(|w| analyze(&mut analyzer, w).into_iter().map(|t| t.text))
+            .chain(QUESTION_WORDS.iter().map(|w| w.to_string()))
+            .collect()
+    });
     let tokens: Vec<Token> = analyze(analyzer, input.question)
         .into_iter()
-        .filter(|t| !stop.contains(&t.text) && !question_words.contains(t.text.as_str()))
+        .filter(|t| !stop.contains(&t.text))
         .collect();
     let num_docs = searcher.num_docs().max(1) as f32;
     let doc_freq = |term: &str| -> u64 {
@@ -331,15 +352,27 @@ pub fn plan(
 
 /// Index terms within edit distance 1 (5–7 chars) or 2 (8+ chars) of `term`, most frequent first.
 fn fuzzy_terms(searcher: &Searcher, fields: &Fields, term: &str) -> Vec<(String, u64)> {
-    let distance = if term.chars().count() >= 8 { 2 } else { 1 };
-    let builder = LevenshteinAutomatonBuilder::new(distance, true);
+    // Building a Levenshtein automaton builder is costly (tables per distance): do it once.
+    static BUILDERS: std::sync::OnceLock<[LevenshteinAutomatonBuilder; 2]> =
+        std::sync::OnceLock::new();
+    let builders = BUILDERS.get_or_init(|| {
+        [
+            LevenshteinAutomatonBuilder::new(1, true),
+            LevenshteinAutomatonBuilder::new(2, true),
+        ]
+    });
+    let builder = if term.chars().count() >= 8 {
+        &builders[1]
+    } else {
+        &builders[0]
+    };
+    let dfa = builder.build_dfa(term);
     let mut found: HashMap<String, (u8, u64)> = HashMap::new();
     for segment in searcher.segment_readers() {
         for field in [fields.text, fields.title] {
             let Ok(inverted) = segment.inverted_index(field) else {
                 continue;
             };
-            let dfa = builder.build_dfa(term);
             let mut stream = match inverted.terms().search(Dfa(&dfa)).into_stream() {
                 Ok(s) => s,
                 Err(_) => continue,
@@ -390,18 +423,11 @@ pub struct SearchFilters {
     pub source: Option<String>,
 }
 
-pub struct Weights {
-    pub title_boost: f32,
-    pub phrase_boost: f32,
-}
-
-/// Builds the tantivy query for a plan. Returns `None` when there is nothing to search for.
-pub fn build(
-    plan: &Plan,
-    filters: &SearchFilters,
-    fields: &Fields,
-    weights: &Weights,
-) -> Option<Box<dyn Query>> {
+/// Builds the tantivy query for a plan: a disjunction of plain term queries over passage text
+/// (each word's spellings and aliases as alternatives), so tantivy can prune with block-max WAND.
+/// Title and phrase bonuses are applied when re-ranking the candidates (see `answer`).
+/// Returns `None` when there is nothing to search for.
+pub fn build(plan: &Plan, filters: &SearchFilters, fields: &Fields) -> Option<Box<dyn Query>> {
     if plan.groups.is_empty() {
         return None;
     }
@@ -411,34 +437,27 @@ pub fn build(
             IndexRecordOption::WithFreqs,
         ))
     };
-    let phrase_q = |field, tokens: &[String]| -> Box<dyn Query> {
-        let terms: Vec<(usize, Term)> = tokens
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (i, Term::from_field_text(field, t)))
-            .collect();
-        Box::new(PhraseQuery::new_with_offset(terms))
-    };
     let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut seen = HashSet::new();
     for g in &plan.groups {
-        for (field, boost) in [(fields.text, 1.0), (fields.title, weights.title_boost)] {
-            let mut alts: Vec<Box<dyn Query>> = g.terms.iter().map(|t| term_q(field, t)).collect();
-            alts.extend(g.phrases.iter().map(|p| phrase_q(field, p)));
-            let q: Box<dyn Query> = Box::new(DisjunctionMaxQuery::new(alts));
-            should.push((Occur::Should, Box::new(BoostQuery::new(q, boost))));
+        for t in &g.terms {
+            if seen.insert(t.as_str()) {
+                should.push((Occur::Should, term_q(fields.text, t)));
+            }
+        }
+        for p in &g.phrases {
+            let terms: Vec<(usize, Term)> = p
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (i, Term::from_field_text(fields.text, t)))
+                .collect();
+            should.push((Occur::Should, Box::new(PhraseQuery::new_with_offset(terms))));
         }
     }
-    for (a, b, gap) in &plan.pairs {
-        let q = PhraseQuery::new_with_offset(vec![
-            (0, Term::from_field_text(fields.text, a)),
-            (*gap, Term::from_field_text(fields.text, b)),
-        ]);
-        should.push((
-            Occur::Should,
-            Box::new(BoostQuery::new(Box::new(q), weights.phrase_boost)),
-        ));
-    }
     let words: Box<dyn Query> = Box::new(BooleanQuery::new(should));
+    if filters == &SearchFilters::default() {
+        return Some(words);
+    }
     let mut must: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, words)];
     if filters.since.is_some() || filters.until.is_some() {
         let bound = |d: Option<chrono::DateTime<chrono::Utc>>, inclusive: bool| match d {
@@ -467,4 +486,45 @@ pub fn build(
         must.push((Occur::Must, term_q(fields.source, source)));
     }
     Some(Box::new(BooleanQuery::new(must)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn aliases() -> Aliases {
+        let toml = r#"groups = [["Zelensky", "Zelenskyy", "Зеленський"], ["Kharkiv", "Kharkov"], ["UAE", "United Arab Emirates"], ["lonely"]]"#;
+        Aliases::from_toml(toml, &mut crate::search::analyzer()).unwrap()
+    }
+
+    #[test]
+    fn variants_are_the_other_members_analyzed() {
+        let a = aliases();
+        assert_eq!(a.len(), 3, "single-member groups are dropped");
+        assert_eq!(
+            a.variants("zelenski"),
+            vec![
+                vec!["zelenskyy".to_string()],
+                vec!["зеленський".to_string()]
+            ]
+        );
+        assert_eq!(a.variants("kharkov"), vec![vec!["kharkiv".to_string()]]);
+        assert_eq!(
+            a.variants("uae"),
+            vec![vec![
+                "unit".to_string(),
+                "arab".to_string(),
+                "emir".to_string()
+            ]]
+        );
+        assert!(a.variants("putin").is_empty());
+    }
+
+    #[test]
+    fn the_shipped_alias_table_parses() {
+        let a = Aliases::from_toml(crate::demo::DEFAULT_ALIASES, &mut crate::search::analyzer())
+            .unwrap();
+        assert!(a.len() >= 30);
+        assert!(!a.variants("erdogan").is_empty() || !a.variants("kiev").is_empty());
+    }
 }

@@ -502,3 +502,101 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
         std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
     }
 }
+
+/// A small local web server for URL ingest: one article page, one page with no text, one huge
+/// body, and a check that talkwatch sends its user agent.
+async fn serve_pages() -> (String, tokio::sync::oneshot::Receiver<String>) {
+    use axum::{Router, http::HeaderMap, routing::get};
+    let (ua_tx, ua_rx) = tokio::sync::oneshot::channel::<String>();
+    let ua_tx = std::sync::Arc::new(std::sync::Mutex::new(Some(ua_tx)));
+    let app = Router::new()
+        .route(
+            "/talks.html",
+            get(move |headers: HeaderMap| {
+                let ua_tx = ua_tx.clone();
+                async move {
+                    let ua = headers
+                        .get("user-agent")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("")
+                        .to_string();
+                    if let Some(tx) = ua_tx.lock().unwrap().take() {
+                        let _ = tx.send(ua);
+                    }
+                    (
+                        [("content-type", "text/html; charset=utf-8")],
+                        r#"<html><head><title>Summit ends in Vienna - Example Post</title>
+                        <link rel="canonical" href="https://post.example.org/vienna-summit">
+                        <meta property="article:published_time" content="2026-11-22T08:00:00Z"></head>
+                        <body><article><h1>Summit ends in Vienna</h1>
+                        <p>The Vienna summit on nuclear safety ended on Sunday with a joint statement on the Zaporizhzhia plant, diplomats said.</p>
+                        <p>Inspectors will return to the plant next month under the agreement, which both delegations described as a modest but real step.</p>
+                        <p>No date was set for another round, but officials said contacts would continue at expert level in the coming weeks.</p>
+                        </article></body></html>"#,
+                    )
+                }
+            }),
+        )
+        .route(
+            "/empty.html",
+            get(|| async { ([("content-type", "text/html")], "<html><body><nav>menu</nav></body></html>") }),
+        )
+        .route(
+            "/huge.txt",
+            get(|| async { ([("content-type", "text/plain")], "word ".repeat(4 * 1024 * 1024)) }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (base, ua_rx)
+}
+
+#[tokio::test]
+async fn urls_are_fetched_with_limits_and_extracted() {
+    let env = Env::new();
+    let (base, ua) = serve_pages().await;
+    let out = tokio::task::spawn_blocking({
+        let mut cmd = env.cmd();
+        cmd.env("TALKWATCH_INGEST__MAX_FETCH_BYTES", "1000000")
+            .args([
+                "ingest".to_string(),
+                format!("{base}/talks.html"),
+                format!("{base}/empty.html"),
+                format!("{base}/huge.txt"),
+                format!("{base}/missing.html"),
+            ]);
+        move || cmd.output().unwrap()
+    })
+    .await
+    .unwrap();
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("added 1, updated 0, unchanged 0, failed 3\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("empty.html: no readable text found"),
+        "{text}"
+    );
+    assert!(text.contains("huge.txt: too large:"), "{text}");
+    assert!(
+        text.contains("missing.html: cannot fetch: server answered 404 Not Found"),
+        "{text}"
+    );
+    assert!(ua.await.unwrap().starts_with("talkwatch/"));
+
+    let out = tokio::task::spawn_blocking({
+        let mut cmd = env.cmd();
+        cmd.args(["ask", "--json", "Zaporizhzhia inspectors"]);
+        move || cmd.output().unwrap()
+    })
+    .await
+    .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v["hits"][0]["url"],
+        "https://post.example.org/vienna-summit"
+    );
+    assert_eq!(v["hits"][0]["published"], "2026-11-22T08:00:00Z");
+    assert_eq!(v["hits"][0]["source"], "post.example.org");
+}

@@ -14,7 +14,7 @@ impl Rng {
     pub fn new(seed: u64) -> Rng {
         Rng(seed)
     }
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -22,7 +22,7 @@ impl Rng {
         z ^ (z >> 31)
     }
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+        (self.next_u64() % n as u64) as usize
     }
     pub fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
         items[self.below(items.len())]
@@ -162,7 +162,57 @@ pub const SOURCES: &[&str] = &[
     "Example Tribune",
 ];
 
+const SYLLABLES: &[&str] = &[
+    "ka", "ro", "mi", "te", "lan", "dor", "si", "vel", "qu", "ar", "ben", "tis", "po", "ne", "gra",
+    "lo", "fu", "sen", "da", "mer", "ti", "vo", "ham", "el", "ris", "cu", "on", "ple",
+];
+
+/// The `rank`-th word of a synthetic English-like vocabulary (deterministic, ~20k words).
+fn vocab_word(rank: usize) -> String {
+    let mut n = rank;
+    let mut w = String::new();
+    loop {
+        w.push_str(SYLLABLES[n % SYLLABLES.len()]);
+        n /= SYLLABLES.len();
+        if n == 0 {
+            break;
+        }
+    }
+    w
+}
+
+/// A word drawn from a Zipf-like distribution over 20,000 ranks, as in real news text: a few
+/// words are everywhere, most are rare.
+fn zipf_word(rng: &mut Rng) -> String {
+    let u = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+    let rank = (20_000f64.powf(u) as usize).saturating_sub(1);
+    vocab_word(rank)
+}
+
+/// A clause of everyday words between the entities.
+fn words(rng: &mut Rng, n: usize) -> String {
+    (0..n).map(|_| zipf_word(rng)).collect::<Vec<_>>().join(" ")
+}
+
+/// One sentence. About a third name people, places and topics of the talks (dense, as in
+/// coverage of one story); the rest is everyday vocabulary.
 fn sentence(rng: &mut Rng) -> String {
+    if rng.below(3) != 0 {
+        let n = 10 + rng.below(14);
+        let mut s = words(rng, n);
+        if let Some(first) = s.get(..1) {
+            let upper = first.to_uppercase();
+            s.replace_range(..1, &upper);
+        }
+        return format!("{s}.");
+    }
+    let s = templated(rng);
+    let n = 4 + rng.below(8);
+    let extra = words(rng, n);
+    format!("{} {extra}.", s.trim_end_matches('.'))
+}
+
+fn templated(rng: &mut Rng) -> String {
     let person = rng.pick(PEOPLE);
     let verb = rng.pick(VERBS);
     let topic = rng.pick(TOPICS);
