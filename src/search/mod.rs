@@ -576,7 +576,7 @@ impl WriterTask {
 
 /// Analyzed tokens of `text`, for coverage checks.
 pub fn token_set(analyzer: &mut TextAnalyzer, text: &str) -> HashSet<String> {
-    query::analyze(analyzer, text)
+    passage::tokens(analyzer, text)
         .into_iter()
         .map(|t| t.text)
         .collect()

@@ -113,7 +113,8 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
-/// An analyzed token of a passage: its indexed form, where it stands, and its position.
+/// An analyzed token (of a passage, a title or a question): its indexed form, where it stands,
+/// and its position.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PassageToken {
     pub text: String,
@@ -121,7 +122,8 @@ pub struct PassageToken {
     pub position: usize,
 }
 
-/// Analyzes a passage once, for coverage, phrase checks and highlighting alike.
+/// Analyzes text with the index's analyzer; for passages, once for coverage, phrase checks and
+/// highlighting alike.
 pub fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<PassageToken> {
     let mut out = Vec::new();
     let mut stream = analyzer.token_stream(text);

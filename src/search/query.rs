@@ -14,6 +14,7 @@ use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DateTime as TDateTime, Searcher};
 
 use super::Fields;
+use super::passage::{PassageToken, tokens};
 
 /// Words too common in questions to say anything about the answer. (English stop words are
 /// removed by the analyzer already.)
@@ -92,7 +93,7 @@ impl Aliases {
             let members: Vec<Vec<String>> = group
                 .iter()
                 .map(|m| {
-                    analyze(analyzer, m)
+                    tokens(analyzer, m)
                         .into_iter()
                         .map(|t| t.text)
                         .collect::<Vec<_>>()
@@ -134,24 +135,6 @@ impl Aliases {
             })
             .unwrap_or_default()
     }
-}
-
-#[derive(Debug, Clone)]
-pub struct Token {
-    pub text: String,
-    pub position: usize,
-}
-
-pub fn analyze(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Token> {
-    let mut out = Vec::new();
-    let mut stream = analyzer.token_stream(text);
-    while let Some(t) = stream.next() {
-        out.push(Token {
-            text: t.text.clone(),
-            position: t.position,
-        });
-    }
-    out
 }
 
 /// One word of the question and everything that counts as a match for it.
@@ -220,7 +203,7 @@ impl Plan {
 
     /// Share (0..1) of the question's adjacent word pairs that stand together, as asked, in a
     /// passage.
-    pub fn phrase_share(&self, tokens: &[crate::search::passage::PassageToken]) -> f32 {
+    pub fn phrase_share(&self, tokens: &[PassageToken]) -> f32 {
         if self.pairs.is_empty() {
             return 0.0;
         }
@@ -258,11 +241,11 @@ pub fn plan(
         let mut analyzer = crate::search::analyzer();
         QUESTION_WORDS
             .iter()
-            .flat_map(|w| analyze(&mut analyzer, w).into_iter().map(|t| t.text))
+            .flat_map(|w| tokens(&mut analyzer, w).into_iter().map(|t| t.text))
             .chain(QUESTION_WORDS.iter().map(|w| w.to_string()))
             .collect()
     });
-    let tokens: Vec<Token> = analyze(analyzer, input.question)
+    let tokens: Vec<PassageToken> = tokens(analyzer, input.question)
         .into_iter()
         .filter(|t| !stop.contains(&t.text))
         .collect();
@@ -283,7 +266,7 @@ pub fn plan(
     let mut groups: Vec<WordGroup> = Vec::new();
     let mut seen = HashSet::new();
     let mut pairs = Vec::new();
-    let mut prev: Option<&Token> = None;
+    let mut prev: Option<&PassageToken> = None;
     for token in &tokens {
         if let Some(p) = prev
             && token.position > p.position
