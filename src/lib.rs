@@ -21,6 +21,8 @@ pub mod command;
 pub mod config;
 pub mod demo;
 pub mod engine;
+pub mod health;
+pub mod http;
 pub mod ingest;
 pub mod messages;
 pub mod reply;

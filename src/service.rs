@@ -8,6 +8,8 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::command::Handler;
+use crate::config::DiscordMode;
+use crate::health::Health;
 
 /// Cancelled when the service shuts down; adapters stop taking new work when it fires.
 pub type Shutdown = CancellationToken;
@@ -15,9 +17,34 @@ pub type Shutdown = CancellationToken;
 pub async fn run(handler: Arc<Handler>) -> anyhow::Result<()> {
     let config = handler.engine().config().clone();
     let shutdown = Shutdown::new();
+    let health = Arc::new(Health::new());
+    health.set("index", true, "open");
     let mut tasks: JoinSet<anyhow::Result<()>> = JoinSet::new();
-    let _ = (&handler, &shutdown);
-    if tasks.is_empty() {
+    let mut router = crate::http::base_routes(health.clone());
+    if config.matrix.enabled {
+        health.set("matrix", false, "starting");
+        tasks.spawn(crate::adapters::matrix::run(
+            handler.clone(),
+            health.clone(),
+            shutdown.clone(),
+        ));
+    }
+    if config.discord.enabled {
+        match config.discord.mode {
+            DiscordMode::Gateway => {
+                health.set("discord", false, "starting");
+                tasks.spawn(crate::adapters::discord::run_gateway(
+                    handler.clone(),
+                    health.clone(),
+                    shutdown.clone(),
+                ));
+            }
+            DiscordMode::Http => {
+                router = router.merge(crate::adapters::discord::routes(handler.clone()));
+            }
+        }
+    }
+    if tasks.is_empty() && !config.discord.enabled {
         bail!(
             "nothing to run: no adapter is enabled (set matrix.enabled or discord.enabled in {}, or TALKWATCH_MATRIX__ENABLED=true / TALKWATCH_DISCORD__ENABLED=true)",
             config
@@ -27,7 +54,10 @@ pub async fn run(handler: Arc<Handler>) -> anyhow::Result<()> {
                 .unwrap_or_else(|| crate::config::DEFAULT_CONFIG_PATH.to_string())
         );
     }
-    tracing::info!(adapters = tasks.len(), "talkwatch running");
+    let listen = config.http.listen.clone();
+    let http_shutdown = shutdown.clone();
+    tasks.spawn(async move { crate::http::serve(&listen, router, http_shutdown).await });
+    tracing::info!(tasks = tasks.len(), "talkwatch running");
     let result = tokio::select! {
         _ = shutdown_signal() => {
             tracing::info!("shutdown requested");

@@ -5,3 +5,5 @@
 //! [`crate::reply::Reply`] they get back.
 
 pub mod cli;
+pub mod discord;
+pub mod matrix;
