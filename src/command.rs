@@ -13,7 +13,7 @@ use chrono::{DateTime, Duration, Utc};
 use crate::answer::AskRequest;
 use crate::config::Config;
 use crate::engine::Engine;
-use crate::reply::{NotFoundReason, Reply};
+use crate::reply::{Hint, NotFoundReason, Reply};
 use crate::search::{ProgressFn, SearchError, SearchFilters};
 
 /// Everything the bot can be asked to do. Closed: adding a command means handling it everywhere.
@@ -24,6 +24,8 @@ pub enum Command {
     Stats,
     Reindex,
     Help,
+    /// Leave the room or channel the command was said in (admins only).
+    Leave,
 }
 
 impl Command {
@@ -34,11 +36,12 @@ impl Command {
             Command::Stats => "stats",
             Command::Reindex => "reindex",
             Command::Help => "help",
+            Command::Leave => "leave",
         }
     }
 
     pub fn is_admin_only(&self) -> bool {
-        matches!(self, Command::Reindex)
+        matches!(self, Command::Reindex | Command::Leave)
     }
 }
 
@@ -140,6 +143,7 @@ pub fn parse(text: &str) -> Result<Command, ParseError> {
         "sources" => no_args(Command::Sources),
         "stats" => no_args(Command::Stats),
         "reindex" => no_args(Command::Reindex),
+        "leave" => no_args(Command::Leave),
         "help" | "h" | "?" | "commands" => Ok(Command::Help),
         _ => Err(ParseError::UnknownCommand(name.chars().take(32).collect())),
     }
@@ -343,7 +347,7 @@ impl Handler {
         let max = self.engine.config().chat.max_message_bytes;
         (text.len() > max).then(|| Reply::Invalid {
             problem: crate::messages::too_long_message(text.len(), max),
-            hint: crate::messages::hint_shorter(),
+            hint: Hint::Shorter,
         })
     }
 
@@ -376,6 +380,7 @@ impl Handler {
         let engine = &self.engine;
         match command {
             Command::Help => Reply::Help,
+            Command::Leave => Reply::Leaving,
             Command::Ask(ask) => self.ask(ask).await,
             Command::Sources => match engine.sources() {
                 Ok(sources) => Reply::Sources(sources),
@@ -395,7 +400,7 @@ impl Handler {
                     },
                     Err(SearchError::ReindexRunning) => Reply::Invalid {
                         problem: crate::messages::reindex_running(),
-                        hint: crate::messages::hint_wait(),
+                        hint: Hint::Wait,
                     },
                     Err(e) => failed(e),
                 }
@@ -409,7 +414,7 @@ impl Handler {
         if chars > config.chat.max_question_chars {
             return Reply::Invalid {
                 problem: crate::messages::question_too_long(chars, config.chat.max_question_chars),
-                hint: crate::messages::hint_shorter(),
+                hint: Hint::Shorter,
             };
         }
         let now = Utc::now();
@@ -447,11 +452,9 @@ impl Handler {
 
 fn invalid(e: ParseError) -> Reply {
     let hint = match &e {
-        ParseError::UnknownCommand(_) | ParseError::UnexpectedArguments(_) => {
-            crate::messages::hint_help()
-        }
-        ParseError::Empty | ParseError::MissingQuestion { .. } => crate::messages::hint_ask(),
-        ParseError::BadFilter { .. } => crate::messages::hint_filters(),
+        ParseError::UnknownCommand(_) | ParseError::UnexpectedArguments(_) => Hint::Help,
+        ParseError::Empty | ParseError::MissingQuestion { .. } => Hint::Ask,
+        ParseError::BadFilter { .. } => Hint::Filters,
     };
     Reply::Invalid {
         problem: e.to_string(),

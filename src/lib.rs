@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! talkwatch answers questions about ongoing talks (peace talks, trade talks, summits) with quoted
 //! passages from the news articles it has read.
 //!

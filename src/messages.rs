@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::ingest::Failure;
-use crate::reply::{Answer, Hit, NotFoundReason, Reply, Stats};
+use crate::reply::{Answer, Hint, Hit, NotFoundReason, Reply, Stats};
 use crate::search::RebuildReport;
 use crate::store::SourceSummary;
 
@@ -30,6 +30,7 @@ pub fn help(syntax: Syntax<'_>) -> String {
          {stats} — how many articles and passages I know\n\
          {help} — this help\n\
          {reindex} — rebuild the search index (admins only)\n\
+         {leave} — make me leave this room or channel (admins only)\n\
          \n\
          Filters you can add to a question: since:2026-11-01 or since:3d, until:2026-11-20, source:\"Example Wire\", limit:5, passages:2 (several quotes per article).",
         ask = c("ask"),
@@ -37,6 +38,7 @@ pub fn help(syntax: Syntax<'_>) -> String {
         stats = c("stats"),
         help = c("help"),
         reindex = c("reindex"),
+        leave = c("leave"),
     )
 }
 
@@ -53,6 +55,29 @@ pub fn date(d: DateTime<Utc>, estimated: bool) -> String {
 /// The passage as one line of text (paragraph breaks become spaces).
 pub fn passage_line(passage: &str) -> String {
     crate::ingest::collapse_ws(passage)
+}
+
+/// Like [`passage_line`] for a piece of a passage: whitespace runs become one space, but the
+/// ends are kept so pieces can be joined around highlighted words.
+pub fn passage_line_raw(piece: &str) -> String {
+    let mut out = String::with_capacity(piece.len());
+    let mut space = false;
+    for c in piece.chars() {
+        if c.is_whitespace() {
+            if !space {
+                out.push(' ');
+            }
+            space = true;
+        } else {
+            out.push(c);
+            space = false;
+        }
+    }
+    out
+}
+
+pub fn reply_truncated() -> String {
+    "(Cut here: the full reply is too long for one message. Ask with a smaller limit: or a narrower question.)".into()
 }
 
 /// "Title — Source, 20 Nov 2026"
@@ -117,24 +142,29 @@ pub fn question_too_long(chars: usize, max: usize) -> String {
     format!("That question is too long ({chars} characters; the limit is {max}).")
 }
 
-pub fn hint_shorter() -> String {
-    "Ask a shorter question, e.g. “Is territory negotiable?”.".into()
+/// What to do next after a problem, in the platform's command syntax.
+pub fn hint(hint: Hint, syntax: Syntax<'_>) -> String {
+    match hint {
+        Hint::Shorter => "Ask a shorter question, e.g. “Is territory negotiable?”.".into(),
+        Hint::Help => format!("Send {} to see what I can do.", syntax.cmd("help")),
+        Hint::Ask => format!(
+            "Ask a question, e.g. {} What did Ushakov say about the proposals?",
+            syntax.cmd("ask")
+        ),
+        Hint::Filters => {
+            "Filters: since:2026-11-01 or since:3d, until:…, source:\"Example Wire\", limit:5."
+                .into()
+        }
+        Hint::Wait => "Wait for it to finish; it reports when done.".into(),
+    }
 }
 
-pub fn hint_help() -> String {
-    "Say help to see what I can do.".into()
+pub fn leaving() -> String {
+    "Goodbye! An admin asked me to leave. Invite me again whenever you want answers about the talks.".into()
 }
 
-pub fn hint_ask() -> String {
-    "Ask a question, e.g. ask What did Ushakov say about the proposals?".into()
-}
-
-pub fn hint_filters() -> String {
-    "Filters: since:2026-11-01 or since:3d, until:…, source:\"Example Wire\", limit:5.".into()
-}
-
-pub fn hint_wait() -> String {
-    "Wait for it to finish; it reports when done.".into()
+pub fn nothing_to_leave() -> String {
+    "There is no room to leave here.".into()
 }
 
 pub fn reindex_running() -> String {
@@ -262,7 +292,8 @@ pub fn plain(reply: &Reply, syntax: Syntax<'_>) -> String {
         Reply::Reindexed { report, elapsed_ms } => reindexed(report, *elapsed_ms),
         Reply::Help => help(syntax),
         Reply::Refused { command } => refused(&syntax.cmd(command)),
-        Reply::Invalid { problem, hint } => invalid(problem, hint),
+        Reply::Invalid { problem, hint: h } => invalid(problem, &hint(*h, syntax)),
+        Reply::Leaving => leaving(),
         Reply::Failed { problem } => failed(problem),
     }
 }
@@ -349,7 +380,7 @@ mod tests {
             },
             Reply::Invalid {
                 problem: "unknown command `frob`".into(),
-                hint: hint_help(),
+                hint: Hint::Help,
             },
             Reply::Failed {
                 problem: "search index: disk full".into(),

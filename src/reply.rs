@@ -57,6 +57,21 @@ pub struct Stats {
     pub aliases: usize,
 }
 
+/// What the user can do after a problem; rendered per platform (`!help` vs `/help`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hint {
+    /// See the command list.
+    Help,
+    /// Ask a question.
+    Ask,
+    /// How filters are written.
+    Filters,
+    /// Ask something shorter.
+    Shorter,
+    /// Wait for running work.
+    Wait,
+}
+
 /// A reply of the platform-neutral bot.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Reply {
@@ -72,6 +87,9 @@ pub enum Reply {
         elapsed_ms: u64,
     },
     Help,
+    /// An admin asked the bot to leave the room or channel the command came from. The adapter
+    /// says goodbye and leaves; platforms without rooms (the terminal) just say so.
+    Leaving,
     /// An admin command from someone who is not an admin.
     Refused {
         command: String,
@@ -79,7 +97,7 @@ pub enum Reply {
     /// The user's input was not understood; `hint` says what to do instead.
     Invalid {
         problem: String,
-        hint: String,
+        hint: Hint,
     },
     /// Something failed on our side; the message is safe to show.
     Failed {

@@ -148,16 +148,19 @@ pub async fn run(cli: Cli) -> Exit {
             bar.finish_and_clear();
             print_reply(&reply)
         }
-        CliCommand::Run => match crate::service::run(Arc::new(handler)).await {
-            Ok(()) => Exit::Ok,
-            Err(e) => {
-                print_error(
-                    &format!("{e:#}"),
-                    "see config/talkwatch.toml for the settings",
-                );
-                Exit::Runtime
+        CliCommand::Run => {
+            load_demo_if_empty(&engine).await;
+            match crate::service::run(Arc::new(handler)).await {
+                Ok(()) => Exit::Ok,
+                Err(e) => {
+                    print_error(
+                        &format!("{e:#}"),
+                        "see config/talkwatch.toml for the settings",
+                    );
+                    Exit::Runtime
+                }
             }
-        },
+        }
     }
 }
 
@@ -220,7 +223,10 @@ async fn ask(handler: &Handler, args: AskArgs) -> Exit {
         Ok(Command::Ask(a)) => a,
         Ok(_) => Ask::default(),
         Err(e) => {
-            print_error(&e.to_string(), &messages::hint_filters());
+            print_error(
+                &e.to_string(),
+                &messages::hint(crate::reply::Hint::Filters, TERMINAL),
+            );
             return Exit::Usage;
         }
     };
@@ -286,7 +292,7 @@ fn print_reply(reply: &Reply) -> Exit {
     let text = messages::plain(reply, TERMINAL);
     match reply {
         Reply::Invalid { problem, hint } => {
-            print_error(problem, hint);
+            print_error(problem, &messages::hint(*hint, TERMINAL));
             Exit::Usage
         }
         Reply::Failed { problem } | Reply::Refused { command: problem } => {
@@ -352,7 +358,11 @@ async fn chat(handler: &Handler) -> Exit {
             }
             None => handler.respond_to_question(line, &caller).await,
         };
-        println!("{}\n", messages::plain(&reply, TERMINAL));
+        let text = match reply {
+            Reply::Leaving => messages::nothing_to_leave(),
+            other => messages::plain(&other, TERMINAL),
+        };
+        println!("{text}\n");
     }
     Exit::Ok
 }

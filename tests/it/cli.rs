@@ -406,7 +406,7 @@ fn chat_repl_uses_the_same_commands_as_the_chat_platforms() {
     );
     assert!(text.contains(TERRITORY_URL), "{text}");
     assert!(
-        text.contains("Unknown command `frobnicate`. Say help to see what I can do."),
+        text.contains("Unknown command `frobnicate`. Send !help to see what I can do."),
         "{text}"
     );
     assert!(text.contains("• Example Wire — "), "{text}");

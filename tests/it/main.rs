@@ -3,4 +3,5 @@
 
 mod cli;
 mod engine;
+mod matrix;
 mod support;

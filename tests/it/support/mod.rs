@@ -48,3 +48,5 @@ impl Env {
 pub fn demo_articles() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/demo/articles"))
 }
+pub mod service;
+pub mod synapse;

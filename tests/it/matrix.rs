@@ -1,0 +1,438 @@
+//! The Matrix adapter against a real Synapse on 127.0.0.1: what people in a room see.
+//!
+//! Each test registers its own users (the bot account included) and runs its own
+//! `talkwatch run` process on its own data dir; the Synapse is shared by the test run.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::support::Env;
+use crate::support::service::Service;
+use crate::support::synapse::{MatrixUser, Synapse, synapse};
+
+const WAIT: Duration = Duration::from_secs(30);
+
+const USHAKOV_Q: &str = "What did Ushakov say about the American proposals?";
+const USHAKOV_URL: &str = "https://wire.example.org/2026/11/ushakov-territory-not-negotiable";
+const USHAKOV_TITLE: &str = "Ushakov: Russia will not bargain over territory after Moscow meetings";
+
+/// A bot account, a data dir with the demo corpus, and the running service.
+struct Bot {
+    env: Env,
+    user: MatrixUser,
+    service: Service,
+}
+
+impl Bot {
+    async fn start(hs: &Synapse, admins: &[&str]) -> Bot {
+        let env = Env::new();
+        let out = env
+            .cmd()
+            .arg("ingest")
+            .arg(crate::support::demo_articles())
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let user = hs.register("talkwatch", false).await;
+        let admins = serde_json::to_string(admins).unwrap();
+        let mut service = Service::start(
+            &env,
+            &[
+                ("TALKWATCH_MATRIX__ENABLED", "true"),
+                ("TALKWATCH_MATRIX__HOMESERVER", hs.base_url()),
+                ("TALKWATCH_MATRIX__USER", &user.user_id),
+                ("TALKWATCH_MATRIX__PASSWORD", &user.password),
+                ("TALKWATCH_MATRIX__STORE_PASSPHRASE", "test passphrase"),
+                ("TALKWATCH_MATRIX__ADMINS", &admins),
+            ],
+        );
+        service.wait_healthy(WAIT).await;
+        Bot { env, user, service }
+    }
+
+    fn id(&self) -> &str {
+        &self.user.user_id
+    }
+
+    fn saved_device(&self) -> String {
+        let text =
+            std::fs::read_to_string(self.env.data_dir().join("matrix/session.json")).unwrap();
+        let v: Value = serde_json::from_str(&text).unwrap();
+        v["device_id"].as_str().unwrap().to_string()
+    }
+}
+
+/// A room made by `owner` with the bot (and `others`) joined.
+async fn room_with_bot(owner: &MatrixUser, bot: &Bot, others: &[&MatrixUser]) -> String {
+    let mut invite: Vec<&str> = vec![bot.id()];
+    invite.extend(others.iter().map(|u| u.user_id.as_str()));
+    let room = owner.create_room("talks", &invite, false, false).await;
+    for u in others {
+        u.join(&room).await;
+    }
+    owner.wait_until_joined(&room, bot.id(), WAIT).await;
+    room
+}
+
+/// The bot's reply to `question` (an event id): a notice in the question's thread.
+async fn reply_to(user: &MatrixUser, room: &str, bot: &Bot, question: &str) -> Value {
+    let bot_id = bot.id().to_string();
+    let q = question.to_string();
+    user.wait_for_event_after(room, question, WAIT, move |ev| {
+        ev["sender"] == bot_id.as_str()
+            && ev["type"] == "m.room.message"
+            && ev["content"]["m.relates_to"]["m.in_reply_to"]["event_id"] == q.as_str()
+    })
+    .await
+}
+
+fn body(ev: &Value) -> &str {
+    ev["content"]["body"].as_str().unwrap_or_default()
+}
+
+fn html(ev: &Value) -> &str {
+    ev["content"]["formatted_body"].as_str().unwrap_or_default()
+}
+
+/// How many events of the bot relate to `question`.
+async fn replies_to(user: &MatrixUser, room: &str, bot: &Bot, question: &str) -> usize {
+    user.room_messages(room)
+        .await
+        .iter()
+        .filter(|ev| {
+            ev["sender"] == bot.id()
+                && ev["content"]["m.relates_to"]["m.in_reply_to"]["event_id"] == question
+        })
+        .count()
+}
+
+#[tokio::test]
+async fn ask_in_a_room_gets_one_threaded_notice_with_passage_and_link() {
+    let hs = synapse().await;
+    let bot = Bot::start(hs, &[]).await;
+    let alice = hs.register("alice", false).await;
+    let room = room_with_bot(&alice, &bot, &[]).await;
+
+    let question = alice.send_text(&room, &format!("!ask {USHAKOV_Q}")).await;
+    let reply = reply_to(&alice, &room, &bot, &question).await;
+
+    assert_eq!(reply["content"]["msgtype"], "m.notice");
+    let rel = &reply["content"]["m.relates_to"];
+    assert_eq!(rel["rel_type"], "m.thread", "{reply}");
+    assert_eq!(rel["event_id"], question.as_str());
+    assert!(
+        body(&reply).contains("broadly acceptable"),
+        "{}",
+        body(&reply)
+    );
+    assert!(body(&reply).contains(USHAKOV_URL), "{}", body(&reply));
+    assert!(body(&reply).contains(USHAKOV_TITLE));
+    assert!(
+        html(&reply).contains(&format!("<a href=\"{USHAKOV_URL}\">{USHAKOV_TITLE}</a>")),
+        "{}",
+        html(&reply)
+    );
+    assert!(html(&reply).contains("<b>Ushakov</b>"), "{}", html(&reply));
+    assert!(html(&reply).contains("<blockquote>"));
+
+    // A question asked inside the thread is answered inside the same thread.
+    let follow_up = alice
+        .send_in_thread(&room, &question, "!ask Is territory negotiable for Russia?")
+        .await;
+    let second = reply_to(&alice, &room, &bot, &follow_up).await;
+    assert_eq!(
+        second["content"]["m.relates_to"]["event_id"],
+        question.as_str()
+    );
+    assert!(
+        body(&second).contains("is not negotiable"),
+        "{}",
+        body(&second)
+    );
+
+    // Exactly one answer per question.
+    assert_eq!(replies_to(&alice, &room, &bot, &question).await, 1);
+    assert_eq!(replies_to(&alice, &room, &bot, &follow_up).await, 1);
+}
+
+#[tokio::test]
+async fn mentions_dms_unknown_commands_and_huge_messages() {
+    let hs = synapse().await;
+    let bot = Bot::start(hs, &[]).await;
+    let bob = hs.register("bob", false).await;
+    let room = room_with_bot(&bob, &bot, &[]).await;
+
+    // Plain chatter is not for the bot; a mention by name is.
+    let chatter = bob
+        .send_text(&room, "Anyone following the Geneva talks?")
+        .await;
+    let localpart = bot.id().trim_start_matches('@').split(':').next().unwrap();
+    let mention = bob
+        .send_text(
+            &room,
+            &format!("{localpart}: Is territory negotiable for Russia?"),
+        )
+        .await;
+    let reply = reply_to(&bob, &room, &bot, &mention).await;
+    assert!(
+        body(&reply).contains("is not negotiable"),
+        "{}",
+        body(&reply)
+    );
+    assert_eq!(replies_to(&bob, &room, &bot, &chatter).await, 0);
+
+    // A pill mention (m.mentions) anywhere in the message.
+    let pill = bob
+        .send_message(
+            &room,
+            &serde_json::json!({
+                "msgtype": "m.text",
+                "body": format!("hey {localpart} what did Ushakov say about the American proposals?"),
+                "m.mentions": { "user_ids": [bot.id()] },
+            }),
+        )
+        .await;
+    let reply = reply_to(&bob, &room, &bot, &pill).await;
+    assert!(body(&reply).contains(USHAKOV_URL), "{}", body(&reply));
+
+    // Unknown command: says so and points to help.
+    let unknown = bob.send_text(&room, "!frobnicate now").await;
+    let reply = reply_to(&bob, &room, &bot, &unknown).await;
+    assert!(
+        body(&reply).contains("Unknown command `frobnicate`"),
+        "{}",
+        body(&reply)
+    );
+    assert!(body(&reply).contains("!help"));
+
+    // A 20 KB message: a clear refusal, and the bot keeps answering.
+    let huge = bob
+        .send_text(&room, &format!("!ask {}", "ceasefire ".repeat(2_000)))
+        .await;
+    let reply = reply_to(&bob, &room, &bot, &huge).await;
+    assert!(body(&reply).contains("too long"), "{}", body(&reply));
+    let help = bob.send_text(&room, "!help").await;
+    let reply = reply_to(&bob, &room, &bot, &help).await;
+    assert!(body(&reply).contains("!ask <question>"), "{}", body(&reply));
+
+    // In a direct-message room every message is a question.
+    let dm = bob.create_room("", &[bot.id()], true, false).await;
+    bob.wait_until_joined(&dm, bot.id(), WAIT).await;
+    let q = bob
+        .send_text(&dm, "Is territory negotiable for Russia?")
+        .await;
+    let reply = reply_to(&bob, &dm, &bot, &q).await;
+    assert!(
+        body(&reply).contains("is not negotiable"),
+        "{}",
+        body(&reply)
+    );
+}
+
+#[tokio::test]
+async fn reindex_is_for_admins_and_reports_progress_then_counts() {
+    let hs = synapse().await;
+    let admin = hs.register("admin", false).await;
+    let bot = Bot::start(hs, &[&admin.user_id]).await;
+    let carol = hs.register("carol", false).await;
+    let room = room_with_bot(&admin, &bot, &[&carol]).await;
+    let current = || std::fs::read_to_string(bot.env.data_dir().join("CURRENT")).ok();
+    let before = current();
+
+    let refused = carol.send_text(&room, "!reindex").await;
+    let reply = reply_to(&carol, &room, &bot, &refused).await;
+    assert!(body(&reply).contains("for admins only"), "{}", body(&reply));
+    assert_eq!(
+        current(),
+        before,
+        "a refused reindex must not touch the index"
+    );
+
+    let asked = admin.send_text(&room, "!reindex").await;
+    let progress = admin
+        .wait_for_event_after(&room, &asked, WAIT, |ev| {
+            body(ev).contains("Rebuilding the search index")
+        })
+        .await;
+    let done = admin
+        .wait_for_event_after(&room, progress["event_id"].as_str().unwrap(), WAIT, |ev| {
+            body(ev).starts_with("Reindex done")
+        })
+        .await;
+    assert!(body(&done).contains("22 articles"), "{}", body(&done));
+    assert_eq!(done["content"]["m.relates_to"]["event_id"], asked.as_str());
+    assert_ne!(current(), before, "the index generation changed");
+
+    // Leaving is an admin command too.
+    let leave = carol.send_text(&room, "!leave").await;
+    let reply = reply_to(&carol, &room, &bot, &leave).await;
+    assert!(body(&reply).contains("for admins only"));
+    let leave = admin.send_text(&room, "!leave").await;
+    let reply = reply_to(&admin, &room, &bot, &leave).await;
+    assert!(body(&reply).contains("Goodbye"));
+    admin
+        .wait_for_event_after(&room, &leave, WAIT, |ev| {
+            ev["type"] == "m.room.member"
+                && ev["state_key"] == bot.id()
+                && ev["content"]["membership"] == "leave"
+        })
+        .await;
+}
+
+#[tokio::test]
+async fn a_restart_reuses_the_device_and_never_answers_old_messages() {
+    let hs = synapse().await;
+    let mut bot = Bot::start(hs, &[]).await;
+    let dave = hs.register("dave", false).await;
+    let room = room_with_bot(&dave, &bot, &[]).await;
+    let first = dave
+        .send_text(&room, "!ask Is territory negotiable for Russia?")
+        .await;
+    reply_to(&dave, &room, &bot, &first).await;
+    let device = bot.saved_device();
+
+    bot.service.kill();
+    let while_down = dave.send_text(&room, "!stats").await;
+    bot.service.restart(&bot.env);
+    bot.service.wait_healthy(WAIT).await;
+
+    let after = dave.send_text(&room, "!sources").await;
+    let reply = reply_to(&dave, &room, &bot, &after).await;
+    assert!(body(&reply).contains("Example Wire"), "{}", body(&reply));
+    assert_eq!(replies_to(&dave, &room, &bot, &while_down).await, 0);
+    assert_eq!(replies_to(&dave, &room, &bot, &first).await, 1);
+    assert_eq!(bot.saved_device(), device, "the same device is reused");
+    let devices = bot
+        .user
+        .api(reqwest::Method::GET, "/_matrix/client/v3/devices", None)
+        .await;
+    let ids: Vec<&str> = devices["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["device_id"].as_str())
+        .collect();
+    // The registration's device plus the bot's one: no new device per start.
+    assert_eq!(ids.len(), 2, "{ids:?}");
+    assert!(ids.contains(&device.as_str()));
+
+    // No secret in the logs.
+    let log = bot.service.log_text();
+    assert!(
+        !log.contains(&bot.user.password),
+        "password leaked into the log"
+    );
+    assert!(
+        !log.contains("test passphrase"),
+        "passphrase leaked into the log"
+    );
+}
+
+#[tokio::test]
+async fn encrypted_rooms_are_read_and_answered_encrypted() {
+    use matrix_sdk::config::SyncSettings;
+    use matrix_sdk::ruma::api::client::room::create_room::v3::Request as CreateRoom;
+    use matrix_sdk::ruma::events::InitialStateEvent;
+    use matrix_sdk::ruma::events::room::encryption::RoomEncryptionEventContent;
+    use matrix_sdk::ruma::events::room::message::{
+        MessageType, OriginalSyncRoomMessageEvent, RoomMessageEventContent,
+    };
+
+    let hs = synapse().await;
+    let bot = Bot::start(hs, &[]).await;
+    let erin = hs.register("erin", false).await;
+
+    // Erin's chat client: a second device of her account that does end-to-end encryption.
+    let client = matrix_sdk::Client::builder()
+        .homeserver_url(hs.base_url())
+        .build()
+        .await
+        .unwrap();
+    client
+        .matrix_auth()
+        .login_username(&erin.user_id, &erin.password)
+        .send()
+        .await
+        .unwrap();
+    client
+        .sync_once(SyncSettings::default().timeout(Duration::ZERO))
+        .await
+        .unwrap();
+    let mut request = CreateRoom::new();
+    request.invite = vec![bot.id().parse().unwrap()];
+    request.initial_state = vec![
+        InitialStateEvent::with_empty_state_key(
+            RoomEncryptionEventContent::with_recommended_defaults(),
+        )
+        .to_raw_any(),
+    ];
+    let room = client.create_room(request).await.unwrap();
+    let room_id = room.room_id().to_string();
+    erin.wait_until_joined(&room_id, bot.id(), WAIT).await;
+
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    client.add_event_handler(move |ev: OriginalSyncRoomMessageEvent| {
+        let tx = tx.clone();
+        async move {
+            let _ = tx.send(ev);
+        }
+    });
+    client
+        .sync_once(SyncSettings::default().timeout(Duration::ZERO))
+        .await
+        .unwrap();
+    let sent = room
+        .send(RoomMessageEventContent::text_plain(format!(
+            "!ask {USHAKOV_Q}"
+        )))
+        .await
+        .unwrap();
+    let question = sent.response.event_id.to_string();
+
+    let deadline = std::time::Instant::now() + WAIT;
+    let reply = loop {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no decrypted reply within {WAIT:?}"
+        );
+        client
+            .sync_once(SyncSettings::default().timeout(Duration::from_secs(5)))
+            .await
+            .unwrap();
+        let mut found = None;
+        while let Ok(ev) = rx.try_recv() {
+            if ev.sender.as_str() == bot.id() {
+                found = Some(ev);
+            }
+        }
+        if let Some(ev) = found {
+            break ev;
+        }
+    };
+    let MessageType::Notice(notice) = &reply.content.msgtype else {
+        panic!("expected a notice, got {:?}", reply.content.msgtype);
+    };
+    assert!(
+        notice.body.contains("broadly acceptable"),
+        "{}",
+        notice.body
+    );
+    assert!(notice.body.contains(USHAKOV_URL));
+    let formatted = notice
+        .formatted
+        .as_ref()
+        .map(|f| f.body.as_str())
+        .unwrap_or_default();
+    assert!(
+        formatted.contains(&format!("<a href=\"{USHAKOV_URL}\">")),
+        "{formatted}"
+    );
+
+    // On the wire, both the question and the answer were encrypted.
+    let raw = erin
+        .wait_for_event_after(&room_id, &question, WAIT, |ev| ev["sender"] == bot.id())
+        .await;
+    assert_eq!(raw["type"], "m.room.encrypted", "{raw}");
+    assert!(!raw.to_string().contains("broadly acceptable"));
+}
