@@ -53,6 +53,8 @@ pub enum CliCommand {
     Reindex,
     /// Run the bot: every chat adapter enabled in config, until SIGINT/SIGTERM.
     Run,
+    /// Ask a running `talkwatch run` (at http.listen) whether it is healthy; exit 0 if so.
+    Healthcheck,
 }
 
 #[derive(Debug, Args)]
@@ -106,6 +108,9 @@ pub async fn run(cli: Cli) -> Exit {
             return Exit::Usage;
         }
     };
+    if matches!(cli.command, CliCommand::Healthcheck) {
+        return healthcheck(&config.http.listen).await;
+    }
     let engine = match Engine::open(config).await {
         Ok(e) => Arc::new(e),
         Err(e) => {
@@ -148,6 +153,7 @@ pub async fn run(cli: Cli) -> Exit {
             bar.finish_and_clear();
             print_reply(&reply)
         }
+        CliCommand::Healthcheck => unreachable!("handled before the engine opens"),
         CliCommand::Run => {
             load_demo_if_empty(&engine).await;
             match crate::service::run(Arc::new(handler)).await {
@@ -160,6 +166,33 @@ pub async fn run(cli: Cli) -> Exit {
                     Exit::Runtime
                 }
             }
+        }
+    }
+}
+
+/// `GET /healthz` of the local service (for Docker's HEALTHCHECK; no curl needed).
+async fn healthcheck(listen: &str) -> Exit {
+    let address = listen
+        .replace("0.0.0.0", "127.0.0.1")
+        .replace("[::]", "[::1]");
+    let url = format!("http://{address}/healthz");
+    let response = reqwest::Client::new()
+        .get(&url)
+        .timeout(std::time::Duration::from_secs(4))
+        .send()
+        .await;
+    match response {
+        Ok(r) => {
+            let ok = r.status().is_success();
+            println!("{}", r.text().await.unwrap_or_default());
+            if ok { Exit::Ok } else { Exit::Runtime }
+        }
+        Err(e) => {
+            print_error(
+                &format!("{url} is not answering: {e}"),
+                "is `talkwatch run` running with this http.listen?",
+            );
+            Exit::Runtime
         }
     }
 }

@@ -4,4 +4,5 @@
 mod cli;
 mod engine;
 mod matrix;
+mod packaging;
 mod support;

@@ -11,7 +11,7 @@ use crate::support::Env;
 use crate::support::service::Service;
 use crate::support::synapse::{MatrixUser, Synapse, synapse};
 
-const WAIT: Duration = Duration::from_secs(30);
+const WAIT: Duration = Duration::from_secs(60);
 
 const USHAKOV_Q: &str = "What did Ushakov say about the American proposals?";
 const USHAKOV_URL: &str = "https://wire.example.org/2026/11/ushakov-territory-not-negotiable";
@@ -26,6 +26,15 @@ struct Bot {
 
 impl Bot {
     async fn start(hs: &Synapse, admins: &[&str]) -> Bot {
+        let mut bot = Bot::spawn(hs, hs.base_url(), admins, false).await;
+        bot.service.wait_healthy(WAIT).await;
+        bot
+    }
+
+    /// Starts the bot against `homeserver` (Synapse or a proxy in front of it), not waiting.
+    /// With `use_token`, it gets an access token instead of the password (a password login
+    /// would follow the homeserver's well-known URL and bypass a proxy).
+    async fn spawn(hs: &Synapse, homeserver: &str, admins: &[&str], use_token: bool) -> Bot {
         let env = Env::new();
         let out = env
             .cmd()
@@ -36,18 +45,23 @@ impl Bot {
         assert!(out.status.success());
         let user = hs.register("talkwatch", false).await;
         let admins = serde_json::to_string(admins).unwrap();
-        let mut service = Service::start(
+        let credential = if use_token {
+            let device = hs.login(&user.user_id, &user.password).await;
+            ("TALKWATCH_MATRIX__ACCESS_TOKEN", device.access_token)
+        } else {
+            ("TALKWATCH_MATRIX__PASSWORD", user.password.clone())
+        };
+        let service = Service::start(
             &env,
             &[
                 ("TALKWATCH_MATRIX__ENABLED", "true"),
-                ("TALKWATCH_MATRIX__HOMESERVER", hs.base_url()),
+                ("TALKWATCH_MATRIX__HOMESERVER", homeserver),
                 ("TALKWATCH_MATRIX__USER", &user.user_id),
-                ("TALKWATCH_MATRIX__PASSWORD", &user.password),
+                (credential.0, &credential.1),
                 ("TALKWATCH_MATRIX__STORE_PASSPHRASE", "test passphrase"),
                 ("TALKWATCH_MATRIX__ADMINS", &admins),
             ],
         );
-        service.wait_healthy(WAIT).await;
         Bot { env, user, service }
     }
 
@@ -317,6 +331,24 @@ async fn a_restart_reuses_the_device_and_never_answers_old_messages() {
     assert_eq!(ids.len(), 2, "{ids:?}");
     assert!(ids.contains(&device.as_str()));
 
+    // `talkwatch healthcheck` (the Docker HEALTHCHECK) sees the running service.
+    let out = bot
+        .env
+        .cmd()
+        .arg("healthcheck")
+        .env(
+            "TALKWATCH_HTTP__LISTEN",
+            format!("127.0.0.1:{}", bot.service.port),
+        )
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\"matrix\""));
+
+    // SIGTERM: a clean exit, well within 10 s.
+    let status = bot.service.terminate(Duration::from_secs(10));
+    assert!(status.is_some_and(|s| s.success()), "{status:?}");
+
     // No secret in the logs.
     let log = bot.service.log_text();
     assert!(
@@ -435,4 +467,74 @@ async fn encrypted_rooms_are_read_and_answered_encrypted() {
         .await;
     assert_eq!(raw["type"], "m.room.encrypted", "{raw}");
     assert!(!raw.to_string().contains("broadly acceptable"));
+}
+
+/// `/healthz` as (status, JSON body).
+async fn health(service: &Service) -> (u16, Value) {
+    match reqwest::get(service.url("/healthz")).await {
+        Ok(r) => (r.status().as_u16(), r.json().await.unwrap_or(Value::Null)),
+        Err(_) => (0, Value::Null),
+    }
+}
+
+/// Polls `/healthz` until `pred` holds.
+async fn wait_health(service: &Service, what: &str, pred: impl Fn(u16, &Value) -> bool) -> Value {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let (status, body) = health(service).await;
+        if pred(status, &body) {
+            return body;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "/healthz never showed {what}; last: {status} {body}\n{}",
+            service.log_text()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_homeserver_outage_is_retried_and_the_bot_recovers_without_restart() {
+    let hs = synapse().await;
+    let proxy = crate::support::proxy::Proxy::start(hs.base_url().trim_start_matches("http://"));
+    proxy.down();
+    let mut bot = Bot::spawn(hs, &proxy.url(), &[], true).await;
+
+    // Down at start: the service runs, says what is down, and keeps trying.
+    let status = wait_health(&bot.service, "matrix retrying", |status, body| {
+        status == 503
+            && body["parts"]["matrix"]["detail"]
+                .as_str()
+                .is_some_and(|d| d.starts_with("retrying"))
+    })
+    .await;
+    assert_eq!(status["parts"]["index"]["up"], true, "{status}");
+    proxy.up();
+    bot.service.wait_healthy(WAIT).await;
+
+    let frank = hs.register("frank", false).await;
+    let room = room_with_bot(&frank, &bot, &[]).await;
+    let q = frank
+        .send_text(&room, "!ask Is territory negotiable for Russia?")
+        .await;
+    assert!(body(&reply_to(&frank, &room, &bot, &q).await).contains("is not negotiable"));
+
+    // Down while running: detected, retried, recovered; questions are answered again.
+    proxy.down();
+    wait_health(&bot.service, "matrix down", |status, _| status == 503).await;
+    proxy.up();
+    bot.service.wait_healthy(WAIT).await;
+    let q = frank
+        .send_text(
+            &room,
+            "!ask What did Ushakov say about the American proposals?",
+        )
+        .await;
+    assert!(body(&reply_to(&frank, &room, &bot, &q).await).contains(USHAKOV_URL));
+    assert!(
+        bot.service
+            .log_text()
+            .contains("Matrix connection failed; retrying")
+    );
 }

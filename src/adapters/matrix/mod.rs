@@ -383,8 +383,14 @@ async fn login(settings: &Settings) -> Result<Client, SessionError> {
 }
 
 async fn build_client(settings: &Settings) -> Result<Client, SessionError> {
+    // Few, quick retries inside the SDK: a homeserver outage then surfaces as an error here,
+    // which is logged, shown in /healthz and retried with backoff by `run`.
+    let requests = matrix_sdk::config::RequestConfig::new()
+        .retry_limit(2)
+        .max_retry_time(Duration::from_secs(10));
     Client::builder()
         .homeserver_url(&settings.homeserver)
+        .request_config(requests)
         .sqlite_store(
             settings.store_dir(),
             settings.passphrase.as_ref().map(|p| p.expose_secret()),

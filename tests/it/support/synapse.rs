@@ -1420,6 +1420,7 @@ fn describe_event(event: &Value) -> String {
 }
 
 #[cfg(test)]
+#[allow(unused_imports)] // also compiled into the matrix bench, which has no #[test]s
 mod unit_tests {
     use super::*;
 
