@@ -26,6 +26,8 @@ pub enum Command {
     Help,
     /// Leave the room or channel the command was said in (admins only).
     Leave,
+    /// List the polled feeds and their health (admins only).
+    Feeds,
 }
 
 impl Command {
@@ -37,11 +39,12 @@ impl Command {
             Command::Reindex => "reindex",
             Command::Help => "help",
             Command::Leave => "leave",
+            Command::Feeds => "feeds",
         }
     }
 
     pub fn is_admin_only(&self) -> bool {
-        matches!(self, Command::Reindex | Command::Leave)
+        matches!(self, Command::Reindex | Command::Leave | Command::Feeds)
     }
 }
 
@@ -144,6 +147,7 @@ pub fn parse(text: &str) -> Result<Command, ParseError> {
         "stats" => no_args(Command::Stats),
         "reindex" => no_args(Command::Reindex),
         "leave" => no_args(Command::Leave),
+        "feeds" => no_args(Command::Feeds),
         "help" | "h" | "?" | "commands" => Ok(Command::Help),
         _ => Err(ParseError::UnknownCommand(name.chars().take(32).collect())),
     }
@@ -244,6 +248,17 @@ pub enum Identity {
         user_id: u64,
         role_ids: Vec<u64>,
     },
+}
+
+impl Identity {
+    /// The platform's name, for metrics and logs.
+    pub fn platform(&self) -> &'static str {
+        match self {
+            Identity::Local => "cli",
+            Identity::Matrix { .. } => "matrix",
+            Identity::Discord { .. } => "discord",
+        }
+    }
 }
 
 /// A message's sender and where it was said.
@@ -381,7 +396,21 @@ impl Handler {
         match command {
             Command::Help => Reply::Help,
             Command::Leave => Reply::Leaving,
-            Command::Ask(ask) => self.ask(ask).await,
+            Command::Feeds => match engine.store().feeds() {
+                Ok(feeds) => Reply::Feeds(feeds),
+                Err(e) => failed(e),
+            },
+            Command::Ask(ask) => {
+                let started = Instant::now();
+                let reply = self.ask(ask).await;
+                if matches!(reply, Reply::Answer(_) | Reply::NotFound { .. }) {
+                    crate::metrics::question_answered(
+                        caller.identity.platform(),
+                        started.elapsed().as_secs_f64(),
+                    );
+                }
+                reply
+            }
             Command::Sources => match engine.sources() {
                 Ok(sources) => Reply::Sources(sources),
                 Err(e) => failed(e),
@@ -394,10 +423,13 @@ impl Handler {
                 let started = Instant::now();
                 let progress = progress.unwrap_or_else(|| Arc::new(|_| {}));
                 match engine.reindex(progress).await {
-                    Ok(report) => Reply::Reindexed {
-                        report,
-                        elapsed_ms: started.elapsed().as_millis() as u64,
-                    },
+                    Ok(report) => {
+                        crate::metrics::reindexed(started.elapsed().as_secs_f64());
+                        Reply::Reindexed {
+                            report,
+                            elapsed_ms: started.elapsed().as_millis() as u64,
+                        }
+                    }
                     Err(SearchError::ReindexRunning) => Reply::Invalid {
                         problem: crate::messages::reindex_running(),
                         hint: Hint::Wait,

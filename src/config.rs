@@ -36,6 +36,8 @@ pub struct Config {
     pub matrix: MatrixConfig,
     pub discord: DiscordConfig,
     pub http: HttpConfig,
+    /// News feeds polled by `talkwatch run` (`[[feeds]]` tables).
+    pub feeds: Vec<FeedConfig>,
     /// Where this config was loaded from (not a setting).
     #[serde(skip)]
     pub loaded_from: Option<PathBuf>,
@@ -52,6 +54,7 @@ impl Default for Config {
             matrix: MatrixConfig::default(),
             discord: DiscordConfig::default(),
             http: HttpConfig::default(),
+            feeds: Vec::new(),
             loaded_from: None,
         }
     }
@@ -223,6 +226,25 @@ impl Default for DiscordConfig {
             api_proxy: None,
         }
     }
+}
+
+/// One `[[feeds]]` entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeedConfig {
+    /// RSS, Atom or JSON Feed URL.
+    pub url: String,
+    /// The source name shown to users for its articles.
+    pub name: String,
+    /// Time between polls: "30s", "10m", "1h" (default 10m).
+    #[serde(default)]
+    pub interval: Option<String>,
+    /// Only items whose title or text contains one of these words (or matches `/regex/`).
+    #[serde(default)]
+    pub include: Vec<String>,
+    /// Skip items whose title or text contains one of these words (or matches `/regex/`).
+    #[serde(default)]
+    pub exclude: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

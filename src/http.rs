@@ -10,18 +10,39 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
 
+use crate::engine::Engine;
 use crate::health::Health;
 use crate::service::Shutdown;
 
-/// The routes every instance serves, merged with adapter routes by the service.
-pub fn base_routes(health: Arc<Health>) -> Router {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .with_state(health)
+#[derive(Clone)]
+struct AppState {
+    health: Arc<Health>,
+    engine: Arc<Engine>,
 }
 
-async fn healthz(State(health): State<Arc<Health>>) -> impl IntoResponse {
-    let parts = health.snapshot();
+/// The routes every instance serves, merged with adapter routes by the service.
+pub fn base_routes(health: Arc<Health>, engine: Arc<Engine>) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .with_state(AppState { health, engine })
+}
+
+async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    if let Ok(n) = state.engine.store().count() {
+        crate::metrics::set_articles(n);
+    }
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        crate::metrics::render(),
+    )
+}
+
+async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+    let parts = state.health.snapshot();
     let up = parts.values().all(|p| p.up);
     let status = if up {
         StatusCode::OK

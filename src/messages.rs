@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use crate::ingest::Failure;
 use crate::reply::{Answer, Hint, Hit, NotFoundReason, Reply, Stats};
 use crate::search::RebuildReport;
-use crate::store::SourceSummary;
+use crate::store::{FeedRecord, SourceSummary};
 
 /// How commands are written on a platform: `!ask` in Matrix and the terminal, `/ask` on Discord.
 #[derive(Debug, Clone, Copy)]
@@ -31,6 +31,7 @@ pub fn help(syntax: Syntax<'_>) -> String {
          {help} — this help\n\
          {reindex} — rebuild the search index (admins only)\n\
          {leave} — make me leave this room or channel (admins only)\n\
+         {feeds} — the news feeds I poll and their health (admins only)\n\
          \n\
          Filters you can add to a question: since:2026-11-01 or since:3d, until:2026-11-20, source:\"Example Wire\", limit:5, passages:2 (several quotes per article).",
         ask = c("ask"),
@@ -39,6 +40,7 @@ pub fn help(syntax: Syntax<'_>) -> String {
         help = c("help"),
         reindex = c("reindex"),
         leave = c("leave"),
+        feeds = c("feeds"),
     )
 }
 
@@ -218,14 +220,95 @@ pub fn sources(list: &[SourceSummary]) -> String {
             .map(|d| date(d, false))
             .unwrap_or_else(|| "—".into());
         out.push_str(&format!(
-            "• {} — {} article{}, newest {}\n",
+            "• {} — {} article{}, newest {}",
             s.source,
             s.articles,
             plural(s.articles),
             newest
         ));
+        if let Some(feed) = &s.feed {
+            out.push_str(&format!(" · {}", feed_health(feed)));
+        }
+        out.push('\n');
     }
     out.trim_end().to_string()
+}
+
+fn utc(d: DateTime<Utc>) -> String {
+    d.format("%-d %b %H:%M UTC").to_string()
+}
+
+/// "feed OK, last polled 20 Nov 12:00 UTC" or "feed failing since … (3 polls): reason".
+pub fn feed_health(feed: &FeedRecord) -> String {
+    match (&feed.last_error, feed.failing_since) {
+        (Some(error), Some(since)) if feed.failures > 0 => format!(
+            "feed failing since {} ({} poll{} in a row): {error}{}",
+            utc(since),
+            feed.failures,
+            plural(feed.failures as u64),
+            feed.last_success
+                .map(|d| format!("; last success {}", utc(d)))
+                .unwrap_or_default()
+        ),
+        _ => match feed.last_success {
+            Some(d) => format!("feed OK, last polled {}", utc(d)),
+            None => "feed not polled yet".to_string(),
+        },
+    }
+}
+
+pub fn feeds(list: &[FeedRecord]) -> String {
+    if list.is_empty() {
+        return no_feeds();
+    }
+    let mut out = format!("I poll {} feed{}:\n", list.len(), plural(list.len() as u64));
+    for f in list {
+        out.push_str(&format!(
+            "• {} — {} every {} · {}\n",
+            f.name,
+            f.url,
+            crate::feeds::format_interval(f.interval_secs),
+            feed_health(f)
+        ));
+    }
+    out.trim_end().to_string()
+}
+
+pub fn no_feeds() -> String {
+    "No feeds yet. Add one with `talkwatch feeds add URL --name NAME`.".into()
+}
+
+pub fn feed_added(name: &str, url: &str, interval_secs: u64) -> String {
+    format!(
+        "Feed “{name}” ({url}) saved; `talkwatch run` polls it every {} (first poll right after start).",
+        crate::feeds::format_interval(interval_secs)
+    )
+}
+
+pub fn feed_removed(name: &str) -> String {
+    format!("Feed “{name}” removed; its articles stay searchable.")
+}
+
+pub fn no_such_feed(name: &str) -> String {
+    format!("there is no feed named “{name}”")
+}
+
+pub fn feed_polled(
+    name: &str,
+    not_modified: bool,
+    added: usize,
+    updated: usize,
+    skipped: usize,
+) -> String {
+    if not_modified {
+        format!("{name}: not modified since the last poll")
+    } else {
+        format!("{name}: added {added}, updated {updated}, skipped {skipped} (known or filtered)")
+    }
+}
+
+pub fn feed_poll_failed(name: &str, error: &str) -> String {
+    format!("{name}: poll failed: {error}")
 }
 
 pub fn stats(s: &Stats) -> String {
@@ -288,6 +371,7 @@ pub fn plain(reply: &Reply, syntax: Syntax<'_>) -> String {
         }
         Reply::NotFound { question, reason } => not_found(question, *reason, syntax),
         Reply::Sources(list) => sources(list),
+        Reply::Feeds(list) => feeds(list),
         Reply::Stats(s) => stats(s),
         Reply::Reindexed { report, elapsed_ms } => reindexed(report, *elapsed_ms),
         Reply::Help => help(syntax),

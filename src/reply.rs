@@ -7,7 +7,7 @@ use std::ops::Range;
 use chrono::{DateTime, Utc};
 
 use crate::search::RebuildReport;
-use crate::store::{SourceSummary, StoreStats};
+use crate::store::{FeedRecord, SourceSummary, StoreStats};
 
 /// One quoted passage with where it comes from.
 #[derive(Debug, Clone, PartialEq)]
@@ -81,6 +81,8 @@ pub enum Reply {
         reason: NotFoundReason,
     },
     Sources(Vec<SourceSummary>),
+    /// The polled feeds with their health (admins).
+    Feeds(Vec<FeedRecord>),
     Stats(Stats),
     Reindexed {
         report: RebuildReport,

@@ -20,7 +20,31 @@ pub async fn run(handler: Arc<Handler>) -> anyhow::Result<()> {
     let health = Arc::new(Health::new());
     health.set("index", true, "open");
     let mut tasks: JoinSet<anyhow::Result<()>> = JoinSet::new();
-    let mut router = crate::http::base_routes(health.clone());
+    let mut router = crate::http::base_routes(health.clone(), handler.engine().clone());
+    if let Err(e) = crate::feeds::sync_config_feeds(handler.engine()) {
+        tracing::warn!(error = %e, "cannot store the [[feeds]] of the config");
+    }
+    let has_feeds = handler
+        .engine()
+        .store()
+        .feeds()
+        .map(|f| !f.is_empty())
+        .unwrap_or(false);
+    if has_feeds {
+        let (new_tx, mut new_rx) = tokio::sync::mpsc::unbounded_channel();
+        tasks.spawn(crate::feeds::run(
+            handler.engine().clone(),
+            health.clone(),
+            shutdown.clone(),
+            new_tx,
+        ));
+        tasks.spawn(async move {
+            while let Some(articles) = new_rx.recv().await {
+                tracing::debug!(new = articles.len(), "new articles from feeds");
+            }
+            Ok(())
+        });
+    }
     if config.matrix.enabled {
         health.set("matrix", false, "starting");
         tasks.spawn(crate::adapters::matrix::run(
@@ -44,9 +68,9 @@ pub async fn run(handler: Arc<Handler>) -> anyhow::Result<()> {
             }
         }
     }
-    if tasks.is_empty() && !config.discord.enabled {
+    if tasks.is_empty() && !config.discord.enabled && !has_feeds {
         bail!(
-            "nothing to run: no adapter is enabled (set matrix.enabled or discord.enabled in {}, or TALKWATCH_MATRIX__ENABLED=true / TALKWATCH_DISCORD__ENABLED=true)",
+            "nothing to run: no chat adapter is enabled and there are no feeds (set matrix.enabled or discord.enabled in {}, or TALKWATCH_MATRIX__ENABLED=true / TALKWATCH_DISCORD__ENABLED=true, or add a feed with `talkwatch feeds add`)",
             config
                 .loaded_from
                 .as_deref()

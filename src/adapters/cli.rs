@@ -55,6 +55,40 @@ pub enum CliCommand {
     Run,
     /// Ask a running `talkwatch run` (at http.listen) whether it is healthy; exit 0 if so.
     Healthcheck,
+    /// Manage the news feeds `talkwatch run` polls.
+    #[command(subcommand)]
+    Feeds(FeedsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FeedsCommand {
+    /// Add (or change) a feed: RSS, Atom or JSON Feed.
+    Add {
+        /// The feed's URL.
+        url: String,
+        /// The source name shown to users for its articles.
+        #[arg(long)]
+        name: String,
+        /// Time between polls: 30s, 10m, 1h.
+        #[arg(long, default_value = "10m", value_parser = parse_interval_flag)]
+        interval: std::time::Duration,
+        /// Only items containing one of these words (or matching /regex/); repeatable.
+        #[arg(long)]
+        include: Vec<String>,
+        /// Skip items containing one of these words (or matching /regex/); repeatable.
+        #[arg(long)]
+        exclude: Vec<String>,
+    },
+    /// List feeds with their health.
+    List,
+    /// Remove a feed (its articles stay).
+    Remove { name: String },
+    /// Poll every feed once now and print what it brought.
+    Poll,
+}
+
+fn parse_interval_flag(s: &str) -> Result<std::time::Duration, String> {
+    crate::feeds::parse_interval(s)
 }
 
 #[derive(Debug, Args)]
@@ -154,6 +188,7 @@ pub async fn run(cli: Cli) -> Exit {
             print_reply(&reply)
         }
         CliCommand::Healthcheck => unreachable!("handled before the engine opens"),
+        CliCommand::Feeds(cmd) => feeds(&engine, &handler, cmd).await,
         CliCommand::Run => {
             load_demo_if_empty(&engine).await;
             match crate::service::run(Arc::new(handler)).await {
@@ -166,6 +201,99 @@ pub async fn run(cli: Cli) -> Exit {
                     Exit::Runtime
                 }
             }
+        }
+    }
+}
+
+async fn feeds(engine: &Arc<Engine>, handler: &Handler, cmd: FeedsCommand) -> Exit {
+    let store = engine.store();
+    match cmd {
+        FeedsCommand::Add {
+            url,
+            name,
+            interval,
+            include,
+            exclude,
+        } => {
+            let record = crate::feeds::record_from_config(&crate::config::FeedConfig {
+                url,
+                name,
+                interval: Some(format!("{}s", interval.as_secs())),
+                include,
+                exclude,
+            });
+            let mut record = match record {
+                Ok(r) => r,
+                Err(e) => {
+                    print_error(&e, "give an http(s) URL of an RSS, Atom or JSON feed");
+                    return Exit::Usage;
+                }
+            };
+            record.from_config = false;
+            match store.put_feed(&record) {
+                Ok(()) => {
+                    println!(
+                        "{}",
+                        messages::feed_added(&record.name, &record.url, record.interval_secs)
+                    );
+                    Exit::Ok
+                }
+                Err(e) => {
+                    print_error(&e.to_string(), "check data_dir");
+                    Exit::Runtime
+                }
+            }
+        }
+        FeedsCommand::List => {
+            print_reply(&handler.handle(Command::Feeds, &Caller::local(), None).await)
+        }
+        FeedsCommand::Remove { name } => match store.remove_feed(&name) {
+            Ok(true) => {
+                println!("{}", messages::feed_removed(&name));
+                Exit::Ok
+            }
+            Ok(false) => {
+                print_error(&messages::no_such_feed(&name), "see `talkwatch feeds list`");
+                Exit::Usage
+            }
+            Err(e) => {
+                print_error(&e.to_string(), "check data_dir");
+                Exit::Runtime
+            }
+        },
+        FeedsCommand::Poll => {
+            let poller = match crate::feeds::Poller::new(engine.clone()) {
+                Ok(p) => p,
+                Err(e) => {
+                    print_error(&e.to_string(), "check the [ingest] settings");
+                    return Exit::Runtime;
+                }
+            };
+            let feeds = store.feeds().unwrap_or_default();
+            if feeds.is_empty() {
+                println!("{}", messages::no_feeds());
+                return Exit::Ok;
+            }
+            let mut failed = false;
+            for feed in feeds {
+                match poller.poll(&feed).await {
+                    Ok(o) => println!(
+                        "{}",
+                        messages::feed_polled(
+                            &feed.name,
+                            o.not_modified,
+                            o.added.len(),
+                            o.updated,
+                            o.skipped
+                        )
+                    ),
+                    Err(e) => {
+                        failed = true;
+                        eprintln!("{}", messages::feed_poll_failed(&feed.name, &e.to_string()));
+                    }
+                }
+            }
+            if failed { Exit::Runtime } else { Exit::Ok }
         }
     }
 }

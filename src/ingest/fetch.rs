@@ -9,6 +9,18 @@ use futures::StreamExt;
 use super::{Article, DocKind, IngestError, Origin, parse_bytes};
 use crate::config::IngestConfig;
 
+/// The outcome of a conditional GET.
+#[derive(Debug)]
+pub enum Conditional {
+    NotModified,
+    Modified {
+        body: Vec<u8>,
+        content_type: Option<String>,
+        etag: Option<String>,
+        last_modified: Option<String>,
+    },
+}
+
 /// A shared HTTP client for article pages.
 #[derive(Clone)]
 pub struct Fetcher {
@@ -33,13 +45,45 @@ impl Fetcher {
 
     /// Downloads the body of `url` (at most `max_bytes`) with its content type.
     pub async fn get(&self, url: &url::Url) -> Result<(Vec<u8>, Option<String>), IngestError> {
-        let resp = self
-            .client
-            .get(url.clone())
+        match self.get_conditional(url, None, None).await? {
+            Conditional::Modified {
+                body, content_type, ..
+            } => Ok((body, content_type)),
+            Conditional::NotModified => Err(IngestError::Fetch("unexpected 304".into())),
+        }
+    }
+
+    /// Like [`Fetcher::get`], sending `If-None-Match` / `If-Modified-Since` from an earlier
+    /// response; a 304 comes back as [`Conditional::NotModified`].
+    pub async fn get_conditional(
+        &self,
+        url: &url::Url,
+        etag: Option<&str>,
+        last_modified: Option<&str>,
+    ) -> Result<Conditional, IngestError> {
+        let mut request = self.client.get(url.clone());
+        if let Some(etag) = etag {
+            request = request.header(reqwest::header::IF_NONE_MATCH, etag);
+        }
+        if let Some(lm) = last_modified {
+            request = request.header(reqwest::header::IF_MODIFIED_SINCE, lm);
+        }
+        let resp = request
             .send()
             .await
             .map_err(|e| IngestError::Fetch(describe(&e)))?;
         let status = resp.status();
+        if status == reqwest::StatusCode::NOT_MODIFIED {
+            return Ok(Conditional::NotModified);
+        }
+        let header = |name: reqwest::header::HeaderName| {
+            resp.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let new_etag = header(reqwest::header::ETAG);
+        let new_last_modified = header(reqwest::header::LAST_MODIFIED);
         if !status.is_success() {
             return Err(IngestError::Fetch(format!("server answered {status}")));
         }
@@ -68,7 +112,12 @@ impl Fetcher {
             }
             body.extend_from_slice(&chunk);
         }
-        Ok((body, content_type))
+        Ok(Conditional::Modified {
+            body,
+            content_type,
+            etag: new_etag,
+            last_modified: new_last_modified,
+        })
     }
 
     /// Fetches a page and extracts its article(s).

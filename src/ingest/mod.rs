@@ -3,6 +3,7 @@
 //! Every input either becomes articles or a [`Failure`] with a reason a person can act on; one
 //! bad file never stops the others, and nothing here touches the store or the index.
 
+mod feed;
 mod fetch;
 mod parse;
 
@@ -11,8 +12,9 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-pub use fetch::Fetcher;
-pub use parse::{DocKind, canonical_url, collapse_ws, parse_bytes, parse_date};
+pub use feed::{FeedItem, parse_feed};
+pub use fetch::{Conditional, Fetcher};
+pub use parse::{DocKind, canonical_url, collapse_ws, html_paragraphs, parse_bytes, parse_date};
 
 /// One news article, normalized: the unit the store keeps and the index is built from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -89,6 +91,8 @@ pub enum IngestError {
     Io(String),
     #[error("no such file or directory")]
     Missing,
+    #[error("{0}")]
+    Parse(String),
 }
 
 /// An input that produced no article, and why.

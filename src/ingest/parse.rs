@@ -473,6 +473,32 @@ fn strip_markdown(line: &str) -> String {
 }
 
 /// Collapses every run of whitespace (newlines included) into one space.
+/// Paragraph texts of an HTML fragment (feed content or summary); plain text passes through.
+pub fn html_paragraphs(html: &str) -> Vec<String> {
+    if !html.contains('<') {
+        return html
+            .split("\n\n")
+            .map(collapse_ws)
+            .filter(|t| !t.is_empty())
+            .collect();
+    }
+    let doc = dom_query::Document::from(html);
+    let mut paragraphs: Vec<String> = doc
+        .select("p, h2, h3, h4, li, blockquote, pre")
+        .iter()
+        .filter(|el| el.select("p").length() == 0 || el.is("p"))
+        .map(|el| collapse_ws(&el.text()))
+        .filter(|t| !t.is_empty())
+        .collect();
+    if paragraphs.is_empty() {
+        let text = collapse_ws(&doc.select("body").text());
+        if !text.is_empty() {
+            paragraphs.push(text);
+        }
+    }
+    paragraphs
+}
+
 pub fn collapse_ws(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }

@@ -3,6 +3,7 @@
 
 mod cli;
 mod engine;
+mod feeds;
 mod matrix;
 mod packaging;
 mod support;

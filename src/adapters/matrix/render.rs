@@ -462,6 +462,7 @@ mod tests {
                 source: format!("Source number {i}"),
                 articles: 3,
                 newest: None,
+                feed: None,
             })
             .collect();
         let r = render(&Reply::Sources(sources), BANG);

@@ -1,0 +1,457 @@
+//! News feeds: polling RSS/Atom/JSON feeds into the store and index, with conditional GET,
+//! per-feed backoff, filters and de-duplication (GUID, then canonical URL, then title + date).
+//!
+//! Feeds live in the store (`talkwatch feeds add`, or `[[feeds]]` in config, copied in at
+//! start) together with their health: last successful poll, last error, failing since.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use regex::Regex;
+
+use crate::config::FeedConfig;
+use crate::engine::{Engine, EngineError};
+use crate::health::Health;
+use crate::ingest::{Article, Conditional, Fetcher, IngestError, canonical_url, parse_feed};
+use crate::service::Shutdown;
+use crate::store::{FeedRecord, Upsert};
+
+/// Default time between polls.
+pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(600);
+const MIN_INTERVAL: Duration = Duration::from_secs(1);
+/// Longest wait after repeated failures.
+const MAX_BACKOFF: Duration = Duration::from_secs(6 * 3600);
+
+/// Parses "30s", "10m", "2h", "1d" (a bare number is seconds).
+pub fn parse_interval(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let (num, unit) = match s.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => (&s[..i], s[i..].trim()),
+        None => (s, "s"),
+    };
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("`{s}` is not an interval; use e.g. 30s, 10m, 2h"))?;
+    let secs = match unit {
+        "s" | "sec" | "secs" => n,
+        "m" | "min" | "mins" => n * 60,
+        "h" => n * 3600,
+        "d" => n * 86_400,
+        _ => return Err(format!("`{s}` is not an interval; use e.g. 30s, 10m, 2h")),
+    };
+    let d = Duration::from_secs(secs);
+    if d < MIN_INTERVAL {
+        return Err("the interval must be at least 1s".into());
+    }
+    Ok(d)
+}
+
+/// Shows an interval the way it is written in config: "10m".
+pub fn format_interval(secs: u64) -> String {
+    match secs {
+        s if s % 86_400 == 0 => format!("{}d", s / 86_400),
+        s if s % 3600 == 0 => format!("{}h", s / 3600),
+        s if s % 60 == 0 => format!("{}m", s / 60),
+        s => format!("{s}s"),
+    }
+}
+
+/// Keyword or `/regex/` filters of a feed.
+#[derive(Debug, Default)]
+pub struct Filters {
+    include: Vec<Matcher>,
+    exclude: Vec<Matcher>,
+}
+
+#[derive(Debug)]
+enum Matcher {
+    Word(String),
+    Regex(Regex),
+}
+
+impl Matcher {
+    fn new(s: &str) -> Result<Matcher, String> {
+        if s.len() > 2 && s.starts_with('/') && s.ends_with('/') {
+            let re = regex::RegexBuilder::new(&s[1..s.len() - 1])
+                .case_insensitive(true)
+                .size_limit(1 << 20)
+                .build()
+                .map_err(|e| format!("bad regex {s}: {e}"))?;
+            Ok(Matcher::Regex(re))
+        } else {
+            Ok(Matcher::Word(s.to_lowercase()))
+        }
+    }
+
+    fn matches(&self, text: &str, lower: &str) -> bool {
+        match self {
+            Matcher::Word(w) => lower.contains(w.as_str()),
+            Matcher::Regex(re) => re.is_match(text),
+        }
+    }
+}
+
+impl Filters {
+    pub fn new(include: &[String], exclude: &[String]) -> Result<Filters, String> {
+        Ok(Filters {
+            include: include
+                .iter()
+                .map(|s| Matcher::new(s))
+                .collect::<Result<_, _>>()?,
+            exclude: exclude
+                .iter()
+                .map(|s| Matcher::new(s))
+                .collect::<Result<_, _>>()?,
+        })
+    }
+
+    pub fn accepts(&self, text: &str) -> bool {
+        let lower = text.to_lowercase();
+        (self.include.is_empty() || self.include.iter().any(|m| m.matches(text, &lower)))
+            && !self.exclude.iter().any(|m| m.matches(text, &lower))
+    }
+}
+
+/// A feed from config, as a store record.
+pub fn record_from_config(cfg: &FeedConfig) -> Result<FeedRecord, String> {
+    let interval = match &cfg.interval {
+        Some(s) => parse_interval(s)?,
+        None => DEFAULT_INTERVAL,
+    };
+    url::Url::parse(&cfg.url).map_err(|e| format!("feed `{}`: bad url: {e}", cfg.name))?;
+    Filters::new(&cfg.include, &cfg.exclude)?;
+    Ok(FeedRecord {
+        name: cfg.name.trim().to_string(),
+        url: cfg.url.trim().to_string(),
+        interval_secs: interval.as_secs(),
+        include: cfg.include.clone(),
+        exclude: cfg.exclude.clone(),
+        from_config: true,
+        etag: None,
+        last_modified: None,
+        last_poll: None,
+        last_success: None,
+        last_error: None,
+        failing_since: None,
+        failures: 0,
+    })
+}
+
+/// Copies `[[feeds]]` from config into the store; config feeds removed from the file go away.
+pub fn sync_config_feeds(engine: &Engine) -> Result<(), EngineError> {
+    let store = engine.store();
+    let configured: Vec<FeedRecord> = engine
+        .config()
+        .feeds
+        .iter()
+        .filter_map(|f| match record_from_config(f) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                tracing::warn!(feed = %f.name, error = %e, "ignoring a bad [[feeds]] entry");
+                None
+            }
+        })
+        .collect();
+    for old in store.feeds()? {
+        if old.from_config && !configured.iter().any(|c| c.name == old.name) {
+            store.remove_feed(&old.name)?;
+        }
+    }
+    for feed in &configured {
+        store.put_feed(feed)?;
+    }
+    Ok(())
+}
+
+/// What one poll of one feed did.
+#[derive(Debug, Default)]
+pub struct PollOutcome {
+    pub not_modified: bool,
+    pub items: usize,
+    /// Newly stored articles.
+    pub added: Vec<Article>,
+    pub updated: usize,
+    /// Items skipped as already known or filtered out.
+    pub skipped: usize,
+}
+
+/// Polls feeds with one HTTP client.
+pub struct Poller {
+    engine: Arc<Engine>,
+    fetcher: Fetcher,
+}
+
+impl Poller {
+    pub fn new(engine: Arc<Engine>) -> Result<Poller, IngestError> {
+        let fetcher = Fetcher::new(&engine.config().ingest)?;
+        Ok(Poller { engine, fetcher })
+    }
+
+    /// Polls one feed now and records the outcome (success or error) on the feed.
+    pub async fn poll(&self, feed: &FeedRecord) -> Result<PollOutcome, IngestError> {
+        let result = self.poll_inner(feed).await;
+        let store = self.engine.store();
+        let status = match &result {
+            Ok(_) => "ok",
+            Err(_) => "error",
+        };
+        crate::metrics::feed_poll(&feed.name, status);
+        if let Err(e) = &result {
+            let failures = store
+                .feed_failed(&feed.name, &e.to_string())
+                .map_err(|e| IngestError::Io(e.to_string()))?;
+            tracing::warn!(feed = %feed.name, failures, error = %e, "feed poll failed");
+        }
+        result
+    }
+
+    async fn poll_inner(&self, feed: &FeedRecord) -> Result<PollOutcome, IngestError> {
+        let url = url::Url::parse(&feed.url).map_err(|e| IngestError::Fetch(e.to_string()))?;
+        let store = self.engine.store().clone();
+        let io = |e: crate::store::StoreError| IngestError::Io(e.to_string());
+        let (body, etag, last_modified) = match self
+            .fetcher
+            .get_conditional(&url, feed.etag.as_deref(), feed.last_modified.as_deref())
+            .await?
+        {
+            Conditional::NotModified => {
+                store.feed_ok(&feed.name, None, None).map_err(io)?;
+                return Ok(PollOutcome {
+                    not_modified: true,
+                    ..PollOutcome::default()
+                });
+            }
+            Conditional::Modified {
+                body,
+                etag,
+                last_modified,
+                ..
+            } => (body, etag, last_modified),
+        };
+        let items = parse_feed(&body)?;
+        let filters = Filters::new(&feed.include, &feed.exclude).map_err(IngestError::Parse)?;
+        let mut outcome = PollOutcome {
+            items: items.len(),
+            ..PollOutcome::default()
+        };
+        let mut articles = Vec::new();
+        let mut remembered = Vec::new();
+        for item in items {
+            let canonical = item.url.as_deref().and_then(|u| canonical_url(u).ok());
+            if store
+                .feed_item_known(
+                    &feed.name,
+                    &item.guid,
+                    canonical.as_deref(),
+                    &item.title,
+                    item.published,
+                )
+                .map_err(io)?
+            {
+                outcome.skipped += 1;
+                continue;
+            }
+            let text = format!("{}\n{}", item.title, item.paragraphs.join("\n"));
+            if !filters.accepts(&text) {
+                outcome.skipped += 1;
+                remembered.push((item.guid.clone(), canonical.clone().unwrap_or_default()));
+                continue;
+            }
+            let mut paragraphs = item.paragraphs.clone();
+            let mut title = item.title.clone();
+            let mut published = item.published;
+            if item.summary_only
+                && let Some(page) = &item.url
+                && let Ok(page_url) = url::Url::parse(page)
+            {
+                // Only a teaser in the feed: read the article page, as `ingest URL` does.
+                match self
+                    .fetcher
+                    .fetch_articles(&page_url)
+                    .await
+                    .into_iter()
+                    .next()
+                {
+                    Some(Ok(full)) => {
+                        paragraphs = full.paragraphs().map(str::to_string).collect();
+                        if title.is_empty() {
+                            title = full.title.clone();
+                        }
+                        if published.is_none() && !full.published_estimated {
+                            published = Some(full.published);
+                        }
+                    }
+                    Some(Err(e)) => {
+                        tracing::debug!(url = %page, error = %e, "article page unreadable; keeping the feed summary");
+                    }
+                    None => {}
+                }
+            }
+            if paragraphs.is_empty() || title.is_empty() {
+                outcome.skipped += 1;
+                continue;
+            }
+            let url = canonical
+                .clone()
+                .unwrap_or_else(|| format!("{}#{}", feed.url, urlencoding_guid(&item.guid)));
+            remembered.push((item.guid.clone(), url.clone()));
+            articles.push(Article {
+                url,
+                title,
+                source: feed.name.clone(),
+                published: published.unwrap_or_else(Utc::now),
+                published_estimated: published.is_none(),
+                tags: Vec::new(),
+                body: paragraphs.join("\n\n"),
+            });
+        }
+        let results = self
+            .engine
+            .add_articles(articles.clone())
+            .await
+            .map_err(|e| IngestError::Io(e.to_string()))?;
+        for (article, what) in articles.into_iter().zip(results) {
+            match what {
+                Upsert::Added => outcome.added.push(article),
+                Upsert::Updated => outcome.updated += 1,
+                Upsert::Unchanged => outcome.skipped += 1,
+            }
+        }
+        store
+            .remember_feed_items(&feed.name, &remembered)
+            .map_err(io)?;
+        store
+            .feed_ok(&feed.name, etag.as_deref(), last_modified.as_deref())
+            .map_err(io)?;
+        tracing::info!(
+            feed = %feed.name,
+            items = outcome.items,
+            added = outcome.added.len(),
+            updated = outcome.updated,
+            skipped = outcome.skipped,
+            "feed polled"
+        );
+        Ok(outcome)
+    }
+}
+
+fn urlencoding_guid(guid: &str) -> String {
+    guid.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// Time until the next poll: the interval after a success; after `failures` failures in a row
+/// an exponential backoff (interval/4 doubling, capped), with ±25 % jitter.
+pub fn next_delay(interval: Duration, failures: u32) -> Duration {
+    let base = if failures == 0 {
+        interval
+    } else {
+        let start = (interval / 4).max(Duration::from_secs(1));
+        start
+            .saturating_mul(1u32 << failures.saturating_sub(1).min(16))
+            .min(MAX_BACKOFF.max(interval))
+    };
+    jitter(base)
+}
+
+fn jitter(d: Duration) -> Duration {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(d.as_nanos());
+    let frac = (h.finish() % 1000) as f64 / 1000.0;
+    d.mul_f64(0.75 + frac * 0.5)
+}
+
+/// Polls every feed right away, then each on its own schedule, until `shutdown`. Feeds added or
+/// removed while running are picked up within 30 s. New articles go to `on_new`.
+pub async fn run(
+    engine: Arc<Engine>,
+    health: Arc<Health>,
+    shutdown: Shutdown,
+    on_new: tokio::sync::mpsc::UnboundedSender<Vec<Article>>,
+) -> anyhow::Result<()> {
+    let poller = Arc::new(Poller::new(engine.clone())?);
+    let mut running: std::collections::HashMap<String, (FeedRecord, tokio::task::JoinHandle<()>)> =
+        std::collections::HashMap::new();
+    health.set("feeds", true, "polling");
+    loop {
+        let feeds = match engine.store().feeds() {
+            Ok(f) => f,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the feed list");
+                Vec::new()
+            }
+        };
+        // Stop tasks of removed or changed feeds.
+        running.retain(|name, (record, task)| {
+            let keep = feeds.iter().any(|f| {
+                &f.name == name
+                    && f.url == record.url
+                    && f.interval_secs == record.interval_secs
+                    && f.include == record.include
+                    && f.exclude == record.exclude
+            });
+            if !keep {
+                task.abort();
+            }
+            keep
+        });
+        for feed in feeds {
+            if running.contains_key(&feed.name) {
+                continue;
+            }
+            let poller = poller.clone();
+            let shutdown = shutdown.clone();
+            let on_new = on_new.clone();
+            let record = feed.clone();
+            let task = tokio::spawn(async move {
+                let mut feed = feed;
+                let mut failures = feed.failures;
+                loop {
+                    match poller.poll(&feed).await {
+                        Ok(outcome) => {
+                            failures = 0;
+                            if !outcome.added.is_empty() {
+                                let _ = on_new.send(outcome.added);
+                            }
+                        }
+                        Err(_) => failures += 1,
+                    }
+                    let wait = next_delay(Duration::from_secs(feed.interval_secs), failures);
+                    tokio::select! {
+                        _ = shutdown.cancelled() => return,
+                        _ = tokio::time::sleep(wait) => {}
+                    }
+                    // Re-read the record: it holds the validators of the last response.
+                    match poller
+                        .engine
+                        .store()
+                        .feeds()
+                        .ok()
+                        .and_then(|all| all.into_iter().find(|f| f.name == feed.name))
+                    {
+                        Some(fresh) => feed = fresh,
+                        None => return,
+                    }
+                }
+            });
+            running.insert(record.name.clone(), (record, task));
+        }
+        tokio::select! {
+            _ = shutdown.cancelled() => break,
+            _ = tokio::time::sleep(Duration::from_secs(30)) => {}
+        }
+    }
+    for (_, (_, task)) in running {
+        task.abort();
+    }
+    Ok(())
+}
