@@ -28,6 +28,12 @@ pub enum Command {
     Leave,
     /// List the polled feeds and their health (admins only).
     Feeds,
+    /// Alert this room about new articles containing these words.
+    Watch(String),
+    /// Stop a watch of this room.
+    Unwatch(String),
+    /// List this room's watches.
+    Watches,
 }
 
 impl Command {
@@ -40,6 +46,9 @@ impl Command {
             Command::Help => "help",
             Command::Leave => "leave",
             Command::Feeds => "feeds",
+            Command::Watch(_) => "watch",
+            Command::Unwatch(_) => "unwatch",
+            Command::Watches => "watches",
         }
     }
 
@@ -117,6 +126,11 @@ pub enum ParseError {
     UnexpectedArguments(String),
 }
 
+/// Longest watch phrase kept.
+const MAX_WATCH_CHARS: usize = 100;
+/// Most watches one room may have.
+const MAX_WATCHES_PER_PLACE: usize = 20;
+
 /// Parses a command line without its platform prefix: `ask <question>`, `sources`, `stats`,
 /// `reindex`, `help`. Command names are case-insensitive.
 pub fn parse(text: &str) -> Result<Command, ParseError> {
@@ -148,6 +162,19 @@ pub fn parse(text: &str) -> Result<Command, ParseError> {
         "reindex" => no_args(Command::Reindex),
         "leave" => no_args(Command::Leave),
         "feeds" => no_args(Command::Feeds),
+        "watches" => no_args(Command::Watches),
+        "watch" | "unwatch" => {
+            let words = crate::ingest::collapse_ws(rest);
+            if words.is_empty() {
+                return Err(ParseError::MissingQuestion { command: lower });
+            }
+            let words: String = words.chars().take(MAX_WATCH_CHARS).collect();
+            Ok(if lower == "watch" {
+                Command::Watch(words)
+            } else {
+                Command::Unwatch(words)
+            })
+        }
         "help" | "h" | "?" | "commands" => Ok(Command::Help),
         _ => Err(ParseError::UnknownCommand(name.chars().take(32).collect())),
     }
@@ -251,6 +278,15 @@ pub enum Identity {
 }
 
 impl Identity {
+    /// Who, for records: a Matrix user id, a Discord user id, or "local".
+    pub fn label(&self) -> String {
+        match self {
+            Identity::Local => "local".into(),
+            Identity::Matrix { user_id } => user_id.clone(),
+            Identity::Discord { user_id, .. } => user_id.to_string(),
+        }
+    }
+
     /// The platform's name, for metrics and logs.
     pub fn platform(&self) -> &'static str {
         match self {
@@ -396,6 +432,50 @@ impl Handler {
         match command {
             Command::Help => Reply::Help,
             Command::Leave => Reply::Leaving,
+            Command::Watch(_) | Command::Unwatch(_) | Command::Watches
+                if caller.place.is_none() =>
+            {
+                Reply::Invalid {
+                    problem: crate::messages::watches_need_a_room(),
+                    hint: Hint::Help,
+                }
+            }
+            Command::Watches => {
+                let place = caller.place.as_deref().unwrap_or_default();
+                match engine.store().watches_of(caller.identity.platform(), place) {
+                    Ok(list) => Reply::Watches(list.into_iter().map(|w| w.words).collect()),
+                    Err(e) => failed(e),
+                }
+            }
+            Command::Watch(words) => {
+                let place = caller.place.as_deref().unwrap_or_default();
+                let platform = caller.identity.platform();
+                let store = engine.store();
+                let count = store
+                    .watches_of(platform, place)
+                    .map(|l| l.len())
+                    .unwrap_or(0);
+                if count >= MAX_WATCHES_PER_PLACE {
+                    return Reply::Invalid {
+                        problem: crate::messages::too_many_watches(MAX_WATCHES_PER_PLACE),
+                        hint: Hint::Help,
+                    };
+                }
+                match store.add_watch(platform, place, &words, &caller.identity.label()) {
+                    Ok(added) => Reply::Watching { words, added },
+                    Err(e) => failed(e),
+                }
+            }
+            Command::Unwatch(words) => {
+                let place = caller.place.as_deref().unwrap_or_default();
+                match engine
+                    .store()
+                    .remove_watch(caller.identity.platform(), place, &words)
+                {
+                    Ok(removed) => Reply::Unwatched { words, removed },
+                    Err(e) => failed(e),
+                }
+            }
             Command::Feeds => match engine.store().feeds() {
                 Ok(feeds) => Reply::Feeds(feeds),
                 Err(e) => failed(e),

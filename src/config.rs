@@ -124,6 +124,8 @@ pub struct ChatConfig {
     pub max_question_chars: usize,
     /// Longest message looked at, in bytes; anything longer is refused before parsing.
     pub max_message_bytes: usize,
+    /// Watch alerts for one room are collected this many seconds and posted as one message.
+    pub alert_digest_secs: u64,
 }
 
 impl Default for ChatConfig {
@@ -131,6 +133,7 @@ impl Default for ChatConfig {
         ChatConfig {
             max_question_chars: 500,
             max_message_bytes: 4096,
+            alert_digest_secs: 60,
         }
     }
 }

@@ -33,3 +33,4 @@ pub mod search;
 pub mod service;
 pub mod store;
 pub mod telemetry;
+pub mod watch;

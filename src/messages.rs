@@ -32,6 +32,7 @@ pub fn help(syntax: Syntax<'_>) -> String {
          {reindex} — rebuild the search index (admins only)\n\
          {leave} — make me leave this room or channel (admins only)\n\
          {feeds} — the news feeds I poll and their health (admins only)\n\
+         {watch} <words> — tell this room when a new article mentions all these words; {unwatch} <words> stops it, {watches} lists them\n\
          \n\
          Filters you can add to a question: since:2026-11-01 or since:3d, until:2026-11-20, source:\"Example Wire\", limit:5, passages:2 (several quotes per article).",
         ask = c("ask"),
@@ -41,6 +42,9 @@ pub fn help(syntax: Syntax<'_>) -> String {
         reindex = c("reindex"),
         leave = c("leave"),
         feeds = c("feeds"),
+        watch = c("watch"),
+        unwatch = c("unwatch"),
+        watches = c("watches"),
     )
 }
 
@@ -274,6 +278,69 @@ pub fn feeds(list: &[FeedRecord]) -> String {
     out.trim_end().to_string()
 }
 
+pub fn watches_need_a_room() -> String {
+    "watches work in chat rooms and channels, where I can post the alerts".into()
+}
+
+pub fn too_many_watches(max: usize) -> String {
+    format!("this room already has {max} watches; remove one first")
+}
+
+pub fn watching(words: &str, added: bool, syntax: Syntax<'_>) -> String {
+    if added {
+        format!(
+            "Watching “{words}”: I'll post here when a new article mentions all of these words. {} {words} stops it.",
+            syntax.cmd("unwatch")
+        )
+    } else {
+        format!("This room already watches “{words}”.")
+    }
+}
+
+pub fn unwatched(words: &str, removed: bool, syntax: Syntax<'_>) -> String {
+    if removed {
+        format!("Stopped watching “{words}”.")
+    } else {
+        format!(
+            "This room doesn't watch “{words}”. {} lists what it watches.",
+            syntax.cmd("watches")
+        )
+    }
+}
+
+pub fn watch_list(words: &[String], syntax: Syntax<'_>) -> String {
+    if words.is_empty() {
+        return format!(
+            "This room watches nothing yet. Try {} ceasefire monitors",
+            syntax.cmd("watch")
+        );
+    }
+    let list: Vec<String> = words.iter().map(|w| format!("• {w}")).collect();
+    format!("This room watches:\n{}", list.join("\n"))
+}
+
+/// The first line of an alert.
+pub fn alert_header(hits: &[(String, Hit)]) -> String {
+    match hits {
+        [(words, _)] => format!("New article for your watch “{words}”:"),
+        _ => format!("{} new articles for your watches:", hits.len()),
+    }
+}
+
+/// New articles for a room's watches, one entry per article.
+pub fn alert(hits: &[(String, Hit)]) -> String {
+    let mut out = format!("{}\n", alert_header(hits));
+    for (words, hit) in hits {
+        out.push_str(&format!(
+            "• [{words}] “{}”\n   — {}\n   {}\n",
+            passage_line(&hit.passage),
+            citation(hit),
+            hit.url
+        ));
+    }
+    out.trim_end().to_string()
+}
+
 pub fn no_feeds() -> String {
     "No feeds yet. Add one with `talkwatch feeds add URL --name NAME`.".into()
 }
@@ -372,6 +439,10 @@ pub fn plain(reply: &Reply, syntax: Syntax<'_>) -> String {
         Reply::NotFound { question, reason } => not_found(question, *reason, syntax),
         Reply::Sources(list) => sources(list),
         Reply::Feeds(list) => feeds(list),
+        Reply::Watching { words, added } => watching(words, *added, syntax),
+        Reply::Unwatched { words, removed } => unwatched(words, *removed, syntax),
+        Reply::Watches(list) => watch_list(list, syntax),
+        Reply::Alert { hits } => alert(hits),
         Reply::Stats(s) => stats(s),
         Reply::Reindexed { report, elapsed_ms } => reindexed(report, *elapsed_ms),
         Reply::Help => help(syntax),

@@ -83,6 +83,22 @@ pub enum Reply {
     Sources(Vec<SourceSummary>),
     /// The polled feeds with their health (admins).
     Feeds(Vec<FeedRecord>),
+    /// A watch was set (`added` false: it existed already).
+    Watching {
+        words: String,
+        added: bool,
+    },
+    /// A watch was removed (`removed` false: there was none).
+    Unwatched {
+        words: String,
+        removed: bool,
+    },
+    /// The watches of this room.
+    Watches(Vec<String>),
+    /// New articles matching this room's watches: (watch words, best passage).
+    Alert {
+        hits: Vec<(String, Hit)>,
+    },
     Stats(Stats),
     Reindexed {
         report: RebuildReport,

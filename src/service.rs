@@ -20,6 +20,7 @@ pub async fn run(handler: Arc<Handler>) -> anyhow::Result<()> {
     let health = Arc::new(Health::new());
     health.set("index", true, "open");
     let mut tasks: JoinSet<anyhow::Result<()>> = JoinSet::new();
+    let (alerts, _) = tokio::sync::broadcast::channel::<crate::watch::Alert>(256);
     let mut router = crate::http::base_routes(health.clone(), handler.engine().clone());
     if let Err(e) = crate::feeds::sync_config_feeds(handler.engine()) {
         tracing::warn!(error = %e, "cannot store the [[feeds]] of the config");
@@ -31,25 +32,27 @@ pub async fn run(handler: Arc<Handler>) -> anyhow::Result<()> {
         .map(|f| !f.is_empty())
         .unwrap_or(false);
     if has_feeds {
-        let (new_tx, mut new_rx) = tokio::sync::mpsc::unbounded_channel();
+        let (new_tx, new_rx) = tokio::sync::mpsc::unbounded_channel();
         tasks.spawn(crate::feeds::run(
             handler.engine().clone(),
             health.clone(),
             shutdown.clone(),
             new_tx,
         ));
-        tasks.spawn(async move {
-            while let Some(articles) = new_rx.recv().await {
-                tracing::debug!(new = articles.len(), "new articles from feeds");
-            }
-            Ok(())
-        });
+        tasks.spawn(crate::watch::run(
+            handler.engine().clone(),
+            new_rx,
+            alerts.clone(),
+            std::time::Duration::from_secs(config.chat.alert_digest_secs.max(1)),
+            shutdown.clone(),
+        ));
     }
     if config.matrix.enabled {
         health.set("matrix", false, "starting");
         tasks.spawn(crate::adapters::matrix::run(
             handler.clone(),
             health.clone(),
+            alerts.clone(),
             shutdown.clone(),
         ));
     }

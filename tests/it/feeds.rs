@@ -15,14 +15,14 @@ use crate::support::Env;
 use crate::support::service::Service;
 
 #[derive(Default)]
-struct Feeds {
-    rss: Mutex<String>,
+pub(crate) struct Feeds {
+    pub(crate) rss: Mutex<String>,
     not_modified: AtomicUsize,
 }
 
 const ETAG_PREFIX: &str = "\"v-";
 
-fn rss(items: &[(&str, &str, &str, &str)]) -> String {
+pub(crate) fn rss(items: &[(&str, &str, &str, &str)]) -> String {
     let items: String = items
         .iter()
         .map(|(guid, title, link, description)| {
@@ -37,13 +37,13 @@ fn rss(items: &[(&str, &str, &str, &str)]) -> String {
     )
 }
 
-const LONG: &str = "Negotiators from both delegations met at the lakeside villa for a fourth round. \
+pub(crate) const LONG: &str = "Negotiators from both delegations met at the lakeside villa for a fourth round. \
     The mediator said the grain corridor was the first item on the agenda, and the inspection regime \
     for ships leaving the southern ports came second. Observers expect a joint statement by Friday, \
     although several questions about insurance for the vessels remain open. The talks are scheduled \
     to continue next week with technical teams working through the weekend on the wording of the text.";
 
-async fn serve() -> (String, Arc<Feeds>) {
+pub(crate) async fn serve() -> (String, Arc<Feeds>) {
     let state = Arc::new(Feeds::default());
     async fn rss_route(State(s): State<Arc<Feeds>>, headers: HeaderMap) -> Response {
         let body = s.rss.lock().unwrap().clone();

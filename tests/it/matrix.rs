@@ -538,3 +538,113 @@ async fn a_homeserver_outage_is_retried_and_the_bot_recovers_without_restart() {
             .contains("Matrix connection failed; retrying")
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn watches_post_new_feed_articles_once_as_a_digest() {
+    use crate::feeds::{LONG, rss};
+    let hs = synapse().await;
+    let (base, feed) = crate::feeds::serve().await;
+    *feed.rss.lock().unwrap() = rss(&[(
+        "w-0",
+        "Grain corridor talks open a fourth round",
+        "https://harbour.example.org/round-four",
+        &format!("&lt;p&gt;{LONG}&lt;/p&gt;"),
+    )]);
+    let env = Env::new();
+    let out = env
+        .cmd()
+        .args([
+            "feeds",
+            "add",
+            &format!("{base}/rss.xml"),
+            "--name",
+            "Harbour Wire",
+            "--interval",
+            "1s",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let user = hs.register("talkwatch", false).await;
+    let mut service = Service::start(
+        &env,
+        &[
+            ("TALKWATCH_MATRIX__ENABLED", "true"),
+            ("TALKWATCH_MATRIX__HOMESERVER", hs.base_url()),
+            ("TALKWATCH_MATRIX__USER", &user.user_id),
+            ("TALKWATCH_MATRIX__PASSWORD", &user.password),
+            ("TALKWATCH_CHAT__ALERT_DIGEST_SECS", "1"),
+        ],
+    );
+    service.wait_healthy(WAIT).await;
+    let bot = Bot { env, user, service };
+    let gina = hs.register("gina", false).await;
+    let room = room_with_bot(&gina, &bot, &[]).await;
+
+    let set = gina.send_text(&room, "!watch ceasefire monitors").await;
+    let ack = reply_to(&gina, &room, &bot, &set).await;
+    assert!(
+        body(&ack).starts_with("Watching “ceasefire monitors”"),
+        "{}",
+        body(&ack)
+    );
+    let list = gina.send_text(&room, "!watches").await;
+    assert!(body(&reply_to(&gina, &room, &bot, &list).await).contains("• ceasefire monitors"));
+
+    // Two matching articles arrive in one poll: one digest message in the room.
+    *feed.rss.lock().unwrap() = rss(&[
+        (
+            "w-0",
+            "Grain corridor talks open a fourth round",
+            "https://harbour.example.org/round-four",
+            &format!("&lt;p&gt;{LONG}&lt;/p&gt;"),
+        ),
+        (
+            "w-1",
+            "Ceasefire monitors arrive in the port city",
+            "https://harbour.example.org/monitors",
+            &format!(
+                "&lt;p&gt;{LONG}&lt;/p&gt;&lt;p&gt;Ceasefire monitors arrived on Saturday.&lt;/p&gt;"
+            ),
+        ),
+        (
+            "w-2",
+            "More ceasefire monitors expected",
+            "https://harbour.example.org/more-monitors",
+            &format!(
+                "&lt;p&gt;{LONG}&lt;/p&gt;&lt;p&gt;A second team of ceasefire monitors is expected next week.&lt;/p&gt;"
+            ),
+        ),
+    ]);
+    let bot_id = bot.id().to_string();
+    let alert = gina
+        .wait_for_event_after(&room, &list, WAIT, move |ev| {
+            ev["sender"] == bot_id.as_str() && body(ev).contains("new articles for your watches")
+        })
+        .await;
+    assert!(
+        body(&alert).starts_with("2 new articles"),
+        "{}",
+        body(&alert)
+    );
+    assert!(body(&alert).contains("https://harbour.example.org/monitors"));
+    assert!(body(&alert).contains("https://harbour.example.org/more-monitors"));
+    assert!(!body(&alert).contains("round-four"));
+    assert!(html(&alert).contains("<b>"), "{}", html(&alert));
+
+    // Later polls (304, or the same items) never repeat it; an unwatch is confirmed.
+    let stop = gina.send_text(&room, "!unwatch ceasefire monitors").await;
+    let done = reply_to(&gina, &room, &bot, &stop).await;
+    assert!(
+        body(&done).starts_with("Stopped watching"),
+        "{}",
+        body(&done)
+    );
+    let alerts = gina
+        .room_messages(&room)
+        .await
+        .iter()
+        .filter(|ev| body(ev).contains("for your watch"))
+        .count();
+    assert_eq!(alerts, 1);
+}

@@ -36,6 +36,7 @@ use crate::messages::{self, Syntax};
 use crate::reply::Reply;
 use crate::search::{ProgressFn, RebuildProgress};
 use crate::service::Shutdown;
+use crate::watch::Alert;
 
 use render::{BotNames, Trigger};
 
@@ -54,13 +55,14 @@ const PROGRESS_EVERY: Duration = Duration::from_secs(2);
 pub async fn run(
     handler: Arc<Handler>,
     health: Arc<Health>,
+    alerts: tokio::sync::broadcast::Sender<Alert>,
     shutdown: Shutdown,
 ) -> anyhow::Result<()> {
     let config = handler.engine().config();
     let settings = Settings::new(&config.matrix, &config.data_dir)?;
     let mut backoff = BACKOFF_MIN;
     loop {
-        let attempt = session(&settings, &handler, &health, &shutdown);
+        let attempt = session(&settings, &handler, &health, &alerts, &shutdown);
         let outcome = tokio::select! {
             _ = shutdown.cancelled() => return Ok(()),
             outcome = attempt => outcome,
@@ -182,6 +184,7 @@ async fn session(
     settings: &Settings,
     handler: &Arc<Handler>,
     health: &Arc<Health>,
+    alerts: &tokio::sync::broadcast::Sender<Alert>,
     shutdown: &Shutdown,
 ) -> Result<(), SessionError> {
     let client = login(settings).await?;
@@ -230,6 +233,11 @@ async fn session(
             async move { bot.on_message(ev, room) }
         });
     }
+    let _alerts = AbortOnDrop(tokio::spawn(deliver_alerts(
+        client.clone(),
+        alerts.subscribe(),
+        settings.prefix.clone(),
+    )));
     tracing::info!(user = %own_user, device = %device, "Matrix connected");
     health.set("matrix", true, format!("connected as {own_user}"));
 
@@ -738,6 +746,53 @@ impl Bot {
                 }
                 reply = &mut work => return reply,
             }
+        }
+    }
+}
+
+/// Aborts a task when dropped (the alert sender lives as long as its session).
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Posts watch alerts meant for Matrix rooms this bot is in.
+async fn deliver_alerts(
+    client: Client,
+    mut alerts: tokio::sync::broadcast::Receiver<Alert>,
+    prefix: String,
+) {
+    loop {
+        let alert = match alerts.recv().await {
+            Ok(a) => a,
+            Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
+                tracing::warn!(skipped = n, "watch alerts were dropped (too many at once)");
+                continue;
+            }
+            Err(_) => return,
+        };
+        if alert.platform != "matrix" {
+            continue;
+        }
+        let Some(room) = matrix_sdk::ruma::RoomId::parse(&alert.place)
+            .ok()
+            .and_then(|id| client.get_room(&id))
+        else {
+            tracing::warn!(room = %alert.place, "watch alert for a room the bot is not in");
+            continue;
+        };
+        let rendered = render::render(&alert.reply, Syntax { prefix: &prefix });
+        if let Err(e) = room
+            .send(RoomMessageEventContent::notice_html(
+                rendered.plain,
+                rendered.html,
+            ))
+            .await
+        {
+            tracing::warn!(room = %alert.place, error = %e, "could not post a watch alert");
         }
     }
 }

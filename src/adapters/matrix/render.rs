@@ -275,6 +275,18 @@ pub fn render(reply: &Reply, syntax: Syntax<'_>) -> Rendered {
             }
             html
         }
+        Reply::Alert { hits } => {
+            let mut html = format!("<p>{}</p>", escape(&messages::alert_header(hits)));
+            for (words, hit) in hits {
+                html.push_str(&format!(
+                    "<blockquote><p>[{}] “{}”</p><p>{}</p></blockquote>",
+                    escape(words),
+                    passage_html(hit),
+                    citation_html(hit)
+                ));
+            }
+            html
+        }
         _ => lines_html(&plain),
     };
     Rendered {
