@@ -180,6 +180,40 @@ pub fn parse(text: &str) -> Result<Command, ParseError> {
     }
 }
 
+/// Writes a question and its filters as one line that [`parse_question`] reads back (used by
+/// platforms whose commands carry filters as separate options).
+pub fn ask_line(
+    question: &str,
+    since: Option<&str>,
+    until: Option<&str>,
+    source: Option<&str>,
+    limit: Option<u64>,
+) -> String {
+    let mut line = String::new();
+    let mut push = |key: &str, value: &str| {
+        let value = value.trim().replace('"', "");
+        if value.chars().any(char::is_whitespace) {
+            line.push_str(&format!("{key}:\"{value}\" "));
+        } else {
+            line.push_str(&format!("{key}:{value} "));
+        }
+    };
+    if let Some(v) = since {
+        push("since", v);
+    }
+    if let Some(v) = until {
+        push("until", v);
+    }
+    if let Some(v) = source {
+        push("source", v);
+    }
+    if let Some(v) = limit {
+        push("limit", &v.to_string());
+    }
+    line.push_str(question.trim());
+    line
+}
+
 /// Parses free text as a question, taking out inline filters (`since:2026-11-01`, `until:`,
 /// `source:reuters` or `source:"Example Wire"`, `limit:5`, `passages:2`). Anything else, query
 /// syntax and punctuation included, stays part of the question.
@@ -689,6 +723,25 @@ mod tests {
             Err(ParseError::BadFilter { .. })
         ));
         assert_eq!(parse_question("since:3d"), Err(ParseError::Empty));
+    }
+
+    #[test]
+    fn ask_lines_round_trip() {
+        let line = ask_line(
+            "Is territory negotiable?",
+            Some("3d"),
+            None,
+            Some("Example Wire"),
+            Some(5),
+        );
+        assert_eq!(
+            line,
+            "since:3d source:\"Example Wire\" limit:5 Is territory negotiable?"
+        );
+        let a = ask(parse_question(&line).unwrap());
+        assert_eq!(a.question, "Is territory negotiable?");
+        assert_eq!(a.source.as_deref(), Some("Example Wire"));
+        assert_eq!(a.limit, Some(5));
     }
 
     #[test]

@@ -278,6 +278,28 @@ pub fn feeds(list: &[FeedRecord]) -> String {
     out.trim_end().to_string()
 }
 
+pub fn discord_registered(commands: usize, guilds: usize) -> String {
+    if guilds == 0 {
+        format!(
+            "Registered {commands} global commands (Discord may take up to an hour to show changes)."
+        )
+    } else {
+        format!("Registered {commands} commands in {guilds} guild(s).")
+    }
+}
+
+pub fn more_button() -> String {
+    "More".into()
+}
+
+pub fn discord_unsupported() -> String {
+    "that kind of interaction is not supported".into()
+}
+
+pub fn discord_paging_expired() -> String {
+    "I can't read the question of that message any more".into()
+}
+
 pub fn watches_need_a_room() -> String {
     "watches work in chat rooms and channels, where I can post the alerts".into()
 }

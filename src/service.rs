@@ -67,7 +67,8 @@ pub async fn run(handler: Arc<Handler>) -> anyhow::Result<()> {
                 ));
             }
             DiscordMode::Http => {
-                router = router.merge(crate::adapters::discord::routes(handler.clone()));
+                router = router.merge(crate::adapters::discord::routes(handler.clone())?);
+                health.set("discord", true, "http interactions endpoint");
             }
         }
     }

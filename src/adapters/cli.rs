@@ -58,6 +58,15 @@ pub enum CliCommand {
     /// Manage the news feeds `talkwatch run` polls.
     #[command(subcommand)]
     Feeds(FeedsCommand),
+    /// Discord: register the slash commands (gateway mode also does it at start).
+    #[command(subcommand)]
+    Discord(DiscordCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DiscordCommand {
+    /// Register /ask, /sources, /stats, /help, /reindex, ... (per guild when discord.guild_ids is set).
+    Register,
 }
 
 #[derive(Debug, Subcommand)]
@@ -145,6 +154,25 @@ pub async fn run(cli: Cli) -> Exit {
     if matches!(cli.command, CliCommand::Healthcheck) {
         return healthcheck(&config.http.listen).await;
     }
+    if let CliCommand::Discord(DiscordCommand::Register) = &cli.command {
+        let http = crate::adapters::discord::rest_client(&config.discord);
+        return match crate::adapters::discord::register_commands(&http, &config.discord).await {
+            Ok(n) => {
+                println!(
+                    "{}",
+                    messages::discord_registered(n, config.discord.guild_ids.len())
+                );
+                Exit::Ok
+            }
+            Err(e) => {
+                print_error(
+                    &format!("{e:#}"),
+                    "set TALKWATCH_DISCORD__TOKEN and TALKWATCH_DISCORD__APPLICATION_ID",
+                );
+                Exit::Runtime
+            }
+        };
+    }
     let engine = match Engine::open(config).await {
         Ok(e) => Arc::new(e),
         Err(e) => {
@@ -187,7 +215,9 @@ pub async fn run(cli: Cli) -> Exit {
             bar.finish_and_clear();
             print_reply(&reply)
         }
-        CliCommand::Healthcheck => unreachable!("handled before the engine opens"),
+        CliCommand::Healthcheck | CliCommand::Discord(_) => {
+            unreachable!("handled before the engine opens")
+        }
         CliCommand::Feeds(cmd) => feeds(&engine, &handler, cmd).await,
         CliCommand::Run => {
             load_demo_if_empty(&engine).await;

@@ -2,6 +2,7 @@
 //! homeserver and a fake Discord, all on 127.0.0.1.
 
 mod cli;
+mod discord;
 mod engine;
 mod feeds;
 mod matrix;

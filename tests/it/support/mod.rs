@@ -97,3 +97,4 @@ pub fn python_venv(name: &str, packages: &[&str]) -> PathBuf {
     }
     venv
 }
+pub mod discord_fake;

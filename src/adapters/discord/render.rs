@@ -1,0 +1,300 @@
+//! Pure Discord presentation: a [`Reply`] as an interaction callback body (embeds, content,
+//! a "More" button), within Discord's limits, with markdown in article text escaped and no
+//! mentions allowed to ping anyone.
+
+use serde_json::{Value, json};
+
+use crate::messages::{self, Syntax};
+use crate::reply::{Hit, Reply};
+
+pub const SLASH: Syntax<'static> = Syntax { prefix: "/" };
+
+/// Discord's limits.
+pub const MAX_CONTENT: usize = 2000;
+pub const MAX_TITLE: usize = 256;
+pub const MAX_DESCRIPTION: usize = 4096;
+pub const MAX_FOOTER: usize = 2048;
+pub const MAX_EMBEDS: usize = 10;
+pub const MAX_EMBED_TOTAL: usize = 6000;
+/// Ephemeral message flag.
+pub const EPHEMERAL: u64 = 1 << 6;
+
+/// Interaction callback types.
+pub const PONG: u64 = 1;
+pub const MESSAGE: u64 = 4;
+pub const DEFERRED_MESSAGE: u64 = 5;
+pub const UPDATE_MESSAGE: u64 = 7;
+pub const AUTOCOMPLETE_RESULT: u64 = 8;
+
+/// Cuts to at most `max` characters (not bytes), ending with "…" when cut.
+pub fn cut(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// Escapes Discord markdown so article text shows literally.
+pub fn escape_markdown(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if matches!(
+            c,
+            '\\' | '*'
+                | '_'
+                | '~'
+                | '`'
+                | '|'
+                | '>'
+                | '#'
+                | '['
+                | ']'
+                | '('
+                | ')'
+                | '-'
+                | '<'
+                | '@'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Mentions in article text or questions must never ping anyone.
+pub fn no_mentions() -> Value {
+    json!({ "parse": [] })
+}
+
+fn http_url(url: &str) -> Option<&str> {
+    let lower = url.trim().to_ascii_lowercase();
+    (lower.starts_with("https://") || lower.starts_with("http://")).then_some(url.trim())
+}
+
+/// The passage with markdown escaped and question words in bold.
+fn passage_markdown(hit: &Hit) -> String {
+    let text = &hit.passage;
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut at = 0;
+    let mut ranges = hit.highlights.clone();
+    ranges.sort_by_key(|r| r.start);
+    for r in ranges {
+        if r.start < at
+            || r.end > text.len()
+            || !text.is_char_boundary(r.start)
+            || !text.is_char_boundary(r.end)
+        {
+            continue;
+        }
+        out.push_str(&escape_markdown(&messages::passage_line_raw(
+            &text[at..r.start],
+        )));
+        out.push_str("**");
+        out.push_str(&escape_markdown(&text[r.start..r.end]));
+        out.push_str("**");
+        at = r.end;
+    }
+    out.push_str(&escape_markdown(&messages::passage_line_raw(&text[at..])));
+    out.trim().to_string()
+}
+
+fn embed(hit: &Hit, description_budget: usize) -> Value {
+    let mut e = json!({
+        "title": cut(&hit.title, MAX_TITLE),
+        "description": cut(&format!("“{}”", passage_markdown(hit)), description_budget.min(MAX_DESCRIPTION)),
+        "footer": { "text": cut(&format!("{} · {}", hit.source, messages::date(hit.published, hit.published_estimated)), MAX_FOOTER) },
+    });
+    if let Some(url) = http_url(&hit.url) {
+        e["url"] = json!(url);
+    }
+    e
+}
+
+fn embed_chars(e: &Value) -> usize {
+    ["title", "description"]
+        .iter()
+        .map(|k| e[k].as_str().map_or(0, |s| s.chars().count()))
+        .sum::<usize>()
+        + e["footer"]["text"]
+            .as_str()
+            .map_or(0, |s| s.chars().count())
+}
+
+/// The message data (content, embeds, components, flags) for a reply.
+///
+/// `ask_line` is the question with its filters (written into the message so the "More" button
+/// can page after a restart); `ephemeral` hides the message from others.
+pub fn message(reply: &Reply, ask_line: Option<&str>, ephemeral: bool) -> Value {
+    let ephemeral = ephemeral || reply.is_error() || matches!(reply, Reply::NotFound { .. });
+    let mut data = json!({ "allowed_mentions": no_mentions() });
+    match reply {
+        Reply::Answer(answer) => {
+            let hits: Vec<&Hit> = answer.hits.iter().take(MAX_EMBEDS).collect();
+            let header = ask_line
+                .map(|l| format!("> {}", cut(&escape_markdown(l), 1500)))
+                .unwrap_or_default();
+            let mut budget = MAX_EMBED_TOTAL;
+            let mut embeds = Vec::new();
+            for (i, hit) in hits.iter().enumerate() {
+                let left = hits.len() - i;
+                let share = (budget / left).saturating_sub(400).max(200);
+                let e = embed(hit, share);
+                let used = embed_chars(&e);
+                if used > budget {
+                    break;
+                }
+                budget -= used;
+                embeds.push(e);
+            }
+            let mut content = header;
+            if let Some(c) = messages::corrections(answer) {
+                content = format!("{content}\n{c}");
+            }
+            data["content"] = json!(cut(content.trim(), MAX_CONTENT));
+            data["embeds"] = json!(embeds);
+            if answer.more && ask_line.is_some() {
+                let next = answer.offset + answer.hits.len();
+                data["components"] = json!([{
+                    "type": 1,
+                    "components": [{
+                        "type": 2,
+                        "style": 2,
+                        "label": messages::more_button(),
+                        "custom_id": format!("more:{next}"),
+                    }]
+                }]);
+            } else {
+                data["components"] = json!([]);
+            }
+        }
+        other => {
+            data["content"] = json!(cut(&messages::plain(other, SLASH), MAX_CONTENT));
+            data["embeds"] = json!([]);
+            data["components"] = json!([]);
+        }
+    }
+    if ephemeral {
+        data["flags"] = json!(EPHEMERAL);
+    }
+    data
+}
+
+/// A complete callback body: `{"type": kind, "data": message(...)}`.
+pub fn callback(kind: u64, reply: &Reply, ask_line: Option<&str>, ephemeral: bool) -> Value {
+    json!({ "type": kind, "data": message(reply, ask_line, ephemeral) })
+}
+
+/// The question line stored in a message's content by [`message`] ("> ..."), unescaped.
+pub fn ask_line_of(content: &str) -> Option<String> {
+    let line = content.lines().next()?.strip_prefix("> ")?;
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            if let Some(n) = chars.next() {
+                out.push(n);
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Some(out.trim_end_matches('…').to_string())
+}
+
+/// The slash commands talkwatch registers.
+pub fn command_definitions() -> Value {
+    let string = |name: &str, description: &str, required: bool| json!({ "type": 3, "name": name, "description": description, "required": required });
+    json!([
+        {
+            "name": "ask",
+            "type": 1,
+            "description": "Ask about the talks: quotes the best passages with their sources",
+            "options": [
+                { "type": 3, "name": "question", "description": "Your question, e.g. Is territory negotiable?", "required": true, "max_length": 500 },
+                string("since", "Only articles since a date (2026-11-01) or age (3d, 2w)", false),
+                string("until", "Only articles until a date (2026-11-20) or age", false),
+                { "type": 3, "name": "source", "description": "Only this source", "required": false, "autocomplete": true },
+                { "type": 4, "name": "limit", "description": "How many articles to quote (1-10)", "required": false, "min_value": 1, "max_value": 10 },
+                { "type": 5, "name": "hide", "description": "Show the answer only to you", "required": false },
+            ],
+        },
+        { "name": "sources", "type": 1, "description": "The news sources the bot has read" },
+        { "name": "stats", "type": 1, "description": "How many articles and passages the bot knows" },
+        { "name": "help", "type": 1, "description": "What the bot can do" },
+        { "name": "reindex", "type": 1, "description": "Rebuild the search index (admins only)", "default_member_permissions": 0 },
+        { "name": "feeds", "type": 1, "description": "The news feeds the bot polls (admins only)", "default_member_permissions": 0 },
+        { "name": "watch", "type": 1, "description": "Post here when a new article mentions all these words",
+          "options": [string("words", "Words to watch, e.g. ceasefire monitors", true)] },
+        { "name": "unwatch", "type": 1, "description": "Stop a watch of this channel",
+          "options": [string("words", "The watched words", true)] },
+        { "name": "watches", "type": 1, "description": "This channel's watches" },
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reply::Answer;
+
+    fn hit(passage: &str) -> Hit {
+        Hit {
+            title: "T".repeat(300),
+            url: "javascript:alert(1)".into(),
+            source: "Example Wire".into(),
+            published: crate::ingest::parse_date("2026-11-20").unwrap(),
+            published_estimated: false,
+            passage: passage.into(),
+            highlights: std::iter::once(0..9).collect(),
+            score: 1.0,
+        }
+    }
+
+    #[test]
+    fn limits_escaping_and_links() {
+        let long = "Territory @everyone *bold* <@123> ".repeat(400);
+        let reply = Reply::Answer(Answer {
+            question: "q".into(),
+            hits: (0..12).map(|_| hit(&long)).collect(),
+            offset: 0,
+            more: true,
+            corrections: vec![],
+        });
+        let data = message(&reply, Some("Is territory negotiable?"), false);
+        let embeds = data["embeds"].as_array().unwrap();
+        assert!(embeds.len() <= MAX_EMBEDS);
+        let total: usize = embeds.iter().map(embed_chars).sum();
+        assert!(total <= MAX_EMBED_TOTAL, "{total}");
+        for e in embeds {
+            assert!(e["title"].as_str().unwrap().chars().count() <= MAX_TITLE);
+            assert!(e.get("url").is_none(), "no javascript: links");
+            let d = e["description"].as_str().unwrap();
+            assert!(d.starts_with("“**Territory**"), "{d}");
+            assert!(d.contains("\\@everyone \\*bold\\* \\<\\@123\\>"), "{d}");
+        }
+        assert_eq!(data["allowed_mentions"], json!({"parse": []}));
+        assert_eq!(
+            data["components"][0]["components"][0]["custom_id"],
+            "more:12"
+        );
+        assert_eq!(
+            ask_line_of(data["content"].as_str().unwrap()).unwrap(),
+            "Is territory negotiable?"
+        );
+    }
+
+    #[test]
+    fn problems_are_ephemeral() {
+        let data = message(
+            &Reply::Refused {
+                command: "reindex".into(),
+            },
+            None,
+            false,
+        );
+        assert_eq!(data["flags"], EPHEMERAL);
+        assert!(data["content"].as_str().unwrap().contains("/reindex"));
+    }
+}

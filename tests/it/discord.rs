@@ -1,0 +1,397 @@
+//! The Discord adapter against a fake Discord on 127.0.0.1 whose requests (and, in http mode,
+//! the bot's interaction responses) are validated against Discord's OpenAPI spec.
+
+use std::time::Duration;
+
+use ed25519_dalek::{Signer, SigningKey};
+use serde_json::{Value, json};
+
+use crate::support::Env;
+use crate::support::discord_fake::{self, FakeDiscord, interaction};
+use crate::support::service::Service;
+
+const WAIT: Duration = Duration::from_secs(60);
+const ADMIN: &str = "1600000000000000001";
+const USER: &str = "1600000000000000002";
+const USHAKOV_URL: &str = "https://wire.example.org/2026/11/ushakov-territory-not-negotiable";
+
+fn ingest_demo(env: &Env) {
+    let out = env
+        .cmd()
+        .arg("ingest")
+        .arg(crate::support::demo_articles())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+}
+
+fn ask_data(question: &str, extra: Value) -> Value {
+    let mut options = vec![json!({"name": "question", "type": 3, "value": question})];
+    if let Some(obj) = extra.as_object() {
+        for (k, v) in obj {
+            let kind = match v {
+                Value::Bool(_) => 5,
+                Value::Number(_) => 4,
+                _ => 3,
+            };
+            options.push(json!({"name": k, "type": kind, "value": v}));
+        }
+    }
+    json!({"id": "1200000000000000000", "name": "ask", "type": 1, "options": options})
+}
+
+/// talkwatch in http mode, with a signing key for the fake Discord side.
+struct HttpBot {
+    _env: Env,
+    service: Service,
+    key: SigningKey,
+    fake: FakeDiscord,
+}
+
+impl HttpBot {
+    async fn start() -> HttpBot {
+        let env = Env::new();
+        ingest_demo(&env);
+        let fake = FakeDiscord::start().await;
+        let key = SigningKey::from_bytes(&[7u8; 32]);
+        let public = hex::encode(key.verifying_key().to_bytes());
+        let mut service = Service::start(
+            &env,
+            &[
+                ("TALKWATCH_DISCORD__ENABLED", "true"),
+                ("TALKWATCH_DISCORD__MODE", "http"),
+                ("TALKWATCH_DISCORD__PUBLIC_KEY", &public),
+                ("TALKWATCH_DISCORD__APPLICATION_ID", discord_fake::APP_ID),
+                ("TALKWATCH_DISCORD__API_PROXY", &fake.base),
+                ("TALKWATCH_DISCORD__ADMIN_USER_IDS", &format!("[{ADMIN}]")),
+            ],
+        );
+        service.wait_healthy(WAIT).await;
+        HttpBot {
+            _env: env,
+            service,
+            key,
+            fake,
+        }
+    }
+
+    async fn post_raw(
+        &self,
+        body: &str,
+        signature: Option<String>,
+        timestamp: Option<String>,
+    ) -> (u16, String) {
+        let mut req = reqwest::Client::new()
+            .post(self.service.url("/discord/interactions"))
+            .header("content-type", "application/json")
+            .body(body.to_string());
+        if let Some(s) = signature {
+            req = req.header("X-Signature-Ed25519", s);
+        }
+        if let Some(t) = timestamp {
+            req = req.header("X-Signature-Timestamp", t);
+        }
+        let r = req.send().await.unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+
+    fn sign(&self, timestamp: &str, body: &str) -> String {
+        let mut msg = timestamp.as_bytes().to_vec();
+        msg.extend_from_slice(body.as_bytes());
+        hex::encode(self.key.sign(&msg).to_bytes())
+    }
+
+    /// Posts a signed interaction; returns the bot's response, validated against the spec.
+    async fn post(&self, interaction: &Value) -> Value {
+        let body = interaction.to_string();
+        let ts = chrono::Utc::now().timestamp().to_string();
+        let sig = self.sign(&ts, &body);
+        let (status, text) = self.post_raw(&body, Some(sig), Some(ts)).await;
+        assert_eq!(status, 200, "{text}");
+        let v: Value = serde_json::from_str(&text).unwrap();
+        if v["type"] != 1 {
+            discord_fake::assert_valid_callback(&v);
+        }
+        v
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn http_mode_verifies_signatures_and_answers_commands() {
+    let bot = HttpBot::start().await;
+
+    // PING → PONG, signed.
+    let ping = json!({"id": "1", "application_id": discord_fake::APP_ID, "type": 1, "token": "t", "version": 1});
+    assert_eq!(bot.post(&ping).await, json!({"type": 1}));
+
+    // Missing, malformed, bad and stale signatures: 401.
+    let body = ping.to_string();
+    let now = chrono::Utc::now().timestamp();
+    let (s, _) = bot.post_raw(&body, None, None).await;
+    assert_eq!(s, 401);
+    let (s, _) = bot
+        .post_raw(&body, Some("zz".into()), Some(now.to_string()))
+        .await;
+    assert_eq!(s, 401);
+    let other = SigningKey::from_bytes(&[9u8; 32]);
+    let mut msg = now.to_string().into_bytes();
+    msg.extend_from_slice(body.as_bytes());
+    let (s, _) = bot
+        .post_raw(
+            &body,
+            Some(hex::encode(other.sign(&msg).to_bytes())),
+            Some(now.to_string()),
+        )
+        .await;
+    assert_eq!(s, 401, "signature by another key");
+    let stale = (now - 600).to_string();
+    let (s, text) = bot
+        .post_raw(&body, Some(bot.sign(&stale, &body)), Some(stale))
+        .await;
+    assert_eq!(s, 401);
+    assert!(text.contains("stale"), "{text}");
+
+    // /ask: an embed with the passage, title and link; question words in bold.
+    let r = bot
+        .post(&interaction(
+            2,
+            2,
+            ask_data(
+                "What did Ushakov say about the American proposals?",
+                json!({}),
+            ),
+            USER,
+            &[],
+        ))
+        .await;
+    assert_eq!(r["type"], 4);
+    let embed = &r["data"]["embeds"][0];
+    assert_eq!(embed["url"], USHAKOV_URL);
+    assert_eq!(
+        embed["title"],
+        "Ushakov: Russia will not bargain over territory after Moscow meetings"
+    );
+    assert!(
+        embed["description"]
+            .as_str()
+            .unwrap()
+            .contains("broadly acceptable"),
+        "{embed}"
+    );
+    assert!(
+        embed["description"]
+            .as_str()
+            .unwrap()
+            .contains("**Ushakov**"),
+        "{embed}"
+    );
+    assert!(
+        embed["footer"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("Example Wire · ")
+    );
+    assert_eq!(r["data"]["allowed_mentions"], json!({"parse": []}));
+    assert!(r["data"].get("flags").is_none(), "visible to everyone");
+    assert!(r["data"]["embeds"].as_array().unwrap().len() <= 3);
+
+    // hide:true → ephemeral.
+    let r = bot
+        .post(&interaction(
+            3,
+            2,
+            ask_data("Is territory negotiable for Russia?", json!({"hide": true})),
+            USER,
+            &[],
+        ))
+        .await;
+    assert_eq!(r["data"]["flags"], 64);
+
+    // "More" pages through further hits, reading the question back from the message.
+    let r = bot
+        .post(&interaction(
+            4,
+            2,
+            ask_data("talks", json!({"limit": 2})),
+            USER,
+            &[],
+        ))
+        .await;
+    let first: Vec<Value> = r["data"]["embeds"].as_array().unwrap().clone();
+    let button = &r["data"]["components"][0]["components"][0];
+    assert_eq!(button["label"], "More");
+    let mut click = interaction(
+        5,
+        3,
+        json!({"custom_id": button["custom_id"], "component_type": 2}),
+        USER,
+        &[],
+    );
+    click["message"] =
+        json!({"id": "1300000000000000009", "content": r["data"]["content"], "embeds": first});
+    let page = bot.post(&click).await;
+    assert_eq!(page["type"], 7);
+    let second = page["data"]["embeds"].as_array().unwrap();
+    assert!(!second.is_empty());
+    assert!(
+        second
+            .iter()
+            .all(|e| !first.iter().any(|f| f["url"] == e["url"])),
+        "page 2 shows other articles"
+    );
+
+    // Autocomplete of sources.
+    let auto = interaction(
+        6,
+        4,
+        json!({"id": "1200000000000000000", "name": "ask", "type": 1, "options": [
+            {"name": "question", "type": 3, "value": "x"},
+            {"name": "source", "type": 3, "value": "wire", "focused": true}
+        ]}),
+        USER,
+        &[],
+    );
+    let r = bot.post(&auto).await;
+    assert_eq!(r["type"], 8);
+    let names: Vec<&str> = r["data"]["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"Example Wire"), "{names:?}");
+    assert!(names.iter().all(|n| n.to_lowercase().contains("wire")));
+
+    // Nothing found: short, friendly, ephemeral. An oversized question: refused, ephemeral.
+    let r = bot
+        .post(&interaction(
+            7,
+            2,
+            ask_data("sourdough recipe", json!({})),
+            USER,
+            &[],
+        ))
+        .await;
+    assert_eq!(r["data"]["flags"], 64);
+    assert!(
+        r["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("I found nothing")
+    );
+    let r = bot
+        .post(&interaction(
+            8,
+            2,
+            ask_data(&"ceasefire ".repeat(60), json!({})),
+            USER,
+            &[],
+        ))
+        .await;
+    assert_eq!(r["data"]["flags"], 64);
+    assert!(
+        r["data"]["content"].as_str().unwrap().contains("too long"),
+        "{r}"
+    );
+
+    // /reindex: refused for a non-admin; deferred, then edited with the counts for an admin.
+    let reindex = json!({"id": "1200000000000000004", "name": "reindex", "type": 1});
+    let r = bot
+        .post(&interaction(9, 2, reindex.clone(), USER, &[]))
+        .await;
+    assert_eq!(r["type"], 4);
+    assert!(
+        r["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("for admins only")
+    );
+    let r = bot.post(&interaction(10, 2, reindex, ADMIN, &[])).await;
+    assert_eq!(r["type"], 5);
+    let edit = bot
+        .fake
+        .wait_call(WAIT, |c| {
+            c.method == "PATCH"
+                && c.path
+                    == format!(
+                        "/api/v10/webhooks/{}/token-10/messages/@original",
+                        discord_fake::APP_ID
+                    )
+                && c.body["content"]
+                    .as_str()
+                    .is_some_and(|t| t.starts_with("Reindex done"))
+        })
+        .await;
+    assert!(
+        edit.body["content"]
+            .as_str()
+            .unwrap()
+            .contains("22 articles"),
+        "{:?}",
+        edit.body
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn gateway_mode_registers_commands_and_answers_over_rest() {
+    let env = Env::new();
+    ingest_demo(&env);
+    let fake = FakeDiscord::start().await;
+    let _service = Service::start(
+        &env,
+        &[
+            ("TALKWATCH_DISCORD__ENABLED", "true"),
+            ("TALKWATCH_DISCORD__TOKEN", "fake-bot-token"),
+            ("TALKWATCH_DISCORD__API_PROXY", &fake.base),
+        ],
+    );
+    // The bot must ask the fake for the gateway URL (else it would go to the real Discord).
+    fake.wait_call(WAIT, |c| c.path.starts_with("/api/v10/gateway"))
+        .await;
+    fake.wait_identified(WAIT).await;
+    let put = fake
+        .wait_call(WAIT, |c| c.method == "PUT" && c.path.ends_with("/commands"))
+        .await;
+    let names: Vec<&str> = put
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"ask") && names.contains(&"reindex"),
+        "{names:?}"
+    );
+    let reindex = put
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "reindex")
+        .unwrap();
+    assert_eq!(reindex["default_member_permissions"], 0);
+
+    fake.dispatch_interaction(interaction(
+        21,
+        2,
+        ask_data("Is territory negotiable for Russia?", json!({})),
+        USER,
+        &[],
+    ));
+    let callback = fake
+        .wait_call(WAIT, |c| {
+            c.method == "POST" && c.path == "/api/v10/interactions/21/token-21/callback"
+        })
+        .await;
+    assert_eq!(callback.body["type"], 4);
+    assert_eq!(
+        callback.body["data"]["embeds"][0]["url"], USHAKOV_URL,
+        "{}",
+        callback.body
+    );
+    assert!(
+        !fake.calls().iter().any(|c| c.path.contains("discord.com")),
+        "nothing went to the real Discord"
+    );
+}
