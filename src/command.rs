@@ -381,14 +381,49 @@ impl Permissions {
 pub struct Handler {
     engine: Arc<Engine>,
     permissions: Permissions,
+    per_user: crate::limits::Limiter,
+    per_room: crate::limits::Limiter,
+    searches: tokio::sync::Semaphore,
 }
 
 impl Handler {
     pub fn new(engine: Arc<Engine>) -> Handler {
-        let permissions = Permissions::from_config(engine.config());
+        let config = engine.config();
+        let permissions = Permissions::from_config(config);
+        let window = std::time::Duration::from_secs(config.chat.limit_window_secs.max(1));
         Handler {
+            per_user: crate::limits::Limiter::new(config.chat.user_limit, window),
+            per_room: crate::limits::Limiter::new(config.chat.room_limit, window),
+            searches: tokio::sync::Semaphore::new(config.chat.max_concurrent_searches.max(1)),
             engine,
             permissions,
+        }
+    }
+
+    /// Applies the per-person and per-room cooldowns (never to the terminal).
+    fn rate_limit(&self, caller: &Caller) -> Option<Reply> {
+        use crate::limits::Verdict;
+        if caller.identity == Identity::Local {
+            return None;
+        }
+        let now = std::time::Instant::now();
+        let platform = caller.identity.platform();
+        let user = self
+            .per_user
+            .check(&format!("{platform}:{}", caller.identity.label()), now);
+        let verdict = match (user, caller.place.as_deref()) {
+            (Verdict::Allow, Some(place)) => {
+                self.per_room.check(&format!("{platform}:{place}"), now)
+            }
+            (v, _) => v,
+        };
+        match verdict {
+            Verdict::Allow => None,
+            Verdict::SlowDown { retry_secs } => {
+                tracing::info!(caller = %caller.identity.label(), place = caller.place.as_deref().unwrap_or("-"), "rate limited");
+                Some(Reply::SlowDown { retry_secs })
+            }
+            Verdict::Quiet => Some(Reply::Quiet),
         }
     }
 
@@ -443,6 +478,9 @@ impl Handler {
         caller: &Caller,
         progress: Option<ProgressFn>,
     ) -> Reply {
+        if let Some(reply) = self.rate_limit(caller) {
+            return reply;
+        }
         if command.is_admin_only() && !self.is_admin(caller) {
             tracing::warn!(
                 command = command.name(),
@@ -584,6 +622,7 @@ impl Handler {
             per_article: ask.passages_per_article.unwrap_or(1),
             question: ask.question,
         };
+        let _permit = self.searches.acquire().await;
         let engine = self.engine.clone();
         let question = request.question.clone();
         let result = tokio::task::spawn_blocking(move || engine.ask(&request)).await;

@@ -126,6 +126,14 @@ pub struct ChatConfig {
     pub max_message_bytes: usize,
     /// Watch alerts for one room are collected this many seconds and posted as one message.
     pub alert_digest_secs: u64,
+    /// Questions and commands one person may send per window (chat platforms; 0 = no limit).
+    pub user_limit: usize,
+    /// Questions and commands one room or channel may send per window (0 = no limit).
+    pub room_limit: usize,
+    /// The rate-limit window, in seconds.
+    pub limit_window_secs: u64,
+    /// Searches running at once; more wait their turn.
+    pub max_concurrent_searches: usize,
 }
 
 impl Default for ChatConfig {
@@ -134,6 +142,10 @@ impl Default for ChatConfig {
             max_question_chars: 500,
             max_message_bytes: 4096,
             alert_digest_secs: 60,
+            user_limit: 5,
+            room_limit: 20,
+            limit_window_secs: 30,
+            max_concurrent_searches: 8,
         }
     }
 }

@@ -26,6 +26,7 @@ pub mod feeds;
 pub mod health;
 pub mod http;
 pub mod ingest;
+pub mod limits;
 pub mod messages;
 pub mod metrics;
 pub mod reply;

@@ -288,6 +288,16 @@ pub fn discord_registered(commands: usize, guilds: usize) -> String {
     }
 }
 
+pub fn slow_down(retry_secs: u64) -> String {
+    format!(
+        "You're asking faster than I can keep up with. Please wait {retry_secs} s and ask again."
+    )
+}
+
+pub fn slow_down_again() -> String {
+    "Still too fast; please wait a little before asking again.".into()
+}
+
 pub fn more_button() -> String {
     "More".into()
 }
@@ -464,6 +474,8 @@ pub fn plain(reply: &Reply, syntax: Syntax<'_>) -> String {
         Reply::Watching { words, added } => watching(words, *added, syntax),
         Reply::Unwatched { words, removed } => unwatched(words, *removed, syntax),
         Reply::Watches(list) => watch_list(list, syntax),
+        Reply::SlowDown { retry_secs } => slow_down(*retry_secs),
+        Reply::Quiet => String::new(),
         Reply::Alert { hits } => alert(hits),
         Reply::Stats(s) => stats(s),
         Reply::Reindexed { report, elapsed_ms } => reindexed(report, *elapsed_ms),

@@ -108,6 +108,13 @@ pub enum Reply {
     /// An admin asked the bot to leave the room or channel the command came from. The adapter
     /// says goodbye and leaves; platforms without rooms (the terminal) just say so.
     Leaving,
+    /// The caller (or room) sent too much too fast; `retry_secs` until the window frees up.
+    SlowDown {
+        retry_secs: u64,
+    },
+    /// Nothing to say: a rate-limited caller was already told to slow down in this window.
+    /// Chat adapters send nothing (Discord, which must answer, repeats the slow-down privately).
+    Quiet,
     /// An admin command from someone who is not an admin.
     Refused {
         command: String,
@@ -128,7 +135,11 @@ impl Reply {
     pub fn is_error(&self) -> bool {
         matches!(
             self,
-            Reply::Refused { .. } | Reply::Invalid { .. } | Reply::Failed { .. }
+            Reply::Refused { .. }
+                | Reply::Invalid { .. }
+                | Reply::Failed { .. }
+                | Reply::SlowDown { .. }
+                | Reply::Quiet
         )
     }
 }

@@ -648,3 +648,42 @@ async fn watches_post_new_feed_articles_once_as_a_digest() {
         .count();
     assert_eq!(alerts, 1);
 }
+
+#[tokio::test]
+async fn fast_askers_get_one_slow_down_and_others_still_get_answers() {
+    let hs = synapse().await;
+    let env = Env::new();
+    let user = hs.register("talkwatch", false).await;
+    let mut service = Service::start(
+        &env,
+        &[
+            ("TALKWATCH_MATRIX__ENABLED", "true"),
+            ("TALKWATCH_MATRIX__HOMESERVER", hs.base_url()),
+            ("TALKWATCH_MATRIX__USER", &user.user_id),
+            ("TALKWATCH_MATRIX__PASSWORD", &user.password),
+            ("TALKWATCH_CHAT__USER_LIMIT", "2"),
+            ("TALKWATCH_CHAT__LIMIT_WINDOW_SECS", "600"),
+        ],
+    );
+    service.wait_healthy(WAIT).await;
+    let bot = Bot { env, user, service };
+    let (hank, ida) = (
+        hs.register("hank", false).await,
+        hs.register("ida", false).await,
+    );
+    let room = room_with_bot(&hank, &bot, &[&ida]).await;
+    let mut asked = Vec::new();
+    for _ in 0..2 {
+        let q = hank.send_text(&room, "!stats").await;
+        reply_to(&hank, &room, &bot, &q).await;
+        asked.push(q);
+    }
+    let third = hank.send_text(&room, "!stats").await;
+    let slow = reply_to(&hank, &room, &bot, &third).await;
+    assert!(body(&slow).contains("Please wait"), "{}", body(&slow));
+    let fourth = hank.send_text(&room, "!stats").await;
+    // Someone else is still answered, and the fourth message of the fast asker got nothing.
+    let other = ida.send_text(&room, "!help").await;
+    reply_to(&ida, &room, &bot, &other).await;
+    assert_eq!(replies_to(&hank, &room, &bot, &fourth).await, 0);
+}

@@ -170,6 +170,12 @@ pub fn message(reply: &Reply, ask_line: Option<&str>, ephemeral: bool) -> Value 
                 data["components"] = json!([]);
             }
         }
+        Reply::Quiet => {
+            // Discord needs an answer to every interaction.
+            data["content"] = json!(messages::slow_down_again());
+            data["embeds"] = json!([]);
+            data["components"] = json!([]);
+        }
         other => {
             data["content"] = json!(cut(&messages::plain(other, SLASH), MAX_CONTENT));
             data["embeds"] = json!([]);

@@ -683,6 +683,10 @@ impl Bot {
             Trigger::Question(text) => self.handler.respond_to_question(&text, &caller).await,
             Trigger::Command(text) => self.command_with_progress(&text, &caller, ev, room).await,
         };
+        if reply == Reply::Quiet {
+            let _ = room.typing_notice(false).await;
+            return Ok(());
+        }
         let rendered = render::render(&reply, self.syntax());
         let content = RoomMessageEventContent::notice_html(rendered.plain, rendered.html);
         let content = in_thread(content, ev);

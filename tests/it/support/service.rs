@@ -59,6 +59,9 @@ impl Service {
                 "TALKWATCH_LOG",
                 "info,matrix_sdk=warn,matrix_sdk_crypto=warn,matrix_sdk_base=warn",
             )
+            // Tests and benchmarks ask fast; cooldowns are tested where a test sets them.
+            .env("TALKWATCH_CHAT__USER_LIMIT", "0")
+            .env("TALKWATCH_CHAT__ROOM_LIMIT", "0")
             .arg("run")
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("log"))
