@@ -190,7 +190,16 @@ impl Poller {
 
     /// Polls one feed now and records the outcome (success or error) on the feed.
     pub async fn poll(&self, feed: &FeedRecord) -> Result<PollOutcome, IngestError> {
-        let result = self.poll_inner(feed).await;
+        self.poll_with(feed, false).await
+    }
+
+    /// With `refetch`, every item is read again (known ones too) and changed articles updated.
+    pub async fn poll_with(
+        &self,
+        feed: &FeedRecord,
+        refetch: bool,
+    ) -> Result<PollOutcome, IngestError> {
+        let result = self.poll_inner(feed, refetch).await;
         let store = self.engine.store();
         let status = match &result {
             Ok(_) => "ok",
@@ -206,7 +215,11 @@ impl Poller {
         result
     }
 
-    async fn poll_inner(&self, feed: &FeedRecord) -> Result<PollOutcome, IngestError> {
+    async fn poll_inner(
+        &self,
+        feed: &FeedRecord,
+        refetch: bool,
+    ) -> Result<PollOutcome, IngestError> {
         let url = url::Url::parse(&feed.url).map_err(|e| IngestError::Fetch(e.to_string()))?;
         let store = self.engine.store().clone();
         let io = |e: crate::store::StoreError| IngestError::Io(e.to_string());
@@ -239,15 +252,16 @@ impl Poller {
         let mut remembered = Vec::new();
         for item in items {
             let canonical = item.url.as_deref().and_then(|u| canonical_url(u).ok());
-            if store
-                .feed_item_known(
-                    &feed.name,
-                    &item.guid,
-                    canonical.as_deref(),
-                    &item.title,
-                    item.published,
-                )
-                .map_err(io)?
+            if !refetch
+                && store
+                    .feed_item_known(
+                        &feed.name,
+                        &item.guid,
+                        canonical.as_deref(),
+                        &item.title,
+                        item.published,
+                    )
+                    .map_err(io)?
             {
                 outcome.skipped += 1;
                 continue;

@@ -294,6 +294,10 @@ pub fn slow_down(retry_secs: u64) -> String {
     )
 }
 
+pub fn refetch_failed_continuing() -> String {
+    "Some feeds could not be fetched; rebuilding from what is stored.".into()
+}
+
 pub fn slow_down_again() -> String {
     "Still too fast; please wait a little before asking again.".into()
 }

@@ -63,6 +63,7 @@ pub async fn run(handler: Arc<Handler>) -> anyhow::Result<()> {
                 tasks.spawn(crate::adapters::discord::run_gateway(
                     handler.clone(),
                     health.clone(),
+                    alerts.clone(),
                     shutdown.clone(),
                 ));
             }

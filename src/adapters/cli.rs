@@ -50,7 +50,11 @@ pub enum CliCommand {
     /// Show article, passage and index figures.
     Stats,
     /// Rebuild the search index from the article store (the old one serves until the switch).
-    Reindex,
+    Reindex {
+        /// Poll every feed again first (ignoring "not modified"), then rebuild.
+        #[arg(long)]
+        refetch: bool,
+    },
     /// Run the bot: every chat adapter enabled in config, until SIGINT/SIGTERM.
     Run,
     /// Ask a running `talkwatch run` (at http.listen) whether it is healthy; exit 0 if so.
@@ -202,7 +206,13 @@ pub async fn run(cli: Cli) -> Exit {
         CliCommand::Stats => {
             print_reply(&handler.handle(Command::Stats, &Caller::local(), None).await)
         }
-        CliCommand::Reindex => {
+        CliCommand::Reindex { refetch } => {
+            if refetch {
+                let code = refetch_feeds(&engine).await;
+                if code != Exit::Ok {
+                    eprintln!("{}", messages::refetch_failed_continuing());
+                }
+            }
             let bar = progress_bar();
             let b = bar.clone();
             let progress: crate::search::ProgressFn = Arc::new(move |p: RebuildProgress| {
@@ -326,6 +336,39 @@ async fn feeds(engine: &Arc<Engine>, handler: &Handler, cmd: FeedsCommand) -> Ex
             if failed { Exit::Runtime } else { Exit::Ok }
         }
     }
+}
+
+/// Polls every feed with its validators cleared, so every item is read again.
+async fn refetch_feeds(engine: &Arc<Engine>) -> Exit {
+    let poller = match crate::feeds::Poller::new(engine.clone()) {
+        Ok(p) => p,
+        Err(e) => {
+            print_error(&e.to_string(), "check the [ingest] settings");
+            return Exit::Runtime;
+        }
+    };
+    let mut exit = Exit::Ok;
+    for mut feed in engine.store().feeds().unwrap_or_default() {
+        feed.etag = None;
+        feed.last_modified = None;
+        match poller.poll_with(&feed, true).await {
+            Ok(o) => eprintln!(
+                "{}",
+                messages::feed_polled(
+                    &feed.name,
+                    o.not_modified,
+                    o.added.len(),
+                    o.updated,
+                    o.skipped
+                )
+            ),
+            Err(e) => {
+                exit = Exit::Runtime;
+                eprintln!("{}", messages::feed_poll_failed(&feed.name, &e.to_string()));
+            }
+        }
+    }
+    exit
 }
 
 /// `GET /healthz` of the local service (for Docker's HEALTHCHECK; no curl needed).

@@ -222,6 +222,39 @@ async fn feeds_are_polled_deduplicated_and_conditional() {
     let (_, out, _) = run(&env, &["stats"]);
     assert!(out.contains("Articles: 5"), "{out}");
 
+    // `reindex --refetch` reads every item again: an edited article is updated.
+    *state.rss.lock().unwrap() = rss(&[
+        (
+            "new-guid-1",
+            "Grain corridor talks open a fourth round",
+            "https://harbour.example.org/round-four",
+            &format!("&lt;p&gt;{LONG}&lt;/p&gt;"),
+        ),
+        (
+            "new-guid-2",
+            "Harbour talks: inspectors get access",
+            &format!("{base}/articles/inspectors"),
+            "Inspectors get access.",
+        ),
+        (
+            "h-3",
+            "Ceasefire monitors arrive in the port city",
+            "https://harbour.example.org/monitors",
+            &format!("&lt;p&gt;{LONG} Ceasefire monitors arrived on Sunday, a day late.&lt;/p&gt;"),
+        ),
+    ]);
+    let (ok, _, err) = run(&env, &["reindex", "--refetch"]);
+    assert!(ok, "{err}");
+    assert!(
+        err.contains("Harbour Wire: added 0, updated 1, skipped 2"),
+        "{err}"
+    );
+    let hit = ask_top(&env, "When did the ceasefire monitors arrive?");
+    assert!(
+        hit["passage"].as_str().unwrap().contains("a day late"),
+        "{hit}"
+    );
+
     // Health per source.
     let (_, out, _) = run(&env, &["sources"]);
     assert!(out.contains("• Harbour Wire — 3 articles"), "{out}");

@@ -27,6 +27,7 @@ use crate::messages;
 use crate::reply::{Hint, Reply};
 use crate::search::{ProgressFn, RebuildProgress};
 use crate::service::Shutdown;
+use crate::watch::Alert;
 
 use render::{AUTOCOMPLETE_RESULT, DEFERRED_MESSAGE, MESSAGE, PONG, UPDATE_MESSAGE};
 
@@ -271,6 +272,8 @@ struct Events {
     handler: Arc<Handler>,
     health: Arc<Health>,
     config: DiscordConfig,
+    alerts: tokio::sync::broadcast::Sender<Alert>,
+    delivering: std::sync::atomic::AtomicBool,
 }
 
 #[serenity::async_trait]
@@ -286,6 +289,12 @@ impl EventHandler for Events {
         tracing::info!(user = %ready.user.name, guilds = ready.guilds.len(), "Discord connected");
         self.health
             .set("discord", true, format!("connected as {}", ready.user.name));
+        if !self
+            .delivering
+            .swap(true, std::sync::atomic::Ordering::SeqCst)
+        {
+            tokio::spawn(deliver_alerts(ctx.http.clone(), self.alerts.subscribe()));
+        }
     }
 
     async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
@@ -329,10 +338,43 @@ impl EventHandler for Events {
     }
 }
 
-/// Gateway mode: connects with the bot token, registers commands, answers interactions.
+/// Posts watch alerts meant for Discord channels.
+async fn deliver_alerts(http: Arc<Http>, mut alerts: tokio::sync::broadcast::Receiver<Alert>) {
+    loop {
+        let alert = match alerts.recv().await {
+            Ok(a) => a,
+            Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
+                tracing::warn!(skipped = n, "watch alerts were dropped (too many at once)");
+                continue;
+            }
+            Err(_) => return,
+        };
+        if alert.platform != "discord" {
+            continue;
+        }
+        let Ok(channel) = alert.place.parse::<u64>() else {
+            continue;
+        };
+        let mut body = render::message(&alert.reply, None, false);
+        if let Some(obj) = body.as_object_mut() {
+            obj.remove("flags");
+            obj.remove("components");
+        }
+        if let Err(e) = http
+            .send_message(serenity::all::ChannelId::new(channel), vec![], &body)
+            .await
+        {
+            tracing::warn!(channel, error = %e, "could not post a watch alert on Discord");
+        }
+    }
+}
+
+/// Gateway mode: connects with the bot token, registers commands, answers interactions, and
+/// posts watch alerts.
 pub async fn run_gateway(
     handler: Arc<Handler>,
     health: Arc<Health>,
+    alerts: tokio::sync::broadcast::Sender<Alert>,
     shutdown: Shutdown,
 ) -> anyhow::Result<()> {
     let config = handler.engine().config().discord.clone();
@@ -344,6 +386,8 @@ pub async fn run_gateway(
         handler,
         health: health.clone(),
         config: config.clone(),
+        alerts,
+        delivering: std::sync::atomic::AtomicBool::new(false),
     };
     // The REST client built above (proxy, rate limiter) serves the gateway lookup too.
     let _ = &token;

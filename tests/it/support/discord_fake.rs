@@ -118,6 +118,7 @@ fn template(path: &str, method: &Method) -> Option<&'static str> {
         ("POST", ["", "interactions", _, _, "callback"]) => {
             Some("/interactions/{interaction_id}/{interaction_token}/callback")
         }
+        ("POST", ["", "channels", _, "messages"]) => Some("/channels/{channel_id}/messages"),
         ("PATCH", ["", "webhooks", _, _, "messages", "@original"]) => {
             Some("/webhooks/{application_id}/{webhook_token}/messages/@original")
         }
@@ -190,6 +191,9 @@ async fn rest(
                 })
                 .collect();
             axum::Json(Value::Array(commands)).into_response()
+        }
+        "POST" if template.starts_with("/channels") => {
+            axum::Json(message_object(&json)).into_response()
         }
         "POST" => StatusCode::NO_CONTENT.into_response(),
         _ => axum::Json(message_object(&json)).into_response(),
