@@ -34,23 +34,11 @@ fn pct(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
-fn env_with_demo() -> Env {
-    let env = Env::new();
-    let out = env
-        .cmd()
-        .arg("ingest")
-        .arg(support::demo_articles())
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    env
-}
-
 #[tokio::main]
 async fn main() {
     let n = 300;
     // http mode
-    let env = env_with_demo();
+    let env = Env::with_demo();
     let fake = FakeDiscord::start().await;
     let key = SigningKey::from_bytes(&[7u8; 32]);
     let public = hex::encode(key.verifying_key().to_bytes());
@@ -93,7 +81,7 @@ async fn main() {
     http_ms.sort_by(f64::total_cmp);
 
     // gateway mode
-    let env = env_with_demo();
+    let env = Env::with_demo();
     let fake = FakeDiscord::start().await;
     let _service = Service::start(
         &env,

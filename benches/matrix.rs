@@ -59,14 +59,7 @@ async fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(100);
     let hs = synapse().await;
-    let env = Env::new();
-    let out = env
-        .cmd()
-        .arg("ingest")
-        .arg(support::demo_articles())
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+    let env = Env::with_demo();
     let bot = hs.register("talkwatch", false).await;
     let mut service = Service::start(
         &env,

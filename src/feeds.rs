@@ -193,7 +193,8 @@ impl Poller {
         self.poll_with(feed, false).await
     }
 
-    /// With `refetch`, every item is read again (known ones too) and changed articles updated.
+    /// With `refetch`, the feed is fetched in full (no conditional GET) and every item is read
+    /// again (known ones too), so changed articles are updated.
     pub async fn poll_with(
         &self,
         feed: &FeedRecord,
@@ -225,7 +226,11 @@ impl Poller {
         let io = |e: crate::store::StoreError| IngestError::Io(e.to_string());
         let (body, etag, last_modified) = match self
             .fetcher
-            .get_conditional(&url, feed.etag.as_deref(), feed.last_modified.as_deref())
+            .get_conditional(
+                &url,
+                feed.etag.as_deref().filter(|_| !refetch),
+                feed.last_modified.as_deref().filter(|_| !refetch),
+            )
             .await?
         {
             Conditional::NotModified => {
@@ -376,7 +381,8 @@ pub fn next_delay(interval: Duration, failures: u32) -> Duration {
     jitter(base)
 }
 
-fn jitter(d: Duration) -> Duration {
+/// `d` scaled by a random factor in 0.75..1.25, so retries of many clients do not align.
+pub fn jitter(d: Duration) -> Duration {
     use std::hash::{BuildHasher, Hasher};
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
     h.write_u128(d.as_nanos());

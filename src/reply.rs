@@ -24,6 +24,41 @@ pub struct Hit {
     pub score: f32,
 }
 
+impl Hit {
+    /// The article URL if it is an absolute http(s) URL; anything else (javascript:, data:,
+    /// file:) must not be made a link.
+    pub fn link(&self) -> Option<&str> {
+        let url = self.url.trim();
+        let lower = url.to_ascii_lowercase();
+        (lower.starts_with("https://") || lower.starts_with("http://")).then_some(url)
+    }
+
+    /// The passage cut into pieces for rendering: `(text, highlighted)`, whitespace runs of the
+    /// plain pieces collapsed to one space (paragraph breaks read as spaces). Out-of-order or
+    /// misaligned highlight ranges are skipped.
+    pub fn passage_pieces(&self) -> Vec<(String, bool)> {
+        let text = &self.passage;
+        let mut pieces = Vec::new();
+        let mut at = 0;
+        let mut ranges = self.highlights.clone();
+        ranges.sort_by_key(|r| r.start);
+        for r in ranges {
+            if r.start < at
+                || r.end > text.len()
+                || !text.is_char_boundary(r.start)
+                || !text.is_char_boundary(r.end)
+            {
+                continue;
+            }
+            pieces.push((crate::messages::passage_line_raw(&text[at..r.start]), false));
+            pieces.push((text[r.start..r.end].to_string(), true));
+            at = r.end;
+        }
+        pieces.push((crate::messages::passage_line_raw(&text[at..]), false));
+        pieces
+    }
+}
+
 /// An answer to a question: the best passages, best first.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Answer {

@@ -26,6 +26,29 @@ pub struct Alert {
     pub reply: Reply,
 }
 
+/// The next alert for `platform` (None when the sender is gone). Alerts for other platforms
+/// are passed over; a receiver that fell behind logs how many it missed and goes on.
+pub async fn next_alert(
+    alerts: &mut tokio::sync::broadcast::Receiver<Alert>,
+    platform: &str,
+) -> Option<Alert> {
+    use tokio::sync::broadcast::error::RecvError;
+    loop {
+        match alerts.recv().await {
+            Ok(a) if a.platform == platform => return Some(a),
+            Ok(_) => {}
+            Err(RecvError::Lagged(n)) => {
+                tracing::warn!(
+                    skipped = n,
+                    platform,
+                    "watch alerts were dropped (too many at once)"
+                );
+            }
+            Err(RecvError::Closed) => return None,
+        }
+    }
+}
+
 /// Analyzed terms of some text (stems, lowercased, stop words removed).
 fn terms(text: &str) -> Vec<String> {
     let mut analyzer = crate::search::analyzer();

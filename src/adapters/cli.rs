@@ -208,7 +208,7 @@ pub async fn run(cli: Cli) -> Exit {
         }
         CliCommand::Reindex { refetch } => {
             if refetch {
-                let code = refetch_feeds(&engine).await;
+                let code = poll_feeds(&engine, true, |line| eprintln!("{line}")).await;
                 if code != Exit::Ok {
                     eprintln!("{}", messages::refetch_failed_continuing());
                 }
@@ -302,44 +302,18 @@ async fn feeds(engine: &Arc<Engine>, handler: &Handler, cmd: FeedsCommand) -> Ex
             }
         },
         FeedsCommand::Poll => {
-            let poller = match crate::feeds::Poller::new(engine.clone()) {
-                Ok(p) => p,
-                Err(e) => {
-                    print_error(&e.to_string(), "check the [ingest] settings");
-                    return Exit::Runtime;
-                }
-            };
-            let feeds = store.feeds().unwrap_or_default();
-            if feeds.is_empty() {
+            if store.feeds().map(|f| f.is_empty()).unwrap_or(false) {
                 println!("{}", messages::no_feeds());
                 return Exit::Ok;
             }
-            let mut failed = false;
-            for feed in feeds {
-                match poller.poll(&feed).await {
-                    Ok(o) => println!(
-                        "{}",
-                        messages::feed_polled(
-                            &feed.name,
-                            o.not_modified,
-                            o.added.len(),
-                            o.updated,
-                            o.skipped
-                        )
-                    ),
-                    Err(e) => {
-                        failed = true;
-                        eprintln!("{}", messages::feed_poll_failed(&feed.name, &e.to_string()));
-                    }
-                }
-            }
-            if failed { Exit::Runtime } else { Exit::Ok }
+            poll_feeds(engine, false, |line| println!("{line}")).await
         }
     }
 }
 
-/// Polls every feed with its validators cleared, so every item is read again.
-async fn refetch_feeds(engine: &Arc<Engine>) -> Exit {
+/// Polls every feed once; `refetch` reads everything again (see `Poller::poll_with`).
+/// Successes go to `report`, failures to stderr; exit 1 if any feed failed.
+async fn poll_feeds(engine: &Arc<Engine>, refetch: bool, report: impl Fn(String)) -> Exit {
     let poller = match crate::feeds::Poller::new(engine.clone()) {
         Ok(p) => p,
         Err(e) => {
@@ -348,20 +322,15 @@ async fn refetch_feeds(engine: &Arc<Engine>) -> Exit {
         }
     };
     let mut exit = Exit::Ok;
-    for mut feed in engine.store().feeds().unwrap_or_default() {
-        feed.etag = None;
-        feed.last_modified = None;
-        match poller.poll_with(&feed, true).await {
-            Ok(o) => eprintln!(
-                "{}",
-                messages::feed_polled(
-                    &feed.name,
-                    o.not_modified,
-                    o.added.len(),
-                    o.updated,
-                    o.skipped
-                )
-            ),
+    for feed in engine.store().feeds().unwrap_or_default() {
+        match poller.poll_with(&feed, refetch).await {
+            Ok(o) => report(messages::feed_polled(
+                &feed.name,
+                o.not_modified,
+                o.added.len(),
+                o.updated,
+                o.skipped,
+            )),
             Err(e) => {
                 exit = Exit::Runtime;
                 eprintln!("{}", messages::feed_poll_failed(&feed.name, &e.to_string()));

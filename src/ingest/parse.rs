@@ -250,13 +250,7 @@ fn parse_html(html: &str, origin: &Origin) -> Result<Article, IngestError> {
             .map_err(|e| IngestError::Io(e.to_string()))?;
     let article = readability.parse().map_err(|_| IngestError::NoText)?;
     let content = dom_query::Document::from(article.content.as_ref());
-    let mut paragraphs: Vec<String> = content
-        .select("p, h2, h3, h4, li, blockquote, pre")
-        .iter()
-        .filter(|el| el.select("p").length() == 0 || el.is("p"))
-        .map(|el| collapse_ws(&el.text()))
-        .filter(|t| !t.is_empty())
-        .collect();
+    let mut paragraphs = block_paragraphs(&content);
     if paragraphs.is_empty() {
         paragraphs = article
             .text_content
@@ -473,6 +467,17 @@ fn strip_markdown(line: &str) -> String {
 }
 
 /// Collapses every run of whitespace (newlines included) into one space.
+/// Texts of the block elements (paragraphs, headings, list items, quotes) of a document;
+/// a block that contains paragraphs counts through them.
+fn block_paragraphs(doc: &dom_query::Document) -> Vec<String> {
+    doc.select("p, h2, h3, h4, li, blockquote, pre")
+        .iter()
+        .filter(|el| el.select("p").length() == 0 || el.is("p"))
+        .map(|el| collapse_ws(&el.text()))
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
 /// Paragraph texts of an HTML fragment (feed content or summary); plain text passes through.
 pub fn html_paragraphs(html: &str) -> Vec<String> {
     if !html.contains('<') {
@@ -483,13 +488,7 @@ pub fn html_paragraphs(html: &str) -> Vec<String> {
             .collect();
     }
     let doc = dom_query::Document::from(html);
-    let mut paragraphs: Vec<String> = doc
-        .select("p, h2, h3, h4, li, blockquote, pre")
-        .iter()
-        .filter(|el| el.select("p").length() == 0 || el.is("p"))
-        .map(|el| collapse_ws(&el.text()))
-        .filter(|t| !t.is_empty())
-        .collect();
+    let mut paragraphs = block_paragraphs(&doc);
     if paragraphs.is_empty() {
         let text = collapse_ws(&doc.select("body").text());
         if !text.is_empty() {

@@ -15,16 +15,6 @@ const ADMIN: &str = "1600000000000000001";
 const USER: &str = "1600000000000000002";
 const USHAKOV_URL: &str = "https://wire.example.org/2026/11/ushakov-territory-not-negotiable";
 
-fn ingest_demo(env: &Env) {
-    let out = env
-        .cmd()
-        .arg("ingest")
-        .arg(crate::support::demo_articles())
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-}
-
 fn ask_data(question: &str, extra: Value) -> Value {
     let mut options = vec![json!({"name": "question", "type": 3, "value": question})];
     if let Some(obj) = extra.as_object() {
@@ -50,8 +40,7 @@ struct HttpBot {
 
 impl HttpBot {
     async fn start() -> HttpBot {
-        let env = Env::new();
-        ingest_demo(&env);
+        let env = Env::with_demo();
         let fake = FakeDiscord::start().await;
         let key = SigningKey::from_bytes(&[7u8; 32]);
         let public = hex::encode(key.verifying_key().to_bytes());
@@ -334,8 +323,7 @@ async fn http_mode_verifies_signatures_and_answers_commands() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn gateway_mode_registers_commands_and_answers_over_rest() {
-    let env = Env::new();
-    ingest_demo(&env);
+    let env = Env::with_demo();
     let fake = FakeDiscord::start().await;
     let _service = Service::start(
         &env,

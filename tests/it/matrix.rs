@@ -26,7 +26,12 @@ struct Bot {
 
 impl Bot {
     async fn start(hs: &Synapse, admins: &[&str]) -> Bot {
-        let mut bot = Bot::spawn(hs, hs.base_url(), admins, false).await;
+        Bot::start_with(hs, Env::with_demo(), admins, &[]).await
+    }
+
+    /// Starts the bot on `env` with extra settings and waits until it is connected.
+    async fn start_with(hs: &Synapse, env: Env, admins: &[&str], extra: &[(&str, &str)]) -> Bot {
+        let mut bot = Bot::spawn(hs, env, hs.base_url(), admins, false, extra).await;
         bot.service.wait_healthy(WAIT).await;
         bot
     }
@@ -34,15 +39,14 @@ impl Bot {
     /// Starts the bot against `homeserver` (Synapse or a proxy in front of it), not waiting.
     /// With `use_token`, it gets an access token instead of the password (a password login
     /// would follow the homeserver's well-known URL and bypass a proxy).
-    async fn spawn(hs: &Synapse, homeserver: &str, admins: &[&str], use_token: bool) -> Bot {
-        let env = Env::new();
-        let out = env
-            .cmd()
-            .arg("ingest")
-            .arg(crate::support::demo_articles())
-            .output()
-            .unwrap();
-        assert!(out.status.success());
+    async fn spawn(
+        hs: &Synapse,
+        env: Env,
+        homeserver: &str,
+        admins: &[&str],
+        use_token: bool,
+        extra: &[(&str, &str)],
+    ) -> Bot {
         let user = hs.register("talkwatch", false).await;
         let admins = serde_json::to_string(admins).unwrap();
         let credential = if use_token {
@@ -51,17 +55,16 @@ impl Bot {
         } else {
             ("TALKWATCH_MATRIX__PASSWORD", user.password.clone())
         };
-        let service = Service::start(
-            &env,
-            &[
-                ("TALKWATCH_MATRIX__ENABLED", "true"),
-                ("TALKWATCH_MATRIX__HOMESERVER", homeserver),
-                ("TALKWATCH_MATRIX__USER", &user.user_id),
-                (credential.0, &credential.1),
-                ("TALKWATCH_MATRIX__STORE_PASSPHRASE", "test passphrase"),
-                ("TALKWATCH_MATRIX__ADMINS", &admins),
-            ],
-        );
+        let mut vars = vec![
+            ("TALKWATCH_MATRIX__ENABLED", "true"),
+            ("TALKWATCH_MATRIX__HOMESERVER", homeserver),
+            ("TALKWATCH_MATRIX__USER", &user.user_id),
+            (credential.0, &credential.1),
+            ("TALKWATCH_MATRIX__STORE_PASSPHRASE", "test passphrase"),
+            ("TALKWATCH_MATRIX__ADMINS", &admins),
+        ];
+        vars.extend_from_slice(extra);
+        let service = Service::start(&env, &vars);
         Bot { env, user, service }
     }
 
@@ -499,7 +502,7 @@ async fn a_homeserver_outage_is_retried_and_the_bot_recovers_without_restart() {
     let hs = synapse().await;
     let proxy = crate::support::proxy::Proxy::start(hs.base_url().trim_start_matches("http://"));
     proxy.down();
-    let mut bot = Bot::spawn(hs, &proxy.url(), &[], true).await;
+    let mut bot = Bot::spawn(hs, Env::with_demo(), &proxy.url(), &[], true, &[]).await;
 
     // Down at start: the service runs, says what is down, and keeps trying.
     let status = wait_health(&bot.service, "matrix retrying", |status, body| {
@@ -565,19 +568,7 @@ async fn watches_post_new_feed_articles_once_as_a_digest() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    let user = hs.register("talkwatch", false).await;
-    let mut service = Service::start(
-        &env,
-        &[
-            ("TALKWATCH_MATRIX__ENABLED", "true"),
-            ("TALKWATCH_MATRIX__HOMESERVER", hs.base_url()),
-            ("TALKWATCH_MATRIX__USER", &user.user_id),
-            ("TALKWATCH_MATRIX__PASSWORD", &user.password),
-            ("TALKWATCH_CHAT__ALERT_DIGEST_SECS", "1"),
-        ],
-    );
-    service.wait_healthy(WAIT).await;
-    let bot = Bot { env, user, service };
+    let bot = Bot::start_with(hs, env, &[], &[("TALKWATCH_CHAT__ALERT_DIGEST_SECS", "1")]).await;
     let gina = hs.register("gina", false).await;
     let room = room_with_bot(&gina, &bot, &[]).await;
 
@@ -652,21 +643,11 @@ async fn watches_post_new_feed_articles_once_as_a_digest() {
 #[tokio::test]
 async fn fast_askers_get_one_slow_down_and_others_still_get_answers() {
     let hs = synapse().await;
-    let env = Env::new();
-    let user = hs.register("talkwatch", false).await;
-    let mut service = Service::start(
-        &env,
-        &[
-            ("TALKWATCH_MATRIX__ENABLED", "true"),
-            ("TALKWATCH_MATRIX__HOMESERVER", hs.base_url()),
-            ("TALKWATCH_MATRIX__USER", &user.user_id),
-            ("TALKWATCH_MATRIX__PASSWORD", &user.password),
-            ("TALKWATCH_CHAT__USER_LIMIT", "2"),
-            ("TALKWATCH_CHAT__LIMIT_WINDOW_SECS", "600"),
-        ],
-    );
-    service.wait_healthy(WAIT).await;
-    let bot = Bot { env, user, service };
+    let limits = [
+        ("TALKWATCH_CHAT__USER_LIMIT", "2"),
+        ("TALKWATCH_CHAT__LIMIT_WINDOW_SECS", "600"),
+    ];
+    let bot = Bot::start_with(hs, Env::new(), &[], &limits).await;
     let (hank, ida) = (
         hs.register("hank", false).await,
         hs.register("ida", false).await,

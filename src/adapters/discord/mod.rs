@@ -340,18 +340,7 @@ impl EventHandler for Events {
 
 /// Posts watch alerts meant for Discord channels.
 async fn deliver_alerts(http: Arc<Http>, mut alerts: tokio::sync::broadcast::Receiver<Alert>) {
-    loop {
-        let alert = match alerts.recv().await {
-            Ok(a) => a,
-            Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
-                tracing::warn!(skipped = n, "watch alerts were dropped (too many at once)");
-                continue;
-            }
-            Err(_) => return,
-        };
-        if alert.platform != "discord" {
-            continue;
-        }
+    while let Some(alert) = crate::watch::next_alert(&mut alerts, "discord").await {
         let Ok(channel) = alert.place.parse::<u64>() else {
             continue;
         };

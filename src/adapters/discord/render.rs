@@ -69,35 +69,16 @@ pub fn no_mentions() -> Value {
     json!({ "parse": [] })
 }
 
-fn http_url(url: &str) -> Option<&str> {
-    let lower = url.trim().to_ascii_lowercase();
-    (lower.starts_with("https://") || lower.starts_with("http://")).then_some(url.trim())
-}
-
 /// The passage with markdown escaped and question words in bold.
 fn passage_markdown(hit: &Hit) -> String {
-    let text = &hit.passage;
-    let mut out = String::with_capacity(text.len() + 16);
-    let mut at = 0;
-    let mut ranges = hit.highlights.clone();
-    ranges.sort_by_key(|r| r.start);
-    for r in ranges {
-        if r.start < at
-            || r.end > text.len()
-            || !text.is_char_boundary(r.start)
-            || !text.is_char_boundary(r.end)
-        {
-            continue;
+    let mut out = String::with_capacity(hit.passage.len() + 16);
+    for (piece, highlighted) in hit.passage_pieces() {
+        if highlighted {
+            out.push_str(&format!("**{}**", escape_markdown(&piece)));
+        } else {
+            out.push_str(&escape_markdown(&piece));
         }
-        out.push_str(&escape_markdown(&messages::passage_line_raw(
-            &text[at..r.start],
-        )));
-        out.push_str("**");
-        out.push_str(&escape_markdown(&text[r.start..r.end]));
-        out.push_str("**");
-        at = r.end;
     }
-    out.push_str(&escape_markdown(&messages::passage_line_raw(&text[at..])));
     out.trim().to_string()
 }
 
@@ -107,7 +88,7 @@ fn embed(hit: &Hit, description_budget: usize) -> Value {
         "description": cut(&format!("“{}”", passage_markdown(hit)), description_budget.min(MAX_DESCRIPTION)),
         "footer": { "text": cut(&format!("{} · {}", hit.source, messages::date(hit.published, hit.published_estimated)), MAX_FOOTER) },
     });
-    if let Some(url) = http_url(&hit.url) {
+    if let Some(url) = hit.link() {
         e["url"] = json!(url);
     }
     e

@@ -77,7 +77,7 @@ pub async fn run(
                 if connected {
                     backoff = BACKOFF_MIN;
                 }
-                let wait = jitter(backoff);
+                let wait = crate::feeds::jitter(backoff);
                 tracing::warn!(
                     error = %format!("{error:#}"),
                     retry_in_ms = wait.as_millis() as u64,
@@ -533,14 +533,6 @@ fn reset_store(settings: &Settings) -> Result<(), SessionError> {
     Ok(())
 }
 
-fn jitter(d: Duration) -> Duration {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u64(d.as_nanos() as u64);
-    let frac = (h.finish() % 1000) as f64 / 1000.0; // 0..1
-    d.mul_f64(0.75 + frac * 0.5)
-}
-
 /// Event ids already taken care of (bounded).
 #[derive(Default)]
 struct Seen {
@@ -769,18 +761,7 @@ async fn deliver_alerts(
     mut alerts: tokio::sync::broadcast::Receiver<Alert>,
     prefix: String,
 ) {
-    loop {
-        let alert = match alerts.recv().await {
-            Ok(a) => a,
-            Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
-                tracing::warn!(skipped = n, "watch alerts were dropped (too many at once)");
-                continue;
-            }
-            Err(_) => return,
-        };
-        if alert.platform != "matrix" {
-            continue;
-        }
+    while let Some(alert) = crate::watch::next_alert(&mut alerts, "matrix").await {
         let Some(room) = matrix_sdk::ruma::RoomId::parse(&alert.place)
             .ok()
             .and_then(|id| client.get_room(&id))

@@ -188,41 +188,22 @@ pub fn escape(s: &str) -> String {
     out
 }
 
-/// The URL if it is an absolute http(s) URL; anything else (javascript:, data:, file:) is not
-/// made a link.
-pub fn safe_link(url: &str) -> Option<&str> {
-    let lower = url.trim().to_ascii_lowercase();
-    (lower.starts_with("https://") || lower.starts_with("http://")).then_some(url.trim())
-}
-
 /// The passage as HTML: escaped, paragraph breaks as spaces, question words in `<b>`.
 fn passage_html(hit: &Hit) -> String {
-    let text = &hit.passage;
-    let mut out = String::with_capacity(text.len() + 32);
-    let mut at = 0;
-    let mut ranges = hit.highlights.clone();
-    ranges.sort_by_key(|r| r.start);
-    for r in ranges {
-        if r.start < at
-            || r.end > text.len()
-            || !text.is_char_boundary(r.start)
-            || !text.is_char_boundary(r.end)
-        {
-            continue;
+    let mut out = String::with_capacity(hit.passage.len() + 32);
+    for (piece, highlighted) in hit.passage_pieces() {
+        if highlighted {
+            out.push_str(&format!("<b>{}</b>", escape(&piece)));
+        } else {
+            out.push_str(&escape(&piece));
         }
-        out.push_str(&escape(&messages::passage_line_raw(&text[at..r.start])));
-        out.push_str("<b>");
-        out.push_str(&escape(&text[r.start..r.end]));
-        out.push_str("</b>");
-        at = r.end;
     }
-    out.push_str(&escape(&messages::passage_line_raw(&text[at..])));
     out.trim().to_string()
 }
 
 fn citation_html(hit: &Hit) -> String {
     let title = escape(&hit.title);
-    let title = match safe_link(&hit.url) {
+    let title = match hit.link() {
         Some(url) => format!("<a href=\"{}\">{title}</a>", escape(url)),
         None => title,
     };

@@ -36,6 +36,23 @@ impl Env {
         cmd
     }
 
+    /// A fresh env whose store holds the demo corpus (ingested through the binary).
+    pub fn with_demo() -> Env {
+        let env = Env::new();
+        let out = env
+            .cmd()
+            .arg("ingest")
+            .arg(demo_articles())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "ingesting the demo corpus failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        env
+    }
+
     pub fn write(&self, rel: &str, contents: impl AsRef<[u8]>) -> PathBuf {
         let p = self.path(rel);
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
