@@ -445,6 +445,16 @@ pub fn ingest_summary(added: usize, updated: usize, unchanged: usize, failed: us
     format!("added {added}, updated {updated}, unchanged {unchanged}, failed {failed}")
 }
 
+/// A write into the data directory failed for lack of space.
+pub fn disk_full(data_dir: &std::path::Path) -> String {
+    format!(
+        "no space left for the data directory {}: the articles of this run that were not saved yet are not stored",
+        data_dir.display()
+    )
+}
+
+pub const DISK_FULL_HINT: &str = "free some space (or move data_dir) and run the same ingest again: everything stored before is kept, and re-ingesting never duplicates";
+
 pub fn ingest_failure(f: &Failure) -> String {
     format!("  {}: {}", f.input, f.error)
 }

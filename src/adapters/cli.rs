@@ -410,6 +410,14 @@ async fn ingest(engine: &Engine, inputs: &[String]) -> Exit {
             }
             Exit::Ok
         }
+        Err(e) if e.is_disk_full() => {
+            tracing::error!(error = %e, "ingest stopped: disk full");
+            print_error(
+                &messages::disk_full(&engine.config().data_dir),
+                messages::DISK_FULL_HINT,
+            );
+            Exit::Runtime
+        }
         Err(e) => {
             print_error(
                 &e.to_string(),

@@ -12,16 +12,17 @@
 pub mod passage;
 pub mod query;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use tantivy::collector::TopDocs;
 use tantivy::columnar::Column;
 use tantivy::directory::MmapDirectory;
+use tantivy::index::SegmentId;
 use tantivy::schema::{
     DateOptions, FAST, INDEXED, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing,
     TextOptions,
@@ -138,6 +139,44 @@ struct Live {
     index: Index,
     reader: IndexReader,
     dir: PathBuf,
+    /// Opened fast-field columns per segment. Opening a column reads its footer and looks the
+    /// field up by name, which cost ~0.2 ms per question over a handful of segments; segments
+    /// are immutable, so their columns are opened once.
+    columns: Mutex<HashMap<SegmentId, Arc<PassageColumns>>>,
+}
+
+impl Live {
+    /// The columns of every segment of `searcher`, in segment order; segments that left the
+    /// index (merged away) are dropped from the cache.
+    fn columns(
+        &self,
+        searcher: &tantivy::Searcher,
+    ) -> Result<Vec<Arc<PassageColumns>>, SearchError> {
+        let mut cache = self.columns.lock().expect("columns lock");
+        let mut out = Vec::with_capacity(searcher.segment_readers().len());
+        for reader in searcher.segment_readers() {
+            let id = reader.segment_id();
+            let cols = match cache.get(&id) {
+                Some(c) => c.clone(),
+                None => {
+                    let ff = reader.fast_fields();
+                    let c = Arc::new((ff.u64("article")?, ff.u64("start")?, ff.u64("end")?));
+                    cache.insert(id, c.clone());
+                    c
+                }
+            };
+            out.push(cols);
+        }
+        if cache.len() > out.len() {
+            let live: HashSet<SegmentId> = searcher
+                .segment_readers()
+                .iter()
+                .map(|r| r.segment_id())
+                .collect();
+            cache.retain(|id, _| live.contains(id));
+        }
+        Ok(out)
+    }
 }
 
 /// Fast-field columns of one segment: article key, passage start, passage end.
@@ -294,17 +333,13 @@ impl SearchIndex {
         query: &dyn tantivy::query::Query,
         limit: usize,
     ) -> Result<Vec<PassageHit>, SearchError> {
-        let searcher = self.searcher();
+        let live = self.live.read().expect("live lock").clone();
+        let searcher = live.reader.searcher();
         let top = searcher.search(query, &TopDocs::with_limit(limit).order_by_score())?;
-        let mut columns: Vec<Option<PassageColumns>> = vec![None; searcher.segment_readers().len()];
+        let columns = live.columns(&searcher)?;
         let mut hits = Vec::with_capacity(top.len());
         for (score, addr) in top {
-            let seg = addr.segment_ord as usize;
-            if columns[seg].is_none() {
-                let ff = searcher.segment_reader(addr.segment_ord).fast_fields();
-                columns[seg] = Some((ff.u64("article")?, ff.u64("start")?, ff.u64("end")?));
-            }
-            let (article, start, end) = columns[seg].as_ref().expect("filled above");
+            let (article, start, end) = &*columns[addr.segment_ord as usize];
             let (Some(a), Some(s), Some(e)) = (
                 article.first(addr.doc_id),
                 start.first(addr.doc_id),
@@ -362,6 +397,7 @@ fn open_live(dir: &Path) -> Result<Live, SearchError> {
         index,
         reader,
         dir: dir.to_path_buf(),
+        columns: Mutex::new(HashMap::new()),
     })
 }
 

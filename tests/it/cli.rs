@@ -600,3 +600,84 @@ async fn urls_are_fetched_with_limits_and_extracted() {
     assert_eq!(v["hits"][0]["published"], "2026-11-22T08:00:00Z");
     assert_eq!(v["hits"][0]["source"], "post.example.org");
 }
+
+/// Largest file under `dir`, in bytes.
+fn largest_file(dir: &std::path::Path) -> u64 {
+    walkdir_sizes(dir).into_iter().max().unwrap_or(0)
+}
+
+fn walkdir_sizes(dir: &std::path::Path) -> Vec<u64> {
+    let mut sizes = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let meta = entry.metadata().unwrap();
+        if meta.is_dir() {
+            sizes.extend(walkdir_sizes(&entry.path()));
+        } else {
+            sizes.push(meta.len());
+        }
+    }
+    sizes
+}
+
+#[test]
+fn a_full_disk_during_ingest_loses_nothing_and_says_what_happened() {
+    let env = Env::new();
+    ingest_demo(&env);
+    let before = article_count(&env);
+    for i in 0..600 {
+        let filler =
+            format!("Harbour clause {i} was discussed by the delegations at length. ").repeat(40);
+        env.write(
+            &format!("bulk/{i:03}.md"),
+            format!(
+                "---\ntitle: \"Harbour agreement draft {i}\"\nurl: \"https://bulk.example.org/{i}\"\npublished: \"2026-11-20T10:00:00Z\"\n---\n\nThe quayside tariff schedule number {i} was agreed.\n\n{filler}\n"
+            ),
+        );
+    }
+    // A file-size limit with SIGXFSZ ignored makes writes past it fail (EFBIG), as a full disk
+    // does (ENOSPC): no root, no loop device needed.
+    let limit_kb = largest_file(&env.data_dir()) / 1024 + 256;
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "trap '' XFSZ; ulimit -f {limit_kb}; exec \"$0\" ingest \"$1\""
+        ))
+        .arg(env!("CARGO_BIN_EXE_talkwatch"))
+        .arg(env.path("bulk"))
+        .current_dir(env.dir.path())
+        .env_remove("TALKWATCH_CONFIG")
+        .env("TALKWATCH_DATA_DIR", env.data_dir())
+        .env("TALKWATCH_LOG", "warn")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let err = stderr(&out);
+    assert!(
+        err.contains("no space left for the data directory"),
+        "{err}"
+    );
+
+    // Everything stored before is still there and answers.
+    let after_failure = article_count(&env);
+    assert!(after_failure >= before, "{after_failure} < {before}");
+    let v = ask_json(&env, &["Is territory negotiable for Russia?"]);
+    assert_eq!(v["hits"][0]["url"], TERRITORY_URL);
+
+    // With space again, the same command finishes the job; nothing is duplicated.
+    let out = env
+        .cmd()
+        .arg("ingest")
+        .arg(env.path("bulk"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(article_count(&env), before + 600);
+    let v = ask_json(&env, &["quayside tariff schedule 599"]);
+    assert_eq!(v["hits"][0]["url"], "https://bulk.example.org/599");
+}

@@ -383,3 +383,83 @@ async fn gateway_mode_registers_commands_and_answers_over_rest() {
         "nothing went to the real Discord"
     );
 }
+
+/// Asks over the gateway and returns the callback body.
+async fn ask_over_gateway(fake: &FakeDiscord, id: u64) -> Value {
+    fake.dispatch_interaction(interaction(
+        id,
+        2,
+        ask_data("Is territory negotiable for Russia?", json!({})),
+        USER,
+        &[],
+    ));
+    fake.wait_call(WAIT, |c| {
+        c.method == "POST" && c.path == format!("/api/v10/interactions/{id}/token-{id}/callback")
+    })
+    .await
+    .body
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn gateway_drops_are_survived_by_resuming_or_identifying_again() {
+    let env = Env::with_demo();
+    let fake = FakeDiscord::start().await;
+    let mut service = Service::start(
+        &env,
+        &[
+            ("TALKWATCH_DISCORD__ENABLED", "true"),
+            ("TALKWATCH_DISCORD__TOKEN", "fake-bot-token"),
+            ("TALKWATCH_DISCORD__API_PROXY", &fake.base),
+        ],
+    );
+    fake.wait_identified(WAIT).await;
+    service.wait_healthy(WAIT).await;
+    assert_eq!(
+        ask_over_gateway(&fake, 41).await["data"]["embeds"][0]["url"],
+        USHAKOV_URL
+    );
+
+    // 4000 (unknown error) is resumable: the bot resumes its session and keeps answering.
+    fake.close_gateway(4000);
+    let sessions = fake.wait_sessions(2, WAIT).await;
+    assert_eq!(sessions[1], "resume", "{sessions:?}");
+    assert_eq!(
+        ask_over_gateway(&fake, 42).await["data"]["embeds"][0]["url"],
+        USHAKOV_URL
+    );
+
+    // 4009 (session timed out) is not: the bot identifies again and keeps answering.
+    fake.close_gateway(4009);
+    let sessions = fake.wait_sessions(3, WAIT).await;
+    assert_eq!(sessions[2], "identify", "{sessions:?}");
+    assert_eq!(
+        ask_over_gateway(&fake, 43).await["data"]["embeds"][0]["url"],
+        USHAKOV_URL
+    );
+    service.wait_healthy(WAIT).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rejected_token_stops_the_bot_with_a_clear_error() {
+    let env = Env::with_demo();
+    let fake = FakeDiscord::start().await;
+    let mut service = Service::start(
+        &env,
+        &[
+            ("TALKWATCH_DISCORD__ENABLED", "true"),
+            ("TALKWATCH_DISCORD__TOKEN", "fake-bot-token"),
+            ("TALKWATCH_DISCORD__API_PROXY", &fake.base),
+        ],
+    );
+    fake.wait_identified(WAIT).await;
+    // 4004: authentication failed. Retrying cannot help; the operator must fix the token.
+    fake.close_gateway(4004);
+    let status = service.wait_exit(WAIT).await;
+    assert_eq!(status.code(), Some(1), "{}", service.log_text());
+    let log = service.log_text();
+    assert!(
+        log.contains("Discord rejected the bot token") && log.contains("TALKWATCH_DISCORD__TOKEN"),
+        "{log}"
+    );
+    assert!(!log.contains("fake-bot-token"), "the token is never logged");
+}

@@ -387,13 +387,37 @@ pub async fn run_gateway(
     let shards = client.shard_manager.clone();
     tokio::select! {
         result = client.start() => {
-            health.set("discord", false, "gateway stopped");
-            result.context("the Discord gateway connection failed")
+            let Err(e) = result else {
+                health.set("discord", false, "gateway stopped");
+                bail!("the Discord gateway stopped");
+            };
+            let why = gateway_failure(&e);
+            health.set("discord", false, why.clone());
+            tracing::error!(error = %e, "{why}");
+            Err(anyhow::anyhow!(why))
         }
         _ = shutdown.cancelled() => {
             shards.shutdown_all().await;
             Ok(())
         }
+    }
+}
+
+/// What a fatal gateway error means for the operator. Resumable closes never get here: serenity
+/// resumes or identifies again by itself.
+fn gateway_failure(e: &serenity::Error) -> String {
+    use serenity::gateway::GatewayError as G;
+    match e {
+        serenity::Error::Gateway(G::InvalidAuthentication) => {
+            "Discord rejected the bot token (gateway close 4004): set a valid TALKWATCH_DISCORD__TOKEN or discord.token_file".into()
+        }
+        serenity::Error::Gateway(G::DisallowedGatewayIntents | G::InvalidGatewayIntents) => {
+            "Discord refused the gateway intents: check the bot's settings in the Developer Portal".into()
+        }
+        serenity::Error::Gateway(G::InvalidShardData | G::OverloadedShard) => {
+            "Discord refused the shard settings of this bot".into()
+        }
+        other => format!("the Discord gateway connection failed: {other}"),
     }
 }
 

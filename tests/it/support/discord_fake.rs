@@ -90,7 +90,7 @@ pub struct FakeDiscord {
     calls: Arc<Mutex<Vec<Call>>>,
     notify: tokio::sync::broadcast::Sender<Call>,
     gateway: Arc<Mutex<Option<mpsc::UnboundedSender<Value>>>>,
-    identified: tokio::sync::watch::Receiver<bool>,
+    sessions: tokio::sync::watch::Receiver<Vec<&'static str>>,
 }
 
 #[derive(Clone)]
@@ -99,8 +99,12 @@ struct Shared {
     calls: Arc<Mutex<Vec<Call>>>,
     notify: tokio::sync::broadcast::Sender<Call>,
     gateway: Arc<Mutex<Option<mpsc::UnboundedSender<Value>>>>,
-    identified: Arc<tokio::sync::watch::Sender<bool>>,
+    /// "identify" or "resume", one per gateway session the bot opened.
+    sessions: Arc<tokio::sync::watch::Sender<Vec<&'static str>>>,
 }
+
+/// What a test sends down the gateway channel: a dispatch, or a close with a code.
+const CLOSE: &str = "__close";
 
 pub const APP_ID: &str = "1100000000000000001";
 pub const BOT_ID: &str = "1100000000000000002";
@@ -222,7 +226,8 @@ fn message_object(edit: &Value) -> Value {
     })
 }
 
-/// The gateway: HELLO, then READY after IDENTIFY, heartbeat ACKs, and dispatches sent by tests.
+/// The gateway: HELLO, then READY after IDENTIFY (RESUMED after RESUME), heartbeat ACKs,
+/// dispatches sent by tests, and closes with the code a test asks for.
 async fn gateway(State(s): State<Shared>, upgrade: WebSocketUpgrade) -> Response {
     upgrade.on_upgrade(move |mut socket| async move {
         let (tx, mut rx) = mpsc::unbounded_channel::<Value>();
@@ -253,7 +258,13 @@ async fn gateway(State(s): State<Shared>, upgrade: WebSocketUpgrade) -> Response
                                 }
                             });
                             let _ = socket.send(ws::Message::Text(ready.to_string().into())).await;
-                            let _ = s.identified.send(true);
+                            s.sessions.send_modify(|v| v.push("identify"));
+                        }
+                        Some(6) => {
+                            seq = v["d"]["seq"].as_u64().unwrap_or(seq) + 1;
+                            let resumed = json!({ "op": 0, "s": seq, "t": "RESUMED", "d": {} });
+                            let _ = socket.send(ws::Message::Text(resumed.to_string().into())).await;
+                            s.sessions.send_modify(|v| v.push("resume"));
                         }
                         Some(1) => {
                             let ack = json!({ "op": 11, "d": null, "s": null, "t": null });
@@ -263,6 +274,11 @@ async fn gateway(State(s): State<Shared>, upgrade: WebSocketUpgrade) -> Response
                     }
                 }
                 Some(mut dispatch) = rx.recv() => {
+                    if let Some(code) = dispatch[CLOSE].as_u64() {
+                        let frame = ws::CloseFrame { code: code as u16, reason: "closed by the test".into() };
+                        let _ = socket.send(ws::Message::Close(Some(frame))).await;
+                        return;
+                    }
                     seq += 1;
                     dispatch["s"] = json!(seq);
                     if socket.send(ws::Message::Text(dispatch.to_string().into())).await.is_err() {
@@ -279,13 +295,13 @@ impl FakeDiscord {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (notify, _) = tokio::sync::broadcast::channel(256);
-        let (identified_tx, identified) = tokio::sync::watch::channel(false);
+        let (sessions_tx, sessions) = tokio::sync::watch::channel(Vec::new());
         let shared = Shared {
             base: base.clone(),
             calls: Arc::default(),
             notify: notify.clone(),
             gateway: Arc::default(),
-            identified: Arc::new(identified_tx),
+            sessions: Arc::new(sessions_tx),
         };
         let app = axum::Router::new()
             .route("/ws", get(gateway))
@@ -297,7 +313,7 @@ impl FakeDiscord {
             calls: shared.calls,
             notify,
             gateway: shared.gateway,
-            identified,
+            sessions,
         }
     }
 
@@ -326,27 +342,43 @@ impl FakeDiscord {
 
     /// Waits until the bot identified on the gateway.
     pub async fn wait_identified(&self, timeout: Duration) {
-        let mut rx = self.identified.clone();
-        tokio::time::timeout(timeout, rx.wait_for(|v| *v))
+        self.wait_sessions(1, timeout).await;
+    }
+
+    /// Waits until the bot opened `n` gateway sessions; returns how each began ("identify" or
+    /// "resume").
+    pub async fn wait_sessions(&self, n: usize, timeout: Duration) -> Vec<&'static str> {
+        let mut rx = self.sessions.clone();
+        tokio::time::timeout(timeout, rx.wait_for(|v| v.len() >= n))
             .await
             .unwrap_or_else(|_| {
                 panic!(
-                    "the bot never identified on the fake gateway; calls: {:#?}",
+                    "the bot opened fewer than {n} gateway sessions ({:?}); calls: {:#?}",
+                    *self.sessions.borrow(),
                     self.calls()
                 )
             })
-            .unwrap();
+            .unwrap()
+            .clone()
+    }
+
+    /// Closes the bot's gateway websocket with a close code, as Discord does.
+    pub fn close_gateway(&self, code: u16) {
+        self.gateway_tx().send(json!({ "__close": code })).unwrap();
+    }
+
+    fn gateway_tx(&self) -> mpsc::UnboundedSender<Value> {
+        self.gateway
+            .lock()
+            .unwrap()
+            .clone()
+            .expect("gateway connected")
     }
 
     /// Sends an INTERACTION_CREATE dispatch over the gateway.
     pub fn dispatch_interaction(&self, interaction: Value) {
-        let tx = self
-            .gateway
-            .lock()
-            .unwrap()
-            .clone()
-            .expect("gateway connected");
-        tx.send(json!({ "op": 0, "t": "INTERACTION_CREATE", "d": interaction }))
+        self.gateway_tx()
+            .send(json!({ "op": 0, "t": "INTERACTION_CREATE", "d": interaction }))
             .unwrap();
     }
 }

