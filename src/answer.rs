@@ -29,9 +29,11 @@ pub struct Weights {
 }
 
 /// Most passages looked at for one question.
-const MAX_CANDIDATES: usize = 1000;
+const MAX_CANDIDATES: usize = 300;
+/// Articles of a page whose quote is chosen among all their passages.
+const FULLY_READ_ARTICLES: usize = 3;
 /// Most passages of one article compared for its best quote.
-const CANDIDATES_PER_ARTICLE: usize = 8;
+const CANDIDATES_PER_ARTICLE: usize = 4;
 
 pub struct Answerer<'a> {
     pub store: &'a ArticleStore,
@@ -85,7 +87,7 @@ impl Answerer<'_> {
             }
             // Rank each article by its best passage, weighing BM25 by how much of the question
             // the passage (with its title) covers; passages below the coverage bar are dropped.
-            let mut ranked: Vec<(f32, Vec<Hit>)> = Vec::new();
+            let mut ranked: Vec<(f32, i64)> = Vec::new();
             let articles: HashMap<i64, crate::store::StoredArticle> = self
                 .store
                 .get_many(&order)?
@@ -100,12 +102,32 @@ impl Answerer<'_> {
                 let title_tokens = search::token_set(&mut analyzer, &article.title);
                 let title_coverage = plan.coverage(|t| title_tokens.contains(t));
                 let title_factor = 1.0 + (self.weights.title_boost - 1.0) * title_coverage;
-                let mut scored: Vec<(f32, &str, Vec<std::ops::Range<usize>>)> = Vec::new();
+                let mut analyzed: Vec<(
+                    &search::PassageHit,
+                    &str,
+                    Vec<search::passage::PassageToken>,
+                )> = Vec::new();
                 for p in &by_article[key] {
                     let Some(text) = article.body.get(p.range.clone()) else {
                         continue; // article changed since it was indexed; the writer catches up
                     };
-                    let tokens = search::passage::tokens(&mut analyzer, text);
+                    analyzed.push((p, text, search::passage::tokens(&mut analyzer, text)));
+                }
+                // The article must be about the question: its title and the passages found in
+                // it together cover enough of the question's weight. (A long question is rarely
+                // covered by one paragraph alone; an unrelated article covers little of it.)
+                let article_coverage = plan.coverage(|t| {
+                    title_tokens.contains(t)
+                        || analyzed
+                            .iter()
+                            .any(|(_, _, tokens)| tokens.iter().any(|tok| tok.text == t))
+                });
+                tracing::debug!(article = key, article_coverage, "candidate article");
+                if article_coverage < self.min_coverage * 0.5 {
+                    continue;
+                }
+                let mut best: Option<f32> = None;
+                for (p, _, tokens) in &analyzed {
                     let coverage = plan.coverage(|t| {
                         title_tokens.contains(t) || tokens.iter().any(|tok| tok.text == t)
                     });
@@ -115,49 +137,72 @@ impl Answerer<'_> {
                         coverage,
                         "candidate passage"
                     );
-                    if coverage < self.min_coverage {
-                        continue;
-                    }
                     let phrase_factor =
-                        1.0 + (self.weights.phrase_boost - 1.0) * plan.phrase_share(&tokens);
+                        1.0 + (self.weights.phrase_boost - 1.0) * plan.phrase_share(tokens);
                     let score = p.score * (0.25 + 0.75 * coverage) * title_factor * phrase_factor;
-                    let highlights = tokens
-                        .iter()
-                        .filter(|t| highlight_terms.contains(&t.text))
-                        .map(|t| t.range.clone())
-                        .collect();
-                    scored.push((score, text, highlights));
+                    best = Some(best.map_or(score, |b: f32| b.max(score)));
                 }
-                if scored.is_empty() {
-                    continue;
+                if let Some(best) = best {
+                    ranked.push((best, *key));
                 }
-                scored.sort_by(|a, b| b.0.total_cmp(&a.0));
-                let best = scored[0].0;
-                let hits = scored
-                    .into_iter()
-                    .take(per_article)
-                    .map(|(score, text, highlights)| Hit {
-                        title: article.title.clone(),
-                        url: article.url.clone(),
-                        source: article.source.clone(),
-                        published: article.published,
-                        published_estimated: article.published_estimated,
-                        passage: text.to_string(),
-                        highlights,
-                        score,
-                    })
-                    .collect();
-                ranked.push((best, hits));
             }
-            if ranked.len() > wanted || exhausted || candidates >= MAX_CANDIDATES {
+            // A bigger pool is only worth it when too few distinct articles were seen; articles
+            // seen but not covering the question rarely gain from more of their passages.
+            if ranked.len() > wanted
+                || order.len() > wanted
+                || exhausted
+                || candidates >= MAX_CANDIDATES
+            {
                 ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
                 let more = ranked.len() > wanted;
-                let page: Vec<Hit> = ranked
+                let mut page: Vec<Hit> = Vec::new();
+                for (i, (score, key)) in ranked
                     .into_iter()
                     .skip(req.offset)
                     .take(req.limit)
-                    .flat_map(|(_, hits)| hits)
-                    .collect();
+                    .enumerate()
+                {
+                    let article = &articles[&key].article;
+                    let title_tokens = search::token_set(&mut analyzer, &article.title);
+                    // The first few articles get their quote chosen among all their passages;
+                    // further ones among the passages the search found (cheaper, nearly as good).
+                    let ranges = if i < FULLY_READ_ARTICLES {
+                        search::passage::split(&article.body)
+                    } else {
+                        let mut r: Vec<_> =
+                            by_article[&key].iter().map(|p| p.range.clone()).collect();
+                        r.sort_by_key(|r| r.start);
+                        r
+                    };
+                    let (passages, coverage) = best_passages(
+                        &req.question,
+                        &plan,
+                        &mut analyzer,
+                        &article.body,
+                        ranges,
+                        &title_tokens,
+                        &highlight_terms,
+                        per_article,
+                    );
+                    // The bar for saying anything: the best article, as a whole, covers enough
+                    // of the question. Below it the answer is "nothing found", never a guess.
+                    if i == 0 && req.offset == 0 && coverage < self.min_coverage {
+                        tracing::debug!(article = key, coverage, "best article covers too little");
+                        break;
+                    }
+                    for (share, range, highlights) in passages {
+                        page.push(Hit {
+                            title: article.title.clone(),
+                            url: article.url.clone(),
+                            source: article.source.clone(),
+                            published: article.published,
+                            published_estimated: article.published_estimated,
+                            passage: article.body[range].to_string(),
+                            highlights,
+                            score: score * share,
+                        });
+                    }
+                }
                 if page.is_empty() {
                     return Ok(Err(NotFoundReason::NoMatch));
                 }
@@ -177,4 +222,123 @@ impl Answerer<'_> {
             candidates = (candidates * 4).min(MAX_CANDIDATES);
         }
     }
+}
+
+/// How much a question word found in the title counts when choosing the quote inside an
+/// article: the title already says the article is about it, so the quote should carry the
+/// words the title does not (the lead paragraph repeats the title; the answer is often further
+/// down).
+const TITLE_WORD_DISCOUNT: f32 = 0.5;
+
+/// Factor for a passage with a number in it when the question asks for one.
+const NUMBER_BOOST: f32 = 1.5;
+
+/// "How many…", "how much…", "when…": the answer is a number or a date, so a quote with digits
+/// in it is more likely the one that answers.
+fn asks_for_a_number(question: &str) -> bool {
+    let q = question.to_lowercase();
+    [
+        "how many",
+        "how much",
+        "how long",
+        "how old",
+        "how far",
+        "how big",
+        "how often",
+        "what share",
+        "what fraction",
+        "what percentage",
+        "what proportion",
+        "what price",
+        "what year",
+        "which year",
+        "when ",
+    ]
+    .iter()
+    .any(|p| q.contains(p))
+}
+
+/// The `n` passages of an article that answer the question best, in article order of their
+/// score: each scores the question weight it carries (title words discounted, spelling
+/// corrections half), times the phrase boost; ties go to the earlier passage. Returns (score
+/// relative to the best, byte range, highlight ranges relative to the passage).
+/// Also returns the share of the question the whole article (title and body) covers.
+#[allow(clippy::type_complexity, clippy::too_many_arguments)] // one private call site
+fn best_passages(
+    question: &str,
+    plan: &query::Plan,
+    analyzer: &mut tantivy::tokenizer::TextAnalyzer,
+    body: &str,
+    ranges: Vec<std::ops::Range<usize>>,
+    title_tokens: &std::collections::HashSet<String>,
+    highlight_terms: &std::collections::HashSet<String>,
+    n: usize,
+) -> (
+    Vec<(f32, std::ops::Range<usize>, Vec<std::ops::Range<usize>>)>,
+    f32,
+) {
+    let mut scored: Vec<(
+        f32,
+        std::ops::Range<usize>,
+        Vec<search::passage::PassageToken>,
+    )> = Vec::new();
+    let wants_number = asks_for_a_number(question);
+    for range in ranges {
+        let Some(text) = body.get(range.clone()) else {
+            continue; // article changed since it was indexed
+        };
+        let tokens = search::passage::tokens(analyzer, text);
+        let carried: f32 = plan
+            .groups
+            .iter()
+            .map(|g| {
+                let in_passage = |t: &String| tokens.iter().any(|tok| &tok.text == t);
+                let exact = g.terms[..=g.alias_count].iter().any(in_passage)
+                    || g.phrases.iter().any(|p| p.iter().all(in_passage));
+                let w = if exact {
+                    g.weight
+                } else if g.terms.iter().any(in_passage) {
+                    g.weight * 0.5
+                } else {
+                    0.0
+                };
+                if g.terms.iter().any(|t| title_tokens.contains(t)) {
+                    w * TITLE_WORD_DISCOUNT
+                } else {
+                    w
+                }
+            })
+            .sum();
+        let mut score = carried * (1.0 + plan.phrase_share(&tokens));
+        if wants_number && text.bytes().any(|b| b.is_ascii_digit()) {
+            score *= NUMBER_BOOST;
+        }
+        scored.push((score, range, tokens));
+    }
+    let coverage = plan.coverage(|t| {
+        title_tokens.contains(t)
+            || scored
+                .iter()
+                .any(|(_, _, tokens)| tokens.iter().any(|tok| tok.text == t))
+    });
+    // Stable sort: equal scores keep article order.
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let top = scored
+        .first()
+        .map(|s| s.0)
+        .filter(|s| *s > 0.0)
+        .unwrap_or(1.0);
+    let best = scored
+        .into_iter()
+        .take(n)
+        .map(|(score, range, tokens)| {
+            let highlights = tokens
+                .iter()
+                .filter(|t| highlight_terms.contains(&t.text))
+                .map(|t| t.range.clone())
+                .collect();
+            (score / top, range, highlights)
+        })
+        .collect();
+    (best, coverage)
 }

@@ -67,7 +67,8 @@ pub struct SearchConfig {
     pub default_limit: usize,
     /// Upper bound on `limit`.
     pub max_limit: usize,
-    /// Share (0..1) of the question's weight a passage must cover to count as an answer.
+    /// Share (0..1) of the question's weight the best article (title and body) must cover to count
+    /// as an answer; further hits need half of it.
     pub min_coverage: f32,
     /// Extra weight of a term found in an article's title.
     pub title_boost: f32,
@@ -82,7 +83,7 @@ impl Default for SearchConfig {
         SearchConfig {
             default_limit: 3,
             max_limit: 10,
-            min_coverage: 0.5,
+            min_coverage: 0.45,
             title_boost: 2.0,
             phrase_boost: 1.5,
             fuzzy: true,
