@@ -283,10 +283,25 @@ fn best_passages(
         Vec<search::passage::PassageToken>,
     )> = Vec::new();
     let wants_number = asks_for_a_number(question);
+    // Analyzed question words start with (almost always) the same three letters as the word
+    // in the text, so a passage with none of them cannot carry any word and is not analyzed.
+    // Text with non-ASCII letters (ASCII folding) is always analyzed.
+    let probes: Vec<String> = plan
+        .groups
+        .iter()
+        .flat_map(|g| g.terms.iter().chain(g.phrases.iter().flatten()))
+        .map(|t| t.chars().take(3).collect())
+        .collect();
     for range in ranges {
         let Some(text) = body.get(range.clone()) else {
             continue; // article changed since it was indexed
         };
+        if text.is_ascii() {
+            let lower = text.to_ascii_lowercase();
+            if !probes.iter().any(|p| lower.contains(p.as_str())) {
+                continue;
+            }
+        }
         let tokens = search::passage::tokens(analyzer, text);
         let carried: f32 = plan
             .groups

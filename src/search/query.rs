@@ -8,7 +8,7 @@ use std::ops::Bound;
 
 use levenshtein_automata::{Distance, LevenshteinAutomatonBuilder};
 use serde::Deserialize;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery};
+use tantivy::query::{BooleanQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery};
 use tantivy::schema::{IndexRecordOption, Term};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DateTime as TDateTime, Searcher};
@@ -69,8 +69,6 @@ const QUESTION_WORDS: &[&str] = &[
 
 /// At most this many distinct words of a question are searched (a 10 KB paste stays cheap).
 const MAX_WORDS: usize = 32;
-/// Weight of a question word in an article's title, relative to the same word in a passage.
-const TITLE_QUERY_BOOST: f32 = 0.2;
 /// Words shorter than this never get fuzzy variants.
 const FUZZY_MIN_CHARS: usize = 5;
 
@@ -430,13 +428,6 @@ pub fn build(plan: &Plan, filters: &SearchFilters, fields: &Fields) -> Option<Bo
         for t in &g.terms {
             if seen.insert(t.as_str()) {
                 should.push((Occur::Should, term_q(fields.text, t)));
-                // Passages of an article whose title names the word rank higher, so articles
-                // about the question reach the candidates even when their wording is spread
-                // over several paragraphs.
-                should.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(term_q(fields.title, t), TITLE_QUERY_BOOST)),
-                ));
             }
         }
         for p in &g.phrases {
