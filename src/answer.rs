@@ -30,8 +30,8 @@ pub struct Weights {
 
 /// Most passages looked at for one question.
 const MAX_CANDIDATES: usize = 300;
-/// Articles of a page whose quote is chosen among all their passages.
-const FULLY_READ_ARTICLES: usize = 3;
+/// Articles of a page whose quote is chosen among all their passages (the first: the answer).
+const FULLY_READ_ARTICLES: usize = 1;
 /// Most passages of one article compared for its best quote.
 const CANDIDATES_PER_ARTICLE: usize = 4;
 
@@ -88,6 +88,9 @@ impl Answerer<'_> {
             // Rank each article by its best passage, weighing BM25 by how much of the question
             // the passage (with its title) covers; passages below the coverage bar are dropped.
             let mut ranked: Vec<(f32, i64)> = Vec::new();
+            // Analyzed candidate passages, reused when the quote is chosen.
+            let mut pool_tokens: HashMap<(i64, usize), Vec<search::passage::PassageToken>> =
+                HashMap::new();
             let articles: HashMap<i64, crate::store::StoredArticle> = self
                 .store
                 .get_many(&order)?
@@ -145,6 +148,9 @@ impl Answerer<'_> {
                 if let Some(best) = best {
                     ranked.push((best, *key));
                 }
+                for (p, _, tokens) in analyzed {
+                    pool_tokens.insert((*key, p.range.start), tokens);
+                }
             }
             // A bigger pool is only worth it when too few distinct articles were seen; articles
             // seen but not covering the question rarely gain from more of their passages.
@@ -164,8 +170,8 @@ impl Answerer<'_> {
                 {
                     let article = &articles[&key].article;
                     let title_tokens = search::token_set(&mut analyzer, &article.title);
-                    // The first few articles get their quote chosen among all their passages;
-                    // further ones among the passages the search found (cheaper, nearly as good).
+                    // The first article gets its quote chosen among all its passages; further
+                    // ones among the passages the search found (cheaper, nearly as good).
                     let ranges = if i < FULLY_READ_ARTICLES {
                         search::passage::split(&article.body)
                     } else {
@@ -180,6 +186,7 @@ impl Answerer<'_> {
                         &mut analyzer,
                         &article.body,
                         ranges,
+                        |start| pool_tokens.remove(&(key, start)),
                         &title_tokens,
                         &highlight_terms,
                         per_article,
@@ -270,6 +277,7 @@ fn best_passages(
     analyzer: &mut tantivy::tokenizer::TextAnalyzer,
     body: &str,
     ranges: Vec<std::ops::Range<usize>>,
+    mut analyzed: impl FnMut(usize) -> Option<Vec<search::passage::PassageToken>>,
     title_tokens: &std::collections::HashSet<String>,
     highlight_terms: &std::collections::HashSet<String>,
     n: usize,
@@ -296,13 +304,18 @@ fn best_passages(
         let Some(text) = body.get(range.clone()) else {
             continue; // article changed since it was indexed
         };
-        if text.is_ascii() {
-            let lower = text.to_ascii_lowercase();
-            if !probes.iter().any(|p| lower.contains(p.as_str())) {
-                continue;
+        let tokens = match analyzed(range.start) {
+            Some(tokens) => tokens,
+            None => {
+                if text.is_ascii() {
+                    let lower = text.to_ascii_lowercase();
+                    if !probes.iter().any(|p| lower.contains(p.as_str())) {
+                        continue;
+                    }
+                }
+                search::passage::tokens(analyzer, text)
             }
-        }
-        let tokens = search::passage::tokens(analyzer, text);
+        };
         let carried: f32 = plan
             .groups
             .iter()
