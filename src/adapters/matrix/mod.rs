@@ -40,6 +40,8 @@ use crate::watch::Alert;
 
 use render::{BotNames, Trigger};
 
+/// How long an answer may take before the bot shows "typing…".
+const TYPING_AFTER: Duration = Duration::from_millis(400);
 /// Long-poll timeout of one sync request.
 const SYNC_TIMEOUT: Duration = Duration::from_secs(30);
 /// Backoff bounds for a homeserver that is down or failing.
@@ -665,25 +667,35 @@ impl Bot {
             },
             place: Some(room.room_id().to_string()),
         };
-        {
+        // "Typing…" only for slow answers: most take milliseconds, and two extra requests per
+        // question cost the homeserver time that delays the reply itself.
+        let typing_started = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let typing = {
             let room = room.clone();
+            let started = typing_started.clone();
             tokio::spawn(async move {
+                tokio::time::sleep(TYPING_AFTER).await;
+                started.store(true, std::sync::atomic::Ordering::SeqCst);
                 let _ = room.typing_notice(true).await;
-            });
-        }
+            })
+        };
         let reply = match trigger {
             Trigger::Question(text) => self.handler.respond_to_question(&text, &caller).await,
             Trigger::Command(text) => self.command_with_progress(&text, &caller, ev, room).await,
         };
+        typing.abort();
+        let typed = typing_started.load(std::sync::atomic::Ordering::SeqCst);
         if reply == Reply::Quiet {
-            let _ = room.typing_notice(false).await;
+            if typed {
+                let _ = room.typing_notice(false).await;
+            }
             return Ok(());
         }
         let rendered = render::render(&reply, self.syntax());
         let content = RoomMessageEventContent::notice_html(rendered.plain, rendered.html);
         let content = in_thread(content, ev);
         let sent = room.send(content).await;
-        {
+        if typed {
             let room = room.clone();
             tokio::spawn(async move {
                 let _ = room.typing_notice(false).await;
