@@ -42,16 +42,6 @@ fn read_jsonl<T: for<'de> Deserialize<'de>>(path: &std::path::Path) -> Vec<T> {
         .collect()
 }
 
-fn dir_size(dir: &std::path::Path) -> u64 {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter_map(|e| e.metadata().ok())
-        .filter(|m| m.is_file())
-        .map(|m| m.len())
-        .sum()
-}
-
 #[tokio::main]
 async fn main() {
     let Some(dir) = std::env::var_os("TALKWATCH_COMPARE_DIR").map(PathBuf::from) else {
@@ -117,7 +107,7 @@ async fn main() {
         "docs": n,
         "build_s": build_s,
         "index_bytes": stats.index_bytes,
-        "store_bytes": dir_size(&data.path().join("data")) - stats.index_bytes,
+        "store_bytes": talkwatch::search::dir_size(&data.path().join("data")) - stats.index_bytes,
         "passages": stats.passages,
     });
     std::fs::write(dir.join("talkwatch.build.json"), build.to_string()).unwrap();

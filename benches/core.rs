@@ -135,7 +135,8 @@ async fn main() {
         }
         after_ms.sort_by(f64::total_cmp);
     }
-    let store_bytes = dir_size(&dir.path().join("data")).saturating_sub(stats.index_bytes);
+    let store_bytes =
+        talkwatch::search::dir_size(&dir.path().join("data")).saturating_sub(stats.index_bytes);
 
     println!(
         "talkwatch core benchmark ({n} generated articles, {:.1} MB raw text)",
@@ -243,14 +244,4 @@ fn memory_kb(key: &str) -> u64 {
                 .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
         })
         .unwrap_or(0)
-}
-
-fn dir_size(dir: &std::path::Path) -> u64 {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter_map(|e| e.metadata().ok())
-        .filter(|m| m.is_file())
-        .map(|m| m.len())
-        .sum()
 }

@@ -368,7 +368,8 @@ impl SearchIndex {
     }
 }
 
-fn dir_size(dir: &Path) -> u64 {
+/// Bytes of all files under `dir` (0 for what cannot be read).
+pub fn dir_size(dir: &Path) -> u64 {
     walkdir::WalkDir::new(dir)
         .into_iter()
         .filter_map(Result::ok)
