@@ -81,17 +81,7 @@ async fn main() {
     http_ms.sort_by(f64::total_cmp);
 
     // gateway mode
-    let env = Env::with_demo();
-    let fake = FakeDiscord::start().await;
-    let _service = Service::start(
-        &env,
-        &[
-            ("TALKWATCH_DISCORD__ENABLED", "true"),
-            ("TALKWATCH_DISCORD__TOKEN", "fake-bot-token"),
-            ("TALKWATCH_DISCORD__API_PROXY", &fake.base),
-        ],
-    );
-    fake.wait_identified(Duration::from_secs(60)).await;
+    let (_env, fake, _service) = discord_fake::gateway_bot(Duration::from_secs(60)).await;
     let mut gw_ms = Vec::new();
     for i in 0..n + 20 {
         let id = 10_000 + i as u64;

@@ -86,7 +86,8 @@ impl Answerer<'_> {
                 }
             }
             // Rank each article by its best passage, weighing BM25 by how much of the question
-            // the passage (with its title) covers; passages below the coverage bar are dropped.
+            // the passage (with its title) covers; articles whose candidates together cover less
+            // than half the bar are dropped.
             let mut ranked: Vec<(f32, i64)> = Vec::new();
             // Analyzed candidate passages, reused when the quote is chosen.
             let mut pool_tokens: HashMap<(i64, usize), Vec<search::passage::PassageToken>> =
@@ -198,16 +199,7 @@ impl Answerer<'_> {
                         break;
                     }
                     for (share, range, highlights) in passages {
-                        page.push(Hit {
-                            title: article.title.clone(),
-                            url: article.url.clone(),
-                            source: article.source.clone(),
-                            published: article.published,
-                            published_estimated: article.published_estimated,
-                            passage: article.body[range].to_string(),
-                            highlights,
-                            score: score * share,
-                        });
+                        page.push(Hit::quote(article, range, highlights, score * share));
                     }
                 }
                 if page.is_empty() {
@@ -320,16 +312,7 @@ fn best_passages(
             .groups
             .iter()
             .map(|g| {
-                let in_passage = |t: &String| tokens.iter().any(|tok| &tok.text == t);
-                let exact = g.terms[..=g.alias_count].iter().any(in_passage)
-                    || g.phrases.iter().any(|p| p.iter().all(in_passage));
-                let w = if exact {
-                    g.weight
-                } else if g.terms.iter().any(in_passage) {
-                    g.weight * 0.5
-                } else {
-                    0.0
-                };
+                let w = g.matched_weight(|t| tokens.iter().any(|tok| tok.text == t));
                 if g.terms.iter().any(|t| title_tokens.contains(t)) {
                     w * TITLE_WORD_DISCOUNT
                 } else {

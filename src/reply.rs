@@ -25,6 +25,26 @@ pub struct Hit {
 }
 
 impl Hit {
+    /// A quote of `article`: the passage at `range` of its body, with highlight ranges relative
+    /// to the passage.
+    pub fn quote(
+        article: &crate::ingest::Article,
+        range: Range<usize>,
+        highlights: Vec<Range<usize>>,
+        score: f32,
+    ) -> Hit {
+        Hit {
+            title: article.title.clone(),
+            url: article.url.clone(),
+            source: article.source.clone(),
+            published: article.published,
+            published_estimated: article.published_estimated,
+            passage: article.body[range].to_string(),
+            highlights,
+            score,
+        }
+    }
+
     /// The article URL if it is an absolute http(s) URL; anything else (javascript:, data:,
     /// file:) must not be made a link.
     pub fn link(&self) -> Option<&str> {

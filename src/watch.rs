@@ -90,16 +90,7 @@ pub fn match_article(words: &str, article: &Article) -> Option<Hit> {
         return None;
     }
     let (_, range, highlights) = best?;
-    Some(Hit {
-        title: article.title.clone(),
-        url: article.url.clone(),
-        source: article.source.clone(),
-        published: article.published,
-        published_estimated: article.published_estimated,
-        passage: article.body[range].to_string(),
-        highlights,
-        score: 1.0,
-    })
+    Some(Hit::quote(article, range, highlights, 1.0))
 }
 
 /// Matches new articles against every watch and sends one alert (a digest when several

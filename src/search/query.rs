@@ -156,6 +156,23 @@ pub struct WordGroup {
     pub weight: f32,
 }
 
+impl WordGroup {
+    /// The weight this word adds where `contains` reports its forms: all of it for the word or
+    /// an alias (a multi-word alias needs all its words), half for a spelling correction only
+    /// (a guess), nothing otherwise.
+    pub fn matched_weight(&self, contains: impl Fn(&str) -> bool) -> f32 {
+        let exact = self.terms[..=self.alias_count].iter().any(|t| contains(t))
+            || self.phrases.iter().any(|p| p.iter().all(|t| contains(t)));
+        if exact {
+            self.weight
+        } else if self.terms.iter().any(|t| contains(t)) {
+            self.weight * 0.5
+        } else {
+            0.0
+        }
+    }
+}
+
 /// A question turned into what to search for.
 #[derive(Debug, Clone, Default)]
 pub struct Plan {
@@ -188,17 +205,7 @@ impl Plan {
         let hit: f32 = self
             .groups
             .iter()
-            .map(|g| {
-                let exact = g.terms[..=g.alias_count].iter().any(|t| contains(t))
-                    || g.phrases.iter().any(|p| p.iter().all(|t| contains(t)));
-                if exact {
-                    g.weight
-                } else if g.terms.iter().any(|t| contains(t)) {
-                    g.weight * 0.5
-                } else {
-                    0.0
-                }
-            })
+            .map(|g| g.matched_weight(&contains))
             .sum();
         hit / total
     }

@@ -323,20 +323,10 @@ async fn http_mode_verifies_signatures_and_answers_commands() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn gateway_mode_registers_commands_and_answers_over_rest() {
-    let env = Env::with_demo();
-    let fake = FakeDiscord::start().await;
-    let _service = Service::start(
-        &env,
-        &[
-            ("TALKWATCH_DISCORD__ENABLED", "true"),
-            ("TALKWATCH_DISCORD__TOKEN", "fake-bot-token"),
-            ("TALKWATCH_DISCORD__API_PROXY", &fake.base),
-        ],
-    );
-    // The bot must ask the fake for the gateway URL (else it would go to the real Discord).
+    let (_env, fake, _service) = discord_fake::gateway_bot(WAIT).await;
+    // The bot must have asked the fake for the gateway URL (else it would go to the real Discord).
     fake.wait_call(WAIT, |c| c.path.starts_with("/api/v10/gateway"))
         .await;
-    fake.wait_identified(WAIT).await;
     let put = fake
         .wait_call(WAIT, |c| c.method == "PUT" && c.path.ends_with("/commands"))
         .await;
@@ -384,22 +374,6 @@ async fn gateway_mode_registers_commands_and_answers_over_rest() {
     );
 }
 
-/// `talkwatch run` in gateway mode against a fresh fake Discord, identified.
-async fn gateway_bot() -> (Env, FakeDiscord, Service) {
-    let env = Env::with_demo();
-    let fake = FakeDiscord::start().await;
-    let service = Service::start(
-        &env,
-        &[
-            ("TALKWATCH_DISCORD__ENABLED", "true"),
-            ("TALKWATCH_DISCORD__TOKEN", "fake-bot-token"),
-            ("TALKWATCH_DISCORD__API_PROXY", &fake.base),
-        ],
-    );
-    fake.wait_identified(WAIT).await;
-    (env, fake, service)
-}
-
 /// Asks over the gateway and returns the callback body.
 async fn ask_over_gateway(fake: &FakeDiscord, id: u64) -> Value {
     fake.dispatch_interaction(interaction(
@@ -418,7 +392,7 @@ async fn ask_over_gateway(fake: &FakeDiscord, id: u64) -> Value {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn gateway_drops_are_survived_by_resuming_or_identifying_again() {
-    let (_env, fake, mut service) = gateway_bot().await;
+    let (_env, fake, mut service) = discord_fake::gateway_bot(WAIT).await;
     service.wait_healthy(WAIT).await;
     assert_eq!(
         ask_over_gateway(&fake, 41).await["data"]["embeds"][0]["url"],
@@ -447,7 +421,7 @@ async fn gateway_drops_are_survived_by_resuming_or_identifying_again() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_rejected_token_stops_the_bot_with_a_clear_error() {
-    let (_env, fake, mut service) = gateway_bot().await;
+    let (_env, fake, mut service) = discord_fake::gateway_bot(WAIT).await;
     // 4004: authentication failed. Retrying cannot help; the operator must fix the token.
     fake.close_gateway(4004);
     let status = service.wait_exit(WAIT).await;

@@ -411,3 +411,20 @@ pub fn interaction(id: u64, kind: u64, data: Value, user_id: &str, roles: &[&str
         "data": data,
     })
 }
+
+/// `talkwatch run` in gateway mode on the demo corpus against a fresh fake Discord, waited for
+/// until it identified.
+pub async fn gateway_bot(timeout: Duration) -> (super::Env, FakeDiscord, super::service::Service) {
+    let env = super::Env::with_demo();
+    let fake = FakeDiscord::start().await;
+    let service = super::service::Service::start(
+        &env,
+        &[
+            ("TALKWATCH_DISCORD__ENABLED", "true"),
+            ("TALKWATCH_DISCORD__TOKEN", "fake-bot-token"),
+            ("TALKWATCH_DISCORD__API_PROXY", &fake.base),
+        ],
+    );
+    fake.wait_identified(timeout).await;
+    (env, fake, service)
+}
