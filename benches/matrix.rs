@@ -6,8 +6,8 @@
 //! 2. 200 questions in 20 rooms at once (10 per room, rooms in parallel), checking that every
 //!    question is answered exactly once.
 //!
-//! The latency is measured by an independent raw-HTTP client: from just before it sends the
-//! question until it sees the bot's reply in the room.
+//! The latency is measured by an independent raw-HTTP client that syncs like an open chat app:
+//! from just before it sends the question until its long-polling `/sync` shows the bot's reply.
 
 #[path = "../tests/it/support/mod.rs"]
 mod support;
@@ -34,16 +34,12 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 async fn ask(user: &MatrixUser, room: &str, bot: &str, question: &str) -> (f64, String) {
-    let started = Instant::now();
-    let id = user.send_text(room, &format!("!ask {question}")).await;
-    let q = id.clone();
-    let bot = bot.to_string();
-    user.wait_for_event_after(room, &id, WAIT, move |ev| {
-        ev["sender"] == bot.as_str()
-            && ev["content"]["m.relates_to"]["m.in_reply_to"]["event_id"] == q.as_str()
-    })
-    .await;
-    (started.elapsed().as_secs_f64() * 1000.0, id)
+    let (id, _, elapsed) = user
+        .send_and_wait(room, &format!("!ask {question}"), WAIT, |q, ev| {
+            ev["sender"] == bot && ev["content"]["m.relates_to"]["m.in_reply_to"]["event_id"] == q
+        })
+        .await;
+    (elapsed.as_secs_f64() * 1000.0, id)
 }
 
 async fn room_with_bot(owner: &MatrixUser, bot: &str) -> String {

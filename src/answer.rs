@@ -69,6 +69,7 @@ impl Answerer<'_> {
         let wanted = req.offset + req.limit;
         let per_article = req.per_article.max(1);
         let highlight_terms = plan.highlight_terms();
+        let relevant = plan.relevant_terms();
         let mut candidates = (wanted * 3 + 8).min(MAX_CANDIDATES);
         loop {
             let passages = self.index.top_passages(q.as_ref(), candidates)?;
@@ -115,7 +116,11 @@ impl Answerer<'_> {
                     let Some(text) = article.body.get(p.range.clone()) else {
                         continue; // article changed since it was indexed; the writer catches up
                     };
-                    analyzed.push((p, text, search::passage::tokens(&mut analyzer, text)));
+                    analyzed.push((
+                        p,
+                        text,
+                        search::passage::tokens_in(&mut analyzer, text, &relevant),
+                    ));
                 }
                 // The article must be about the question: its title and the passages found in
                 // it together cover enough of the question's weight. (A long question is rarely
@@ -174,7 +179,12 @@ impl Answerer<'_> {
                     // The first article gets its quote chosen among all its passages; further
                     // ones among the passages the search found (cheaper, nearly as good).
                     let ranges = if i < FULLY_READ_ARTICLES {
-                        search::passage::split(&article.body)
+                        let indexed = self.index.passage_ranges(key)?;
+                        if indexed.is_empty() {
+                            search::passage::split(&article.body)
+                        } else {
+                            indexed
+                        }
                     } else {
                         let mut r: Vec<_> =
                             by_article[&key].iter().map(|p| p.range.clone()).collect();
@@ -190,6 +200,7 @@ impl Answerer<'_> {
                         |start| pool_tokens.remove(&(key, start)),
                         &title_tokens,
                         &highlight_terms,
+                        &relevant,
                         per_article,
                     );
                     // The bar for saying anything: the best article, as a whole, covers enough
@@ -272,6 +283,7 @@ fn best_passages(
     mut analyzed: impl FnMut(usize) -> Option<Vec<search::passage::PassageToken>>,
     title_tokens: &std::collections::HashSet<String>,
     highlight_terms: &std::collections::HashSet<String>,
+    relevant: &rustc_hash::FxHashSet<String>,
     n: usize,
 ) -> (
     Vec<(f32, std::ops::Range<usize>, Vec<std::ops::Range<usize>>)>,
@@ -305,7 +317,7 @@ fn best_passages(
                         continue;
                     }
                 }
-                search::passage::tokens(analyzer, text)
+                search::passage::tokens_in(analyzer, text, relevant)
             }
         };
         let carried: f32 = plan

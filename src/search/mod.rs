@@ -11,6 +11,7 @@
 
 pub mod passage;
 pub mod query;
+mod stem;
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
@@ -28,8 +29,7 @@ use tantivy::schema::{
     TextOptions,
 };
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer,
-    Stemmer, StopWordFilter, TextAnalyzer,
+    AsciiFoldingFilter, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
 };
 use tantivy::{
     DateTime as TDateTime, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term,
@@ -85,7 +85,8 @@ fn schema() -> (Schema, Fields) {
 }
 
 /// The English analyzer used for passages, titles, questions and highlighting alike:
-/// words → lowercase → ASCII folding (Erdoğan = Erdogan) → stop words → Snowball stemming.
+/// words → lowercase → ASCII folding (Erdoğan = Erdogan) → stop words → Snowball stemming
+/// (memoized per thread, see [`stem`]).
 pub fn analyzer() -> TextAnalyzer {
     static PROTOTYPE: std::sync::OnceLock<TextAnalyzer> = std::sync::OnceLock::new();
     PROTOTYPE
@@ -94,11 +95,7 @@ pub fn analyzer() -> TextAnalyzer {
                 .filter(RemoveLongFilter::limit(40))
                 .filter(LowerCaser)
                 .filter(AsciiFoldingFilter)
-                .filter(
-                    StopWordFilter::new(Language::English)
-                        .expect("English stop words are built in"),
-                )
-                .filter(Stemmer::new(Language::English))
+                .filter(stem::StopAndStem)
                 .build()
         })
         .clone()
@@ -354,6 +351,26 @@ impl SearchIndex {
             });
         }
         Ok(hits)
+    }
+
+    /// Byte ranges of every indexed passage of `article`, in article order: what
+    /// [`passage::split`] cut at ingest time, read back instead of finding sentences again.
+    pub fn passage_ranges(&self, article: i64) -> Result<Vec<Range<usize>>, SearchError> {
+        let live = self.live.read().expect("live lock").clone();
+        let searcher = live.reader.searcher();
+        let term = Term::from_field_u64(self.fields.article, article as u64);
+        let query = tantivy::query::TermQuery::new(term, IndexRecordOption::Basic);
+        let docs = searcher.search(&query, &tantivy::collector::DocSetCollector)?;
+        let columns = live.columns(&searcher)?;
+        let mut ranges: Vec<Range<usize>> = docs
+            .into_iter()
+            .filter_map(|addr| {
+                let (_, start, end) = &*columns[addr.segment_ord as usize];
+                Some(start.first(addr.doc_id)? as usize..end.first(addr.doc_id)? as usize)
+            })
+            .collect();
+        ranges.sort_by_key(|r| r.start);
+        Ok(ranges)
     }
 
     /// Number of passages in the live generation.

@@ -137,6 +137,27 @@ pub fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<PassageToken> {
     out
 }
 
+/// [`tokens`] keeping only the tokens whose analyzed form is in `keep` (a question's terms):
+/// all that coverage, phrase checks and highlighting look at, without a string per word.
+pub fn tokens_in(
+    analyzer: &mut TextAnalyzer,
+    text: &str,
+    keep: &rustc_hash::FxHashSet<String>,
+) -> Vec<PassageToken> {
+    let mut out = Vec::new();
+    let mut stream = analyzer.token_stream(text);
+    while let Some(t) = stream.next() {
+        if keep.contains(&t.text) {
+            out.push(PassageToken {
+                text: t.text.clone(),
+                range: t.offset_from..t.offset_to,
+                position: t.position,
+            });
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -191,6 +191,16 @@ impl Plan {
             .collect()
     }
 
+    /// Every analyzed form coverage, phrase checks or highlighting look for.
+    pub fn relevant_terms(&self) -> rustc_hash::FxHashSet<String> {
+        let mut terms: rustc_hash::FxHashSet<String> = self.highlight_terms().into_iter().collect();
+        for (a, b, _) in &self.pairs {
+            terms.insert(a.clone());
+            terms.insert(b.clone());
+        }
+        terms
+    }
+
     pub fn total_weight(&self) -> f32 {
         self.groups.iter().map(|g| g.weight).sum()
     }

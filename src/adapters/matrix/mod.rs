@@ -220,7 +220,11 @@ async fn session(
 
     // The first sync brings history; nothing in it is answered.
     let first = client
-        .sync_once(SyncSettings::default().timeout(Duration::ZERO))
+        .sync_once(
+            SyncSettings::default()
+                .filter(sync_filter())
+                .timeout(Duration::ZERO),
+        )
         .await
         .map_err(|e| classify_sync_error(e, false))?;
     let mut token = first.next_batch;
@@ -245,6 +249,7 @@ async fn session(
 
     loop {
         let settings = SyncSettings::default()
+            .filter(sync_filter())
             .timeout(SYNC_TIMEOUT)
             .token(token.clone());
         let response = tokio::select! {
@@ -256,6 +261,18 @@ async fn session(
             Err(e) => return Err(classify_sync_error(e, true)),
         }
     }
+}
+
+/// What the bot syncs: timelines, state (members loaded lazily, as matrix-sdk fetches them when
+/// it needs them, e.g. to share keys in an encrypted room), account data (direct rooms) and
+/// to-device messages (keys). No presence, typing or read receipts: the bot never looks at them,
+/// and each would wake its sync and cost the homeserver a response.
+fn sync_filter() -> matrix_sdk::ruma::api::client::sync::sync_events::v3::Filter {
+    use matrix_sdk::ruma::api::client::filter::{Filter, FilterDefinition, RoomEventFilter};
+    let mut definition = FilterDefinition::with_lazy_loading();
+    definition.presence = Filter::ignore_all();
+    definition.room.ephemeral = RoomEventFilter::ignore_all();
+    definition.into()
 }
 
 fn classify_sync_error(e: matrix_sdk::Error, connected: bool) -> SessionError {

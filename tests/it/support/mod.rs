@@ -29,8 +29,10 @@ impl Env {
     /// `talkwatch` run in the temp dir (so no repo config is picked up) with this data dir.
     pub fn cmd(&self) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_talkwatch"));
+        for key in inherited_settings() {
+            cmd.env_remove(key);
+        }
         cmd.current_dir(self.dir.path())
-            .env_remove("TALKWATCH_CONFIG")
             .env("TALKWATCH_DATA_DIR", self.data_dir())
             .env("TALKWATCH_LOG", "warn");
         cmd
@@ -115,3 +117,13 @@ pub fn python_venv(name: &str, packages: &[&str]) -> PathBuf {
     venv
 }
 pub mod discord_fake;
+
+/// `TALKWATCH_*` variables of the environment the tests run in (a developer's own settings,
+/// a benchmark's knobs): every `talkwatch` the tests start gets them removed, so only what a
+/// test sets applies.
+pub fn inherited_settings() -> Vec<std::ffi::OsString> {
+    std::env::vars_os()
+        .map(|(k, _)| k)
+        .filter(|k| k.to_string_lossy().starts_with("TALKWATCH_"))
+        .collect()
+}

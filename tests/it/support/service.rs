@@ -52,8 +52,10 @@ impl Service {
             .open(&self.log)
             .expect("log file");
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_talkwatch"));
+        for key in super::inherited_settings() {
+            cmd.env_remove(key);
+        }
         cmd.current_dir(env.dir.path())
-            .env_remove("TALKWATCH_CONFIG")
             .env("TALKWATCH_DATA_DIR", env.data_dir())
             .env(
                 "TALKWATCH_LOG",

@@ -1192,6 +1192,38 @@ impl MatrixUser {
             .await
     }
 
+    /// Sends a text message and waits for the first event matching `predicate(message id,
+    /// event)`, the way an open client sees it: the sync position is taken before the message
+    /// goes out, so only the long poll runs while others react. Returns the message id, the
+    /// event and the time from sending to seeing the event.
+    ///
+    /// # Panics
+    ///
+    /// After `timeout`.
+    pub async fn send_and_wait(
+        &self,
+        room_id: &str,
+        body: &str,
+        timeout: Duration,
+        predicate: impl Fn(&str, &Value) -> bool,
+    ) -> (String, Value, Duration) {
+        let since = self.sync_position().await;
+        let started = Instant::now();
+        let id = self.send_text(room_id, body).await;
+        let event = self
+            .poll_room(room_id, since, started + timeout, &|ev: &Value| {
+                predicate(&id, ev)
+            })
+            .await
+            .unwrap_or_else(|| {
+                panic!(
+                    "{} saw no matching event in {room_id} within {timeout:?}",
+                    self.user_id
+                )
+            });
+        (id, event, started.elapsed())
+    }
+
     /// Like [`MatrixUser::wait_for_event`], but only events that come after
     /// the event `after_event_id` in the room's timeline count, e.g. the
     /// bot's answer to a given question.
