@@ -119,6 +119,7 @@ async fn main() {
     search_ms.sort_by(f64::total_cmp);
 
     let rss_after_queries = memory_kb("VmRSS:");
+    let rss_files = memory_kb("RssFile:");
     let segments_before = engine.index().searcher().segment_readers().len();
     let mut after_ms: Vec<f64> = Vec::with_capacity(questions.len());
     let mut reindex_report = None;
@@ -223,10 +224,11 @@ async fn main() {
         true,
     );
     row(
-        "memory: RSS after queries / peak RSS",
+        "memory: RSS after queries (of it mapped files) / peak RSS",
         format!(
-            "{:.0} MB / {:.0} MB",
+            "{:.0} MB ({:.0} MB) / {:.0} MB",
             rss_after_queries as f64 / 1024.0,
+            rss_files as f64 / 1024.0,
             memory_kb("VmHWM:") as f64 / 1024.0
         ),
         "—",

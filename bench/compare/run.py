@@ -394,7 +394,7 @@ def main():
         if "store_bytes" in b:
             size += f" (+ {b['store_bytes'] / 1e6:.1f} MB article store)"
         build_rows.append(f"| {name} | {corpus} | {b['build_s']:.2f} | {size} |")
-    sections.append("**Index build (single writer thread) and size**\n\n" + "\n".join(build_rows))
+    sections.append("**Index build and size** (build time includes merging: talkwatch ingest + reindex, tantivy-py waits for its merges)\n\n" + "\n".join(build_rows))
     elapsed = time.time() - started
     body = (
         f"Run {time.strftime('%Y-%m-%d')} on this machine (2 cores), "
