@@ -179,6 +179,18 @@ impl Live {
 /// Fast-field columns of one segment: article key, passage start, passage end.
 type PassageColumns = (Column<u64>, Column<u64>, Column<u64>);
 
+/// Article key and byte range of the passage at `addr`, from its segment's columns.
+fn passage_at(
+    columns: &[Arc<PassageColumns>],
+    addr: tantivy::DocAddress,
+) -> Option<(i64, Range<usize>)> {
+    let (article, start, end) = &*columns[addr.segment_ord as usize];
+    Some((
+        article.first(addr.doc_id)? as i64,
+        start.first(addr.doc_id)? as usize..end.first(addr.doc_id)? as usize,
+    ))
+}
+
 /// A passage hit before it is joined with its article.
 #[derive(Debug, Clone)]
 pub struct PassageHit {
@@ -336,19 +348,13 @@ impl SearchIndex {
         let columns = live.columns(&searcher)?;
         let mut hits = Vec::with_capacity(top.len());
         for (score, addr) in top {
-            let (article, start, end) = &*columns[addr.segment_ord as usize];
-            let (Some(a), Some(s), Some(e)) = (
-                article.first(addr.doc_id),
-                start.first(addr.doc_id),
-                end.first(addr.doc_id),
-            ) else {
-                continue;
-            };
-            hits.push(PassageHit {
-                article: a as i64,
-                range: s as usize..e as usize,
-                score,
-            });
+            if let Some((article, range)) = passage_at(&columns, addr) {
+                hits.push(PassageHit {
+                    article,
+                    range,
+                    score,
+                });
+            }
         }
         Ok(hits)
     }
@@ -364,10 +370,7 @@ impl SearchIndex {
         let columns = live.columns(&searcher)?;
         let mut ranges: Vec<Range<usize>> = docs
             .into_iter()
-            .filter_map(|addr| {
-                let (_, start, end) = &*columns[addr.segment_ord as usize];
-                Some(start.first(addr.doc_id)? as usize..end.first(addr.doc_id)? as usize)
-            })
+            .filter_map(|addr| passage_at(&columns, addr).map(|(_, range)| range))
             .collect();
         ranges.sort_by_key(|r| r.start);
         Ok(ranges)

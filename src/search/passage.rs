@@ -125,16 +125,7 @@ pub struct PassageToken {
 /// Analyzes text with the index's analyzer; for passages, once for coverage, phrase checks and
 /// highlighting alike.
 pub fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<PassageToken> {
-    let mut out = Vec::new();
-    let mut stream = analyzer.token_stream(text);
-    while let Some(t) = stream.next() {
-        out.push(PassageToken {
-            text: t.text.clone(),
-            range: t.offset_from..t.offset_to,
-            position: t.position,
-        });
-    }
-    out
+    tokens_where(analyzer, text, |_| true)
 }
 
 /// [`tokens`] keeping only the tokens whose analyzed form is in `keep` (a question's terms):
@@ -144,10 +135,18 @@ pub fn tokens_in(
     text: &str,
     keep: &rustc_hash::FxHashSet<String>,
 ) -> Vec<PassageToken> {
+    tokens_where(analyzer, text, |t| keep.contains(t))
+}
+
+fn tokens_where(
+    analyzer: &mut TextAnalyzer,
+    text: &str,
+    keep: impl Fn(&str) -> bool,
+) -> Vec<PassageToken> {
     let mut out = Vec::new();
     let mut stream = analyzer.token_stream(text);
     while let Some(t) = stream.next() {
-        if keep.contains(&t.text) {
+        if keep(&t.text) {
             out.push(PassageToken {
                 text: t.text.clone(),
                 range: t.offset_from..t.offset_to,

@@ -43,14 +43,7 @@ impl Memo {
     /// Replaces `word` by its stem; false for a stop word.
     fn stem(&mut self, word: &mut String) -> bool {
         if let Some(known) = self.words.get(word.as_str()) {
-            return match known {
-                Some(stem) => {
-                    word.clear();
-                    word.push_str(stem);
-                    true
-                }
-                None => false,
-            };
+            return replace(word, known.as_deref());
         }
         let stem = {
             let mut stream = self.fallback.token_stream(word);
@@ -60,15 +53,18 @@ impl Memo {
             self.words.clear();
         }
         self.words.insert(word.as_str().into(), stem.clone());
-        match stem {
-            Some(stem) => {
-                word.clear();
-                word.push_str(&stem);
-                true
-            }
-            None => false,
-        }
+        replace(word, stem.as_deref())
     }
+}
+
+/// Puts `stem` in place of `word`; false (and `word` untouched) for a stop word.
+fn replace(word: &mut String, stem: Option<&str>) -> bool {
+    let Some(stem) = stem else {
+        return false;
+    };
+    word.clear();
+    word.push_str(stem);
+    true
 }
 
 thread_local! {

@@ -219,10 +219,11 @@ async fn session(
     }
 
     // The first sync brings history; nothing in it is answered.
+    let filter = sync_filter();
     let first = client
         .sync_once(
             SyncSettings::default()
-                .filter(sync_filter())
+                .filter(filter.clone())
                 .timeout(Duration::ZERO),
         )
         .await
@@ -249,7 +250,7 @@ async fn session(
 
     loop {
         let settings = SyncSettings::default()
-            .filter(sync_filter())
+            .filter(filter.clone())
             .timeout(SYNC_TIMEOUT)
             .token(token.clone());
         let response = tokio::select! {

@@ -26,15 +26,25 @@ impl Env {
         self.dir.path().join(rel)
     }
 
-    /// `talkwatch` run in the temp dir (so no repo config is picked up) with this data dir.
-    pub fn cmd(&self) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_talkwatch"));
-        for key in inherited_settings() {
-            cmd.env_remove(key);
+    /// `talkwatch` run in the temp dir (so no repo config is picked up) with this data dir and
+    /// none of the `TALKWATCH_*` variables of the environment the tests run in (a developer's
+    /// own settings, a benchmark's knobs): only what a test sets applies.
+    pub fn process(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_talkwatch"));
+        for (key, _) in std::env::vars_os() {
+            if key.to_string_lossy().starts_with("TALKWATCH_") {
+                cmd.env_remove(key);
+            }
         }
         cmd.current_dir(self.dir.path())
-            .env("TALKWATCH_DATA_DIR", self.data_dir())
-            .env("TALKWATCH_LOG", "warn");
+            .env("TALKWATCH_DATA_DIR", self.data_dir());
+        cmd
+    }
+
+    /// [`Env::process`] for one-shot commands, logging warnings only.
+    pub fn cmd(&self) -> Command {
+        let mut cmd = Command::from_std(self.process());
+        cmd.env("TALKWATCH_LOG", "warn");
         cmd
     }
 
@@ -117,13 +127,3 @@ pub fn python_venv(name: &str, packages: &[&str]) -> PathBuf {
     venv
 }
 pub mod discord_fake;
-
-/// `TALKWATCH_*` variables of the environment the tests run in (a developer's own settings,
-/// a benchmark's knobs): every `talkwatch` the tests start gets them removed, so only what a
-/// test sets applies.
-pub fn inherited_settings() -> Vec<std::ffi::OsString> {
-    std::env::vars_os()
-        .map(|(k, _)| k)
-        .filter(|k| k.to_string_lossy().starts_with("TALKWATCH_"))
-        .collect()
-}

@@ -51,23 +51,18 @@ impl Service {
             .append(true)
             .open(&self.log)
             .expect("log file");
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_talkwatch"));
-        for key in super::inherited_settings() {
-            cmd.env_remove(key);
-        }
-        cmd.current_dir(env.dir.path())
-            .env("TALKWATCH_DATA_DIR", env.data_dir())
-            .env(
-                "TALKWATCH_LOG",
-                "info,matrix_sdk=warn,matrix_sdk_crypto=warn,matrix_sdk_base=warn",
-            )
-            // Tests and benchmarks ask fast; cooldowns are tested where a test sets them.
-            .env("TALKWATCH_CHAT__USER_LIMIT", "0")
-            .env("TALKWATCH_CHAT__ROOM_LIMIT", "0")
-            .arg("run")
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().expect("log"))
-            .stderr(log);
+        let mut cmd = env.process();
+        cmd.env(
+            "TALKWATCH_LOG",
+            "info,matrix_sdk=warn,matrix_sdk_crypto=warn,matrix_sdk_base=warn",
+        )
+        // Tests and benchmarks ask fast; cooldowns are tested where a test sets them.
+        .env("TALKWATCH_CHAT__USER_LIMIT", "0")
+        .env("TALKWATCH_CHAT__ROOM_LIMIT", "0")
+        .arg("run")
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().expect("log"))
+        .stderr(log);
         for (k, v) in &self.vars {
             cmd.env(k, v);
         }
