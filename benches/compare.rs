@@ -3,8 +3,10 @@
 //! Reads `docs.jsonl` (`{"id", "title", "body"}`) and `queries.jsonl` (`{"id", "q"}`) from
 //! `TALKWATCH_COMPARE_DIR`, ingests the documents through `Engine::add_articles` (store + index,
 //! as `talkwatch ingest` does) and merges the index (`reindex`; both count as build time), asks
-//! every query once to warm up and once timed (single thread, top 10 articles with their best
-//! passage each), and writes `talkwatch.results.jsonl`
+//! every query once to warm up, then times `TALKWATCH_COMPARE_REPEAT` rounds over all queries
+//! (default 5; single thread, top 10 articles with their best passage each) and keeps each
+//! query's median, so a slow moment of the machine does not land on one engine; writes
+//! `talkwatch.results.jsonl`
 //! (`{"id", "ranked": [doc ids], "passages": [..], "ms"}`) and `talkwatch.build.json`.
 //! Scoring is done by the driver, the same way for every engine.
 
@@ -89,21 +91,34 @@ async fn main() {
     for q in &queries {
         let _ = engine.ask(&req(&q.q)).unwrap();
     }
+    let rounds: usize = std::env::var("TALKWATCH_COMPARE_REPEAT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5)
+        .max(1);
+    let mut timings: Vec<Vec<f64>> = vec![Vec::with_capacity(rounds); queries.len()];
+    let mut answers = Vec::with_capacity(queries.len());
+    for round in 0..rounds {
+        for (i, q) in queries.iter().enumerate() {
+            let t = Instant::now();
+            let answer = engine.ask(&req(&q.q)).unwrap();
+            timings[i].push(t.elapsed().as_secs_f64() * 1000.0);
+            if round == 0 {
+                answers.push(answer.map(|a| a.hits).unwrap_or_default());
+            }
+        }
+    }
     let mut out = std::io::BufWriter::new(
         std::fs::File::create(dir.join("talkwatch.results.jsonl")).unwrap(),
     );
-    for q in &queries {
-        let t = Instant::now();
-        let answer = engine.ask(&req(&q.q)).unwrap();
-        let ms = t.elapsed().as_secs_f64() * 1000.0;
-        let hits = answer.map(|a| a.hits).unwrap_or_default();
+    for ((q, hits), mut ms) in queries.iter().zip(answers).zip(timings) {
+        ms.sort_by(f64::total_cmp);
         let ranked: Vec<&str> = hits
             .iter()
             .map(|h| h.url.strip_prefix(URL_PREFIX).unwrap_or(&h.url))
             .collect();
         let passages: Vec<&str> = hits.iter().map(|h| h.passage.as_str()).collect();
-        let line =
-            serde_json::json!({"id": q.id, "ranked": ranked, "passages": passages, "ms": ms});
+        let line = serde_json::json!({"id": q.id, "ranked": ranked, "passages": passages, "ms": ms[ms.len() / 2]});
         writeln!(out, "{line}").unwrap();
     }
     out.flush().unwrap();

@@ -95,7 +95,8 @@ async fn main() {
     let mut search_ms: Vec<f64> = Vec::with_capacity(questions.len());
     for q in &questions {
         let t = Instant::now();
-        let searcher = engine.index().searcher();
+        let snapshot = engine.index().snapshot().unwrap();
+        let mut lookup = snapshot.lookup();
         let mut analyzer = talkwatch::search::analyzer();
         let plan = talkwatch::search::query::plan(
             talkwatch::search::query::PlanInput {
@@ -104,7 +105,7 @@ async fn main() {
                 fuzzy: true,
             },
             &mut analyzer,
-            &searcher,
+            &mut lookup,
             engine.index().fields(),
         );
         let query = talkwatch::search::query::build(
@@ -113,7 +114,7 @@ async fn main() {
             engine.index().fields(),
         )
         .unwrap();
-        let _ = engine.index().top_passages(query.as_ref(), 32).unwrap();
+        let _ = snapshot.top_passages(query.as_ref(), 32).unwrap();
         search_ms.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     search_ms.sort_by(f64::total_cmp);

@@ -1,11 +1,15 @@
 //! From a question to ranked hits: plan the words, search passages, collapse per article, drop
 //! what does not cover enough of the question, highlight, and join with article metadata.
 
-use std::collections::HashMap;
+use std::ops::Range;
+
+use rustc_hash::FxHashMap;
+use tantivy::DocAddress;
 
 use crate::reply::{Answer, Hit, NotFoundReason};
+use crate::search::passage::PassageToken;
 use crate::search::query::{self, PlanInput};
-use crate::search::{self, Aliases, SearchError, SearchFilters, SearchIndex};
+use crate::search::{self, Aliases, PassageTerms, SearchError, SearchFilters, SearchIndex};
 use crate::store::ArticleStore;
 
 /// A question with its filters, as the engine runs it.
@@ -46,12 +50,13 @@ pub struct Answerer<'a> {
 
 impl Answerer<'_> {
     pub fn ask(&self, req: &AskRequest) -> Result<Result<Answer, NotFoundReason>, SearchError> {
-        let searcher = self.index.searcher();
-        if searcher.num_docs() == 0 {
+        let snapshot = self.index.snapshot()?;
+        if snapshot.searcher().num_docs() == 0 {
             return Ok(Err(NotFoundReason::EmptyIndex));
         }
         let mut analyzer = search::analyzer();
         let fields = self.index.fields();
+        let mut lookup = snapshot.lookup();
         let plan = query::plan(
             PlanInput {
                 question: &req.question,
@@ -59,7 +64,7 @@ impl Answerer<'_> {
                 fuzzy: self.fuzzy,
             },
             &mut analyzer,
-            &searcher,
+            &mut lookup,
             fields,
         );
         tracing::debug!(?plan, "question plan");
@@ -70,13 +75,14 @@ impl Answerer<'_> {
         let per_article = req.per_article.max(1);
         let highlight_terms = plan.highlight_terms();
         let relevant = plan.relevant_terms();
+        let terms: Vec<&str> = relevant.iter().map(String::as_str).collect();
         let mut candidates = (wanted * 3 + 8).min(MAX_CANDIDATES);
         loop {
-            let passages = self.index.top_passages(q.as_ref(), candidates)?;
+            let passages = snapshot.top_passages(q.as_ref(), candidates)?;
             let exhausted = passages.len() < candidates;
             // Group by article, keeping first-seen (best) order.
             let mut order: Vec<i64> = Vec::new();
-            let mut by_article: HashMap<i64, Vec<search::PassageHit>> = HashMap::new();
+            let mut by_article: FxHashMap<i64, Vec<search::PassageHit>> = FxHashMap::default();
             for p in passages {
                 let slot = by_article.entry(p.article).or_insert_with(|| {
                     order.push(p.article);
@@ -86,150 +92,143 @@ impl Answerer<'_> {
                     slot.push(p);
                 }
             }
+            // Which question terms each candidate holds, from the postings.
+            let addrs: Vec<DocAddress> = order
+                .iter()
+                .flat_map(|k| by_article[k].iter().map(|p| p.addr))
+                .collect();
+            let found = lookup.passage_terms(&addrs, &terms, true)?;
+            let mut terms_of: FxHashMap<DocAddress, PassageTerms> =
+                addrs.into_iter().zip(found).collect();
             // Rank each article by its best passage, weighing BM25 by how much of the question
             // the passage (with its title) covers; articles whose candidates together cover less
             // than half the bar are dropped.
             let mut ranked: Vec<(f32, i64)> = Vec::new();
-            // Analyzed candidate passages, reused when the quote is chosen.
-            let mut pool_tokens: HashMap<(i64, usize), Vec<search::passage::PassageToken>> =
-                HashMap::new();
-            let articles: HashMap<i64, crate::store::StoredArticle> = self
-                .store
-                .get_many(&order)?
-                .into_iter()
-                .map(|a| (a.key, a))
-                .collect();
             for key in &order {
-                let Some(stored) = articles.get(key) else {
-                    continue; // deleted since it was indexed
-                };
-                let article = &stored.article;
-                let title_tokens = search::token_set(&mut analyzer, &article.title);
-                let title_coverage = plan.coverage(|t| title_tokens.contains(t));
+                let candidates = &by_article[key];
+                let title = &terms_of[&candidates[0].addr];
+                let title_coverage = plan.coverage(|t| title.in_title(t));
                 let title_factor = 1.0 + (self.weights.title_boost - 1.0) * title_coverage;
-                let mut analyzed: Vec<(
-                    &search::PassageHit,
-                    &str,
-                    Vec<search::passage::PassageToken>,
-                )> = Vec::new();
-                for p in &by_article[key] {
-                    let Some(text) = article.body.get(p.range.clone()) else {
-                        continue; // article changed since it was indexed; the writer catches up
-                    };
-                    analyzed.push((
-                        p,
-                        text,
-                        search::passage::tokens_in(&mut analyzer, text, &relevant),
-                    ));
-                }
                 // The article must be about the question: its title and the passages found in
                 // it together cover enough of the question's weight. (A long question is rarely
                 // covered by one paragraph alone; an unrelated article covers little of it.)
                 let article_coverage = plan.coverage(|t| {
-                    title_tokens.contains(t)
-                        || analyzed
-                            .iter()
-                            .any(|(_, _, tokens)| tokens.iter().any(|tok| tok.text == t))
+                    title.in_title(t) || candidates.iter().any(|p| terms_of[&p.addr].in_text(t))
                 });
                 tracing::debug!(article = key, article_coverage, "candidate article");
                 if article_coverage < self.min_coverage * 0.5 {
                     continue;
                 }
-                let mut best: Option<f32> = None;
-                for (p, _, tokens) in &analyzed {
-                    let coverage = plan.coverage(|t| {
-                        title_tokens.contains(t) || tokens.iter().any(|tok| tok.text == t)
-                    });
-                    tracing::debug!(
-                        article = key,
-                        score = p.score,
-                        coverage,
-                        "candidate passage"
-                    );
-                    let phrase_factor =
-                        1.0 + (self.weights.phrase_boost - 1.0) * plan.phrase_share(tokens);
-                    let score = p.score * (0.25 + 0.75 * coverage) * title_factor * phrase_factor;
-                    best = Some(best.map_or(score, |b: f32| b.max(score)));
-                }
-                if let Some(best) = best {
-                    ranked.push((best, *key));
-                }
-                for (p, _, tokens) in analyzed {
-                    pool_tokens.insert((*key, p.range.start), tokens);
-                }
+                let best = candidates
+                    .iter()
+                    .map(|p| {
+                        let found = &terms_of[&p.addr];
+                        let coverage = plan.coverage(|t| found.in_title(t) || found.in_text(t));
+                        tracing::debug!(article = key, score = p.score, coverage, "candidate");
+                        let phrase_factor = 1.0
+                            + (self.weights.phrase_boost - 1.0) * plan.phrase_share(&found.text);
+                        p.score * (0.25 + 0.75 * coverage) * title_factor * phrase_factor
+                    })
+                    .fold(f32::MIN, f32::max);
+                ranked.push((best, *key));
             }
             // A bigger pool is only worth it when too few distinct articles were seen; articles
             // seen but not covering the question rarely gain from more of their passages.
-            if ranked.len() > wanted
+            if !(ranked.len() > wanted
                 || order.len() > wanted
                 || exhausted
-                || candidates >= MAX_CANDIDATES
+                || candidates >= MAX_CANDIDATES)
             {
-                ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
-                let more = ranked.len() > wanted;
-                let mut page: Vec<Hit> = Vec::new();
-                for (i, (score, key)) in ranked
-                    .into_iter()
-                    .skip(req.offset)
-                    .take(req.limit)
-                    .enumerate()
-                {
-                    let article = &articles[&key].article;
-                    let title_tokens = search::token_set(&mut analyzer, &article.title);
-                    // The first article gets its quote chosen among all its passages; further
-                    // ones among the passages the search found (cheaper, nearly as good).
-                    let ranges = if i < FULLY_READ_ARTICLES {
-                        let indexed = self.index.passage_ranges(key)?;
-                        if indexed.is_empty() {
-                            search::passage::split(&article.body)
-                        } else {
-                            indexed
-                        }
-                    } else {
-                        let mut r: Vec<_> =
-                            by_article[&key].iter().map(|p| p.range.clone()).collect();
-                        r.sort_by_key(|r| r.start);
-                        r
-                    };
-                    let (passages, coverage) = best_passages(
-                        &req.question,
-                        &plan,
-                        &mut analyzer,
-                        &article.body,
-                        ranges,
-                        |start| pool_tokens.remove(&(key, start)),
-                        &title_tokens,
-                        &highlight_terms,
-                        &relevant,
-                        per_article,
-                    );
-                    // The bar for saying anything: the best article, as a whole, covers enough
-                    // of the question. Below it the answer is "nothing found", never a guess.
-                    if i == 0 && req.offset == 0 && coverage < self.min_coverage {
-                        tracing::debug!(article = key, coverage, "best article covers too little");
-                        break;
-                    }
-                    for (share, range, highlights) in passages {
-                        page.push(Hit::quote(article, range, highlights, score * share));
-                    }
-                }
-                if page.is_empty() {
-                    return Ok(Err(NotFoundReason::NoMatch));
-                }
-                let corrections = plan
-                    .groups
-                    .iter()
-                    .filter_map(|g| g.corrected_to.clone().map(|c| (g.term.clone(), c)))
-                    .collect();
-                return Ok(Ok(Answer {
-                    question: req.question.clone(),
-                    hits: page,
-                    offset: req.offset,
-                    more,
-                    corrections,
-                }));
+                candidates = (candidates * 4).min(MAX_CANDIDATES);
+                continue;
             }
-            candidates = (candidates * 4).min(MAX_CANDIDATES);
+            ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+            let more = ranked.len() > wanted;
+            let page_keys: Vec<i64> = ranked
+                .iter()
+                .skip(req.offset)
+                .take(req.limit)
+                .map(|r| r.1)
+                .collect();
+            // Only the articles shown are read from the store.
+            let articles: FxHashMap<i64, crate::store::StoredArticle> = self
+                .store
+                .get_many(&page_keys)?
+                .into_iter()
+                .map(|a| (a.key, a))
+                .collect();
+            let mut page: Vec<Hit> = Vec::new();
+            for (i, (score, key)) in ranked
+                .into_iter()
+                .skip(req.offset)
+                .take(req.limit)
+                .enumerate()
+            {
+                let Some(stored) = articles.get(&key) else {
+                    continue; // deleted since it was indexed
+                };
+                let article = &stored.article;
+                let found = &by_article[&key];
+                let title = terms_of[&found[0].addr].title.clone();
+                // The first article gets its quote chosen among all its passages; further ones
+                // among the passages the search found (cheaper, nearly as good).
+                let all = if i < FULLY_READ_ARTICLES {
+                    snapshot.article_passages(key)?
+                } else {
+                    Vec::new()
+                };
+                let scored: Vec<(Range<usize>, Vec<PassageToken>)> = if all.is_empty() {
+                    let mut r: Vec<_> = found
+                        .iter()
+                        .map(|p| {
+                            let text = terms_of.remove(&p.addr).unwrap_or_default().text;
+                            (p.range.clone(), text)
+                        })
+                        .collect();
+                    r.sort_by_key(|(r, _)| r.start);
+                    r
+                } else {
+                    let addrs: Vec<DocAddress> = all.iter().map(|(a, _)| *a).collect();
+                    let found = lookup.passage_terms(&addrs, &terms, false)?;
+                    all.into_iter()
+                        .zip(found)
+                        .map(|((_, range), f)| (range, f.text))
+                        .collect()
+                };
+                let (passages, coverage) = best_passages(
+                    &req.question,
+                    &plan,
+                    &article.body,
+                    scored,
+                    |t| title.iter().any(|x| x == t),
+                    &highlight_terms,
+                    per_article,
+                );
+                // The bar for saying anything: the best article, as a whole, covers enough of
+                // the question. Below it the answer is "nothing found", never a guess.
+                if i == 0 && req.offset == 0 && coverage < self.min_coverage {
+                    tracing::debug!(article = key, coverage, "best article covers too little");
+                    break;
+                }
+                for (share, range, highlights) in passages {
+                    page.push(Hit::quote(article, range, highlights, score * share));
+                }
+            }
+            if page.is_empty() {
+                return Ok(Err(NotFoundReason::NoMatch));
+            }
+            let corrections = plan
+                .groups
+                .iter()
+                .filter_map(|g| g.corrected_to.clone().map(|c| (g.term.clone(), c)))
+                .collect();
+            return Ok(Ok(Answer {
+                question: req.question.clone(),
+                hits: page,
+                offset: req.offset,
+                more,
+                corrections,
+            }));
         }
     }
 }
@@ -270,62 +269,33 @@ fn asks_for_a_number(question: &str) -> bool {
 
 /// The `n` passages of an article that answer the question best, in article order of their
 /// score: each scores the question weight it carries (title words discounted, spelling
-/// corrections half), times the phrase boost; ties go to the earlier passage. Returns (score
-/// relative to the best, byte range, highlight ranges relative to the passage).
+/// corrections half), times the phrase boost; ties go to the earlier passage. `passages` are
+/// byte ranges with the question terms found in them (positions only), which also place the
+/// highlights. Returns (score relative to the best, byte range, highlight ranges
+/// relative to the passage).
 /// Also returns the share of the question the whole article (title and body) covers.
 #[allow(clippy::type_complexity, clippy::too_many_arguments)] // one private call site
 fn best_passages(
     question: &str,
     plan: &query::Plan,
-    analyzer: &mut tantivy::tokenizer::TextAnalyzer,
     body: &str,
-    ranges: Vec<std::ops::Range<usize>>,
-    mut analyzed: impl FnMut(usize) -> Option<Vec<search::passage::PassageToken>>,
-    title_tokens: &std::collections::HashSet<String>,
+    passages: Vec<(Range<usize>, Vec<PassageToken>)>,
+    in_title: impl Fn(&str) -> bool,
     highlight_terms: &std::collections::HashSet<String>,
-    relevant: &rustc_hash::FxHashSet<String>,
     n: usize,
-) -> (
-    Vec<(f32, std::ops::Range<usize>, Vec<std::ops::Range<usize>>)>,
-    f32,
-) {
-    let mut scored: Vec<(
-        f32,
-        std::ops::Range<usize>,
-        Vec<search::passage::PassageToken>,
-    )> = Vec::new();
+) -> (Vec<(f32, Range<usize>, Vec<Range<usize>>)>, f32) {
     let wants_number = asks_for_a_number(question);
-    // Analyzed question words start with (almost always) the same three letters as the word
-    // in the text, so a passage with none of them cannot carry any word and is not analyzed.
-    // Text with non-ASCII letters (ASCII folding) is always analyzed.
-    let probes: Vec<String> = plan
-        .groups
-        .iter()
-        .flat_map(|g| g.terms.iter().chain(g.phrases.iter().flatten()))
-        .map(|t| t.chars().take(3).collect())
-        .collect();
-    for range in ranges {
+    let mut scored: Vec<(f32, Range<usize>, Vec<PassageToken>)> = Vec::new();
+    for (range, tokens) in passages {
         let Some(text) = body.get(range.clone()) else {
             continue; // article changed since it was indexed
-        };
-        let tokens = match analyzed(range.start) {
-            Some(tokens) => tokens,
-            None => {
-                if text.is_ascii() {
-                    let lower = text.to_ascii_lowercase();
-                    if !probes.iter().any(|p| lower.contains(p.as_str())) {
-                        continue;
-                    }
-                }
-                search::passage::tokens_in(analyzer, text, relevant)
-            }
         };
         let carried: f32 = plan
             .groups
             .iter()
             .map(|g| {
                 let w = g.matched_weight(|t| tokens.iter().any(|tok| tok.text == t));
-                if g.terms.iter().any(|t| title_tokens.contains(t)) {
+                if g.terms.iter().any(|t| in_title(t)) {
                     w * TITLE_WORD_DISCOUNT
                 } else {
                     w
@@ -339,7 +309,7 @@ fn best_passages(
         scored.push((score, range, tokens));
     }
     let coverage = plan.coverage(|t| {
-        title_tokens.contains(t)
+        in_title(t)
             || scored
                 .iter()
                 .any(|(_, _, tokens)| tokens.iter().any(|tok| tok.text == t))
@@ -355,11 +325,13 @@ fn best_passages(
         .into_iter()
         .take(n)
         .map(|(score, range, tokens)| {
-            let highlights = tokens
+            let mut positions: Vec<usize> = tokens
                 .iter()
                 .filter(|t| highlight_terms.contains(&t.text))
-                .map(|t| t.range.clone())
+                .map(|t| t.position)
                 .collect();
+            positions.sort_unstable();
+            let highlights = search::passage::word_ranges(&body[range.clone()], &positions);
             (score / top, range, highlights)
         })
         .collect();

@@ -20,10 +20,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, RwLock};
 
+use rustc_hash::FxHashMap;
+use tantivy::DocSet as _;
 use tantivy::collector::TopDocs;
 use tantivy::columnar::Column;
 use tantivy::directory::MmapDirectory;
 use tantivy::index::SegmentId;
+use tantivy::postings::{Postings as _, TermInfo};
 use tantivy::schema::{
     DateOptions, FAST, INDEXED, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing,
     TextOptions,
@@ -197,6 +200,217 @@ pub struct PassageHit {
     pub article: i64,
     pub range: Range<usize>,
     pub score: f32,
+    /// Where the passage is in the [`Snapshot`] that found it.
+    pub addr: tantivy::DocAddress,
+}
+
+/// What the index knows about one passage and a question's terms, read from the postings (no
+/// text is fetched or analyzed).
+#[derive(Debug, Clone, Default)]
+pub struct PassageTerms {
+    /// Each occurrence of a question term in the passage text, with its position (the byte
+    /// range is unknown here and left empty).
+    pub text: Vec<passage::PassageToken>,
+    /// The question terms in the article's title.
+    pub title: Vec<String>,
+}
+
+impl PassageTerms {
+    pub fn in_text(&self, term: &str) -> bool {
+        self.text.iter().any(|t| t.text == term)
+    }
+
+    pub fn in_title(&self, term: &str) -> bool {
+        self.title.iter().any(|t| t == term)
+    }
+}
+
+/// One consistent view of the live generation while a question is answered: the same segments
+/// for the search, the passages of an article and the postings looked up afterwards.
+pub struct Snapshot {
+    searcher: tantivy::Searcher,
+    columns: Vec<Arc<PassageColumns>>,
+    fields: Fields,
+}
+
+impl Snapshot {
+    pub fn searcher(&self) -> &tantivy::Searcher {
+        &self.searcher
+    }
+
+    /// Best passages for a query, at most `limit` of them, best first.
+    pub fn top_passages(
+        &self,
+        query: &dyn tantivy::query::Query,
+        limit: usize,
+    ) -> Result<Vec<PassageHit>, SearchError> {
+        let top = self
+            .searcher
+            .search(query, &TopDocs::with_limit(limit).order_by_score())?;
+        Ok(top
+            .into_iter()
+            .filter_map(|(score, addr)| {
+                let (article, range) = passage_at(&self.columns, addr)?;
+                Some(PassageHit {
+                    article,
+                    range,
+                    score,
+                    addr,
+                })
+            })
+            .collect())
+    }
+
+    /// Every indexed passage of `article` (what [`passage::split`] cut at ingest time), in
+    /// article order.
+    pub fn article_passages(
+        &self,
+        article: i64,
+    ) -> Result<Vec<(tantivy::DocAddress, Range<usize>)>, SearchError> {
+        let term = Term::from_field_u64(self.fields.article, article as u64);
+        let mut out = Vec::new();
+        for (ord, reader) in self.searcher.segment_readers().iter().enumerate() {
+            let Some(mut postings) = reader
+                .inverted_index(self.fields.article)?
+                .read_postings(&term, IndexRecordOption::Basic)?
+            else {
+                continue;
+            };
+            let mut doc = postings.doc();
+            while doc != tantivy::TERMINATED {
+                if !reader.is_deleted(doc) {
+                    let addr = tantivy::DocAddress::new(ord as u32, doc);
+                    if let Some((_, range)) = passage_at(&self.columns, addr) {
+                        out.push((addr, range));
+                    }
+                }
+                doc = postings.advance();
+            }
+        }
+        out.sort_by_key(|(_, r)| r.start);
+        Ok(out)
+    }
+
+    /// Looks up a question's terms in this snapshot (see [`TermLookup`]).
+    pub fn lookup(&self) -> TermLookup<'_> {
+        TermLookup {
+            snapshot: self,
+            infos: FxHashMap::default(),
+        }
+    }
+}
+
+/// A question's terms looked up in one [`Snapshot`]: where each term's postings are, per segment
+/// and field, found once and reused for document frequencies and for every passage asked about.
+pub struct TermLookup<'s> {
+    snapshot: &'s Snapshot,
+    /// Per term, per segment: its postings in the text and in the title field.
+    infos: FxHashMap<String, Vec<[Option<TermInfo>; 2]>>,
+}
+
+impl TermLookup<'_> {
+    pub fn searcher(&self) -> &tantivy::Searcher {
+        &self.snapshot.searcher
+    }
+
+    fn infos(&mut self, term: &str) -> Result<&[[Option<TermInfo>; 2]], SearchError> {
+        if !self.infos.contains_key(term) {
+            let fields = self.snapshot.fields;
+            let text = Term::from_field_text(fields.text, term);
+            let title = Term::from_field_text(fields.title, term);
+            let mut per_segment = Vec::new();
+            for reader in self.snapshot.searcher.segment_readers() {
+                per_segment.push([
+                    reader.inverted_index(fields.text)?.get_term_info(&text)?,
+                    reader.inverted_index(fields.title)?.get_term_info(&title)?,
+                ]);
+            }
+            self.infos.insert(term.to_string(), per_segment);
+        }
+        Ok(&self.infos[term])
+    }
+
+    /// Passages holding `term` in their text or their title, whichever is more (deleted
+    /// passages included until their segment is merged, as tantivy counts them).
+    pub fn doc_freq(&mut self, term: &str) -> u64 {
+        let Ok(infos) = self.infos(term) else {
+            return 0;
+        };
+        let sum = |field: usize| -> u64 {
+            infos
+                .iter()
+                .filter_map(|i| i[field].as_ref())
+                .map(|i| u64::from(i.doc_freq))
+                .sum()
+        };
+        sum(0).max(sum(1))
+    }
+
+    /// Which of `terms` each passage at `docs` holds in its text (with positions) and, with
+    /// `titles`, in its article's title, from the postings: the same tokens analyzing the text
+    /// would give.
+    pub fn passage_terms(
+        &mut self,
+        docs: &[tantivy::DocAddress],
+        terms: &[&str],
+        titles: bool,
+    ) -> Result<Vec<PassageTerms>, SearchError> {
+        for term in terms {
+            self.infos(term)?;
+        }
+        let fields = self.snapshot.fields;
+        let mut out = vec![PassageTerms::default(); docs.len()];
+        // Postings only seek forward: visit the passages segment by segment, in doc order.
+        let mut order: Vec<usize> = (0..docs.len()).collect();
+        order.sort_by_key(|&i| (docs[i].segment_ord, docs[i].doc_id));
+        let mut positions = Vec::new();
+        for run in order.chunk_by(|&a, &b| docs[a].segment_ord == docs[b].segment_ord) {
+            let ord = docs[run[0]].segment_ord as usize;
+            let reader = self.snapshot.searcher.segment_reader(ord as u32);
+            let text = reader.inverted_index(fields.text)?;
+            let title = reader.inverted_index(fields.title)?;
+            for term in terms {
+                let [in_text, in_title] = &self.infos[*term][ord];
+                if let Some(info) = in_text {
+                    let mut postings = text.read_postings_from_terminfo(
+                        info,
+                        IndexRecordOption::WithFreqsAndPositions,
+                    )?;
+                    for &i in run {
+                        if seek(&mut postings, docs[i].doc_id) {
+                            postings.positions(&mut positions);
+                            out[i]
+                                .text
+                                .extend(positions.iter().map(|&p| passage::PassageToken {
+                                    text: (*term).to_string(),
+                                    range: 0..0,
+                                    position: p as usize,
+                                }));
+                        }
+                    }
+                }
+                if let Some(info) = in_title.as_ref().filter(|_| titles) {
+                    let mut postings =
+                        title.read_postings_from_terminfo(info, IndexRecordOption::Basic)?;
+                    for &i in run {
+                        if seek(&mut postings, docs[i].doc_id) {
+                            out[i].title.push((*term).to_string());
+                        }
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Moves `postings` to `doc` if it holds it (never backwards: a doc already passed is absent).
+fn seek(postings: &mut tantivy::postings::SegmentPostings, doc: tantivy::DocId) -> bool {
+    let current = postings.doc();
+    if current > doc {
+        return false;
+    }
+    current == doc || postings.seek(doc) == doc
 }
 
 /// Progress of a rebuild, reported every few hundred articles.
@@ -336,44 +550,16 @@ impl SearchIndex {
             .map_err(|_| SearchError::WriterGone)
     }
 
-    /// Best passages for a query, at most `limit` of them, best first.
-    pub fn top_passages(
-        &self,
-        query: &dyn tantivy::query::Query,
-        limit: usize,
-    ) -> Result<Vec<PassageHit>, SearchError> {
+    /// A consistent view of the live generation for answering one question.
+    pub fn snapshot(&self) -> Result<Snapshot, SearchError> {
         let live = self.live.read().expect("live lock").clone();
         let searcher = live.reader.searcher();
-        let top = searcher.search(query, &TopDocs::with_limit(limit).order_by_score())?;
         let columns = live.columns(&searcher)?;
-        let mut hits = Vec::with_capacity(top.len());
-        for (score, addr) in top {
-            if let Some((article, range)) = passage_at(&columns, addr) {
-                hits.push(PassageHit {
-                    article,
-                    range,
-                    score,
-                });
-            }
-        }
-        Ok(hits)
-    }
-
-    /// Byte ranges of every indexed passage of `article`, in article order: what
-    /// [`passage::split`] cut at ingest time, read back instead of finding sentences again.
-    pub fn passage_ranges(&self, article: i64) -> Result<Vec<Range<usize>>, SearchError> {
-        let live = self.live.read().expect("live lock").clone();
-        let searcher = live.reader.searcher();
-        let term = Term::from_field_u64(self.fields.article, article as u64);
-        let query = tantivy::query::TermQuery::new(term, IndexRecordOption::Basic);
-        let docs = searcher.search(&query, &tantivy::collector::DocSetCollector)?;
-        let columns = live.columns(&searcher)?;
-        let mut ranges: Vec<Range<usize>> = docs
-            .into_iter()
-            .filter_map(|addr| passage_at(&columns, addr).map(|(_, range)| range))
-            .collect();
-        ranges.sort_by_key(|r| r.start);
-        Ok(ranges)
+        Ok(Snapshot {
+            searcher,
+            columns,
+            fields: self.fields,
+        })
     }
 
     /// Number of passages in the live generation.
@@ -631,10 +817,67 @@ impl WriterTask {
     }
 }
 
-/// Analyzed tokens of `text`, for coverage checks.
-pub fn token_set(analyzer: &mut TextAnalyzer, text: &str) -> HashSet<String> {
-    passage::tokens(analyzer, text)
-        .into_iter()
-        .map(|t| t.text)
-        .collect()
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::Article;
+
+    #[tokio::test]
+    async fn postings_give_the_tokens_that_analyzing_the_text_gives() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = SearchIndex::open(dir.path(), true).unwrap();
+        let body = "Ushakov said the proposals were studied. The talks, he added, would go on; \
+                    Ushakov did not name a date.\n\nIn Ankara, Erdoğan offered to host further \
+                    talks between the delegations, as he had in the spring.\n\nNothing else \
+                    was agreed, and the next round of talks has not been scheduled by anyone \
+                    involved, according to officials who spoke on condition of anonymity to \
+                    reporters gathered outside the building late in the evening.";
+        let article = Article {
+            url: "https://example.org/talks".into(),
+            title: "Ushakov: proposals studied".into(),
+            source: "example".into(),
+            published: chrono::Utc::now(),
+            published_estimated: false,
+            tags: Vec::new(),
+            body: body.into(),
+        };
+        index
+            .index(vec![StoredArticle { key: 7, article }])
+            .await
+            .unwrap();
+        let snapshot = index.snapshot().unwrap();
+        let passages = snapshot.article_passages(7).unwrap();
+        let ranges: Vec<Range<usize>> = passages.iter().map(|(_, r)| r.clone()).collect();
+        assert_eq!(ranges, passage::split(body));
+        assert!(ranges.len() >= 2, "{ranges:?}");
+
+        let terms = ["ushakov", "propos", "talk", "erdogan", "date"];
+        let addrs: Vec<tantivy::DocAddress> = passages.iter().map(|(a, _)| *a).collect();
+        let found = snapshot
+            .lookup()
+            .passage_terms(&addrs, &terms, true)
+            .unwrap();
+        let mut analyzer = analyzer();
+        for (range, f) in ranges.iter().zip(&found) {
+            let text = &body[range.clone()];
+            let mut expected: Vec<(String, usize)> = passage::tokens(&mut analyzer, text)
+                .into_iter()
+                .filter(|t| terms.contains(&t.text.as_str()))
+                .map(|t| (t.text, t.position))
+                .collect();
+            let mut got: Vec<(String, usize)> = f
+                .text
+                .iter()
+                .map(|t| (t.text.clone(), t.position))
+                .collect();
+            expected.sort();
+            got.sort();
+            assert_eq!(got, expected, "{text}");
+            let mut title = f.title.clone();
+            title.sort();
+            assert_eq!(title, ["propos", "ushakov"]);
+        }
+        assert!(found.iter().any(|f| f.in_text("erdogan")));
+        assert!(found.iter().all(|f| !f.in_title("talk")));
+    }
 }

@@ -113,8 +113,8 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
-/// An analyzed token (of a passage, a title or a question): its indexed form, where it stands,
-/// and its position.
+/// An analyzed token (of a passage or a question): its indexed form, where it stands (left
+/// empty when read from the postings, which keep positions only), and its position.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PassageToken {
     pub text: String,
@@ -122,36 +122,38 @@ pub struct PassageToken {
     pub position: usize,
 }
 
-/// Analyzes text with the index's analyzer; for passages, once for coverage, phrase checks and
-/// highlighting alike.
+/// Analyzes text with the index's analyzer (questions, alias names, tests). Passages found by a
+/// search are not analyzed again: their terms come from the postings (`search::TermLookup`).
 pub fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<PassageToken> {
-    tokens_where(analyzer, text, |_| true)
-}
-
-/// [`tokens`] keeping only the tokens whose analyzed form is in `keep` (a question's terms):
-/// all that coverage, phrase checks and highlighting look at, without a string per word.
-pub fn tokens_in(
-    analyzer: &mut TextAnalyzer,
-    text: &str,
-    keep: &rustc_hash::FxHashSet<String>,
-) -> Vec<PassageToken> {
-    tokens_where(analyzer, text, |t| keep.contains(t))
-}
-
-fn tokens_where(
-    analyzer: &mut TextAnalyzer,
-    text: &str,
-    keep: impl Fn(&str) -> bool,
-) -> Vec<PassageToken> {
     let mut out = Vec::new();
     let mut stream = analyzer.token_stream(text);
     while let Some(t) = stream.next() {
-        if keep(&t.text) {
-            out.push(PassageToken {
-                text: t.text.clone(),
-                range: t.offset_from..t.offset_to,
-                position: t.position,
-            });
+        out.push(PassageToken {
+            text: t.text.clone(),
+            range: t.offset_from..t.offset_to,
+            position: t.position,
+        });
+    }
+    out
+}
+
+/// Byte ranges of the words at `positions` (ascending) in `text`: positions count the words the
+/// tokenizer finds before the analyzer's filters drop any, so the positions stored in the index
+/// map back to the text without analyzing it again.
+pub fn word_ranges(text: &str, positions: &[usize]) -> Vec<Range<usize>> {
+    use tantivy::tokenizer::{TokenStream as _, Tokenizer as _};
+    let mut out = Vec::with_capacity(positions.len());
+    let mut wanted = positions.iter().copied().peekable();
+    let mut tokenizer = tantivy::tokenizer::SimpleTokenizer::default();
+    let mut stream = tokenizer.token_stream(text);
+    while let Some(&next) = wanted.peek() {
+        if !stream.advance() {
+            break;
+        }
+        let t = stream.token();
+        if t.position == next {
+            out.push(t.offset_from..t.offset_to);
+            while wanted.next_if(|&p| p <= t.position).is_some() {}
         }
     }
     out
@@ -163,6 +165,24 @@ mod tests {
 
     fn texts<'a>(body: &'a str, ranges: &[Range<usize>]) -> Vec<&'a str> {
         ranges.iter().map(|r| &body[r.clone()]).collect()
+    }
+
+    #[test]
+    fn word_ranges_map_index_positions_back_to_the_text() {
+        let text = "Ushakov said the talks in Riyadh were useful, and Ushakov's aides agreed.";
+        let mut analyzer = crate::search::analyzer();
+        let analyzed = tokens(&mut analyzer, text);
+        let wanted: Vec<&PassageToken> = analyzed
+            .iter()
+            .filter(|t| t.text == "ushakov" || t.text == "talk")
+            .collect();
+        assert_eq!(wanted.len(), 3, "{analyzed:?}");
+        let positions: Vec<usize> = wanted.iter().map(|t| t.position).collect();
+        let ranges = word_ranges(text, &positions);
+        let expected: Vec<Range<usize>> = wanted.iter().map(|t| t.range.clone()).collect();
+        assert_eq!(ranges, expected);
+        let words: Vec<&str> = ranges.iter().map(|r| &text[r.clone()]).collect();
+        assert_eq!(words, ["Ushakov", "talks", "Ushakov"]);
     }
 
     #[test]

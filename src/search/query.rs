@@ -13,8 +13,8 @@ use tantivy::schema::{IndexRecordOption, Term};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DateTime as TDateTime, Searcher};
 
-use super::Fields;
 use super::passage::{PassageToken, tokens};
+use super::{Fields, TermLookup};
 
 /// Words too common in questions to say anything about the answer. (English stop words are
 /// removed by the analyzer already.)
@@ -252,7 +252,7 @@ pub struct PlanInput<'a> {
 pub fn plan(
     input: PlanInput<'_>,
     analyzer: &mut TextAnalyzer,
-    searcher: &Searcher,
+    lookup: &mut TermLookup<'_>,
     fields: &Fields,
 ) -> Plan {
     static STOP: std::sync::OnceLock<HashSet<String>> = std::sync::OnceLock::new();
@@ -268,18 +268,8 @@ pub fn plan(
         .into_iter()
         .filter(|t| !stop.contains(&t.text))
         .collect();
+    let searcher = lookup.searcher().clone();
     let num_docs = searcher.num_docs().max(1) as f32;
-    let doc_freq = |term: &str| -> u64 {
-        [fields.text, fields.title]
-            .iter()
-            .map(|&f| {
-                searcher
-                    .doc_freq(&Term::from_field_text(f, term))
-                    .unwrap_or(0)
-            })
-            .max()
-            .unwrap_or(0)
-    };
     let idf = |df: u64| -> f32 { (1.0 + (num_docs - df as f32 + 0.5) / (df as f32 + 0.5)).ln() };
 
     let mut groups: Vec<WordGroup> = Vec::new();
@@ -311,14 +301,14 @@ pub fn plan(
             }
         }
         let alias_count = terms.len() - 1;
-        let mut df = terms.iter().map(|t| doc_freq(t)).max().unwrap_or(0);
+        let mut df = terms.iter().map(|t| lookup.doc_freq(t)).max().unwrap_or(0);
         let mut corrected_to = None;
         if df == 0
             && input.fuzzy
             && phrases.is_empty()
             && token.text.chars().count() >= FUZZY_MIN_CHARS
         {
-            let corrections = fuzzy_terms(searcher, fields, &token.text);
+            let corrections = fuzzy_terms(&searcher, fields, &token.text);
             if let Some((best, best_df)) = corrections.first() {
                 corrected_to = Some(best.clone());
                 df = *best_df;
