@@ -105,21 +105,21 @@ impl Answerer<'_> {
             // than half the bar are dropped.
             let mut ranked: Vec<(f32, i64)> = Vec::new();
             for key in &order {
-                let candidates = &by_article[key];
-                let title = &terms_of[&candidates[0].addr];
+                let hits = &by_article[key];
+                let title = &terms_of[&hits[0].addr];
                 let title_coverage = plan.coverage(|t| title.in_title(t));
                 let title_factor = 1.0 + (self.weights.title_boost - 1.0) * title_coverage;
                 // The article must be about the question: its title and the passages found in
                 // it together cover enough of the question's weight. (A long question is rarely
                 // covered by one paragraph alone; an unrelated article covers little of it.)
                 let article_coverage = plan.coverage(|t| {
-                    title.in_title(t) || candidates.iter().any(|p| terms_of[&p.addr].in_text(t))
+                    title.in_title(t) || hits.iter().any(|p| terms_of[&p.addr].in_text(t))
                 });
                 tracing::debug!(article = key, article_coverage, "candidate article");
                 if article_coverage < self.min_coverage * 0.5 {
                     continue;
                 }
-                let best = candidates
+                let best = hits
                     .iter()
                     .map(|p| {
                         let found = &terms_of[&p.addr];
