@@ -286,10 +286,18 @@ fn best_passages(
 ) -> (Vec<(f32, Range<usize>, Vec<Range<usize>>)>, f32) {
     let wants_number = asks_for_a_number(question);
     let mut scored: Vec<(f32, Range<usize>, Vec<PassageToken>)> = Vec::new();
-    for (range, tokens) in passages {
+    // The lead passage is indexed with the headline after its own words (see
+    // `search::documents`): the headline's words say what the article is about, not what this
+    // passage says, so they do not count for choosing the quote.
+    let lead_start = body.len() - body.trim_start().len();
+    for (range, mut tokens) in passages {
         let Some(text) = body.get(range.clone()) else {
             continue; // article changed since it was indexed
         };
+        if range.start == lead_start {
+            let words = search::passage::word_count(text);
+            tokens.retain(|t| t.position < words);
+        }
         let carried: f32 = plan
             .groups
             .iter()

@@ -673,18 +673,26 @@ fn next_generation(data_dir: &Path) -> u64 {
         + 1
 }
 
-/// Passages of an article as tantivy documents.
+/// Passages of an article as tantivy documents. The first passage's text is indexed followed by
+/// the headline, as the lead of a printed article is read with it: a question worded like the
+/// headline finds the article even when the body uses other words. (One value, so the
+/// passage's word positions stay those of its text and the headline's come after them.)
 fn documents(fields: &Fields, stored: &StoredArticle) -> Vec<TantivyDocument> {
     let a = &stored.article;
     let published = TDateTime::from_timestamp_secs(a.published.timestamp());
     passage::split(&a.body)
         .into_iter()
-        .map(|range| {
+        .enumerate()
+        .map(|(i, range)| {
             let mut doc = TantivyDocument::default();
             doc.add_u64(fields.article, stored.key as u64);
             doc.add_u64(fields.start, range.start as u64);
             doc.add_u64(fields.end, range.end as u64);
-            doc.add_text(fields.text, &a.body[range]);
+            if i == 0 {
+                doc.add_text(fields.text, format!("{}\n\n{}", &a.body[range], a.title));
+            } else {
+                doc.add_text(fields.text, &a.body[range]);
+            }
             doc.add_text(fields.title, &a.title);
             doc.add_date(fields.published, published);
             doc.add_text(fields.source, &a.source);
@@ -858,9 +866,18 @@ mod tests {
             .passage_terms(&addrs, &terms, true)
             .unwrap();
         let mut analyzer = analyzer();
-        for (range, f) in ranges.iter().zip(&found) {
-            let text = &body[range.clone()];
-            let mut expected: Vec<(String, usize)> = passage::tokens(&mut analyzer, text)
+        for (i, (range, f)) in ranges.iter().zip(&found).enumerate() {
+            // The lead passage is indexed with the headline after it.
+            let text = if i == 0 {
+                format!(
+                    "{}\n\n{}",
+                    &body[range.clone()],
+                    "Ushakov: proposals studied"
+                )
+            } else {
+                body[range.clone()].to_string()
+            };
+            let mut expected: Vec<(String, usize)> = passage::tokens(&mut analyzer, &text)
                 .into_iter()
                 .filter(|t| terms.contains(&t.text.as_str()))
                 .map(|t| (t.text, t.position))
@@ -878,6 +895,27 @@ mod tests {
             assert_eq!(title, ["propos", "ushakov"]);
         }
         assert!(found.iter().any(|f| f.in_text("erdogan")));
+        // The headline's words sit after the lead passage's own words: mapped back onto the
+        // passage text, only the passage's words are highlighted.
+        let lead = &body[ranges[0].clone()];
+        let mut positions: Vec<usize> = found[0].text.iter().map(|t| t.position).collect();
+        positions.sort_unstable();
+        let words: Vec<&str> = passage::word_ranges(lead, &positions)
+            .into_iter()
+            .map(|r| &lead[r])
+            .collect();
+        assert_eq!(
+            words,
+            [
+                "Ushakov",
+                "proposals",
+                "talks",
+                "Ushakov",
+                "date",
+                "Erdoğan",
+                "talks"
+            ]
+        );
         assert!(found.iter().all(|f| !f.in_title("talk")));
     }
 }

@@ -137,6 +137,18 @@ pub fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<PassageToken> {
     out
 }
 
+/// How many words the tokenizer finds in `text` (the positions its words take in the index).
+pub fn word_count(text: &str) -> usize {
+    use tantivy::tokenizer::{TokenStream as _, Tokenizer as _};
+    let mut tokenizer = tantivy::tokenizer::SimpleTokenizer::default();
+    let mut stream = tokenizer.token_stream(text);
+    let mut n = 0;
+    while stream.advance() {
+        n += 1;
+    }
+    n
+}
+
 /// Byte ranges of the words at `positions` (ascending) in `text`: positions count the words the
 /// tokenizer finds before the analyzer's filters drop any, so the positions stored in the index
 /// map back to the text without analyzing it again.
