@@ -106,7 +106,6 @@ async fn main() {
             },
             &mut analyzer,
             &mut lookup,
-            engine.index().fields(),
         );
         let query = talkwatch::search::query::build(
             &plan,

@@ -55,7 +55,6 @@ impl Answerer<'_> {
             return Ok(Err(NotFoundReason::EmptyIndex));
         }
         let mut analyzer = search::analyzer();
-        let fields = self.index.fields();
         let mut lookup = snapshot.lookup();
         let plan = query::plan(
             PlanInput {
@@ -65,10 +64,9 @@ impl Answerer<'_> {
             },
             &mut analyzer,
             &mut lookup,
-            fields,
         );
         tracing::debug!(?plan, "question plan");
-        let Some(q) = query::build(&plan, &req.filters, fields) else {
+        let Some(q) = query::build(&plan, &req.filters, self.index.fields()) else {
             return Ok(Err(NotFoundReason::NoWords));
         };
         let wanted = req.offset + req.limit;
@@ -123,7 +121,7 @@ impl Answerer<'_> {
                     .iter()
                     .map(|p| {
                         let found = &terms_of[&p.addr];
-                        let coverage = plan.coverage(|t| found.in_title(t) || found.in_text(t));
+                        let coverage = plan.coverage(|t| title.in_title(t) || found.in_text(t));
                         tracing::debug!(article = key, score = p.score, coverage, "candidate");
                         let phrase_factor = 1.0
                             + (self.weights.phrase_boost - 1.0) * plan.phrase_share(&found.text);
@@ -289,12 +287,11 @@ fn best_passages(
     // The lead passage is indexed with the headline after its own words (see
     // `search::documents`): the headline's words say what the article is about, not what this
     // passage says, so they do not count for choosing the quote.
-    let lead_start = body.len() - body.trim_start().len();
     for (range, mut tokens) in passages {
         let Some(text) = body.get(range.clone()) else {
             continue; // article changed since it was indexed
         };
-        if range.start == lead_start {
+        if search::passage::is_lead(body, &range) {
             let words = search::passage::word_count(text);
             tokens.retain(|t| t.position < words);
         }

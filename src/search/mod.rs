@@ -313,6 +313,10 @@ impl TermLookup<'_> {
         &self.snapshot.searcher
     }
 
+    pub fn fields(&self) -> &Fields {
+        &self.snapshot.fields
+    }
+
     fn infos(&mut self, term: &str) -> Result<&[[Option<TermInfo>; 2]], SearchError> {
         if !self.infos.contains_key(term) {
             let fields = self.snapshot.fields;
@@ -682,13 +686,12 @@ fn documents(fields: &Fields, stored: &StoredArticle) -> Vec<TantivyDocument> {
     let published = TDateTime::from_timestamp_secs(a.published.timestamp());
     passage::split(&a.body)
         .into_iter()
-        .enumerate()
-        .map(|(i, range)| {
+        .map(|range| {
             let mut doc = TantivyDocument::default();
             doc.add_u64(fields.article, stored.key as u64);
             doc.add_u64(fields.start, range.start as u64);
             doc.add_u64(fields.end, range.end as u64);
-            if i == 0 {
+            if passage::is_lead(&a.body, &range) {
                 doc.add_text(fields.text, format!("{}\n\n{}", &a.body[range], a.title));
             } else {
                 doc.add_text(fields.text, &a.body[range]);
@@ -840,9 +843,10 @@ mod tests {
                     was agreed, and the next round of talks has not been scheduled by anyone \
                     involved, according to officials who spoke on condition of anonymity to \
                     reporters gathered outside the building late in the evening.";
+        let title = "Ushakov: proposals studied";
         let article = Article {
             url: "https://example.org/talks".into(),
-            title: "Ushakov: proposals studied".into(),
+            title: title.into(),
             source: "example".into(),
             published: chrono::Utc::now(),
             published_estimated: false,
@@ -869,11 +873,7 @@ mod tests {
         for (i, (range, f)) in ranges.iter().zip(&found).enumerate() {
             // The lead passage is indexed with the headline after it.
             let text = if i == 0 {
-                format!(
-                    "{}\n\n{}",
-                    &body[range.clone()],
-                    "Ushakov: proposals studied"
-                )
+                format!("{}\n\n{title}", &body[range.clone()])
             } else {
                 body[range.clone()].to_string()
             };

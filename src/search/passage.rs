@@ -137,37 +137,43 @@ pub fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<PassageToken> {
     out
 }
 
-/// How many words the tokenizer finds in `text` (the positions its words take in the index).
-pub fn word_count(text: &str) -> usize {
+/// Whether `range` is the article's lead passage: [`split`] starts the first passage at the
+/// body's first non-blank character.
+pub fn is_lead(body: &str, range: &Range<usize>) -> bool {
+    range.start == body.len() - body.trim_start().len()
+}
+
+/// The words the tokenizer finds in `text`, before the analyzer's filters drop any: their
+/// positions are the ones stored in the index.
+fn words(text: &str, mut f: impl FnMut(&tantivy::tokenizer::Token) -> bool) {
     use tantivy::tokenizer::{TokenStream as _, Tokenizer as _};
     let mut tokenizer = tantivy::tokenizer::SimpleTokenizer::default();
     let mut stream = tokenizer.token_stream(text);
+    while stream.advance() && f(stream.token()) {}
+}
+
+/// How many words the tokenizer finds in `text` (the positions its words take in the index).
+pub fn word_count(text: &str) -> usize {
     let mut n = 0;
-    while stream.advance() {
+    words(text, |_| {
         n += 1;
-    }
+        true
+    });
     n
 }
 
-/// Byte ranges of the words at `positions` (ascending) in `text`: positions count the words the
-/// tokenizer finds before the analyzer's filters drop any, so the positions stored in the index
-/// map back to the text without analyzing it again.
+/// Byte ranges of the words at `positions` (ascending) in `text`: the positions stored in the
+/// index map back to the text without analyzing it again.
 pub fn word_ranges(text: &str, positions: &[usize]) -> Vec<Range<usize>> {
-    use tantivy::tokenizer::{TokenStream as _, Tokenizer as _};
     let mut out = Vec::with_capacity(positions.len());
     let mut wanted = positions.iter().copied().peekable();
-    let mut tokenizer = tantivy::tokenizer::SimpleTokenizer::default();
-    let mut stream = tokenizer.token_stream(text);
-    while let Some(&next) = wanted.peek() {
-        if !stream.advance() {
-            break;
-        }
-        let t = stream.token();
-        if t.position == next {
+    words(text, |t| {
+        if wanted.peek() == Some(&t.position) {
             out.push(t.offset_from..t.offset_to);
             while wanted.next_if(|&p| p <= t.position).is_some() {}
         }
-    }
+        wanted.peek().is_some()
+    });
     out
 }
 

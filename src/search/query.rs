@@ -253,7 +253,6 @@ pub fn plan(
     input: PlanInput<'_>,
     analyzer: &mut TextAnalyzer,
     lookup: &mut TermLookup<'_>,
-    fields: &Fields,
 ) -> Plan {
     static STOP: std::sync::OnceLock<HashSet<String>> = std::sync::OnceLock::new();
     let stop = STOP.get_or_init(|| {
@@ -268,8 +267,7 @@ pub fn plan(
         .into_iter()
         .filter(|t| !stop.contains(&t.text))
         .collect();
-    let searcher = lookup.searcher().clone();
-    let num_docs = searcher.num_docs().max(1) as f32;
+    let num_docs = lookup.searcher().num_docs().max(1) as f32;
     let idf = |df: u64| -> f32 { (1.0 + (num_docs - df as f32 + 0.5) / (df as f32 + 0.5)).ln() };
 
     let mut groups: Vec<WordGroup> = Vec::new();
@@ -308,7 +306,7 @@ pub fn plan(
             && phrases.is_empty()
             && token.text.chars().count() >= FUZZY_MIN_CHARS
         {
-            let corrections = fuzzy_terms(&searcher, fields, &token.text);
+            let corrections = fuzzy_terms(lookup.searcher(), lookup.fields(), &token.text);
             if let Some((best, best_df)) = corrections.first() {
                 corrected_to = Some(best.clone());
                 df = *best_df;
