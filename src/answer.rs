@@ -74,6 +74,7 @@ impl Answerer<'_> {
         let highlight_terms = plan.highlight_terms();
         let relevant = plan.relevant_terms();
         let terms: Vec<&str> = relevant.iter().map(String::as_str).collect();
+        let wants_number = asks_for_a_number(&req.question);
         let mut candidates = (wanted * 3 + 8).min(MAX_CANDIDATES);
         loop {
             let passages = snapshot.top_passages(q.as_ref(), candidates)?;
@@ -91,11 +92,17 @@ impl Answerer<'_> {
                 }
             }
             // Which question terms each candidate holds, from the postings.
-            let addrs: Vec<DocAddress> = order
+            // (The title is read with each article's first, best, passage.)
+            let (addrs, firsts): (Vec<DocAddress>, Vec<bool>) = order
                 .iter()
-                .flat_map(|k| by_article[k].iter().map(|p| p.addr))
-                .collect();
-            let found = lookup.passage_terms(&addrs, &terms, true)?;
+                .flat_map(|k| {
+                    by_article[k]
+                        .iter()
+                        .enumerate()
+                        .map(|(j, p)| (p.addr, j == 0))
+                })
+                .unzip();
+            let found = lookup.passage_terms(&addrs, &terms, |i| firsts[i])?;
             let mut terms_of: FxHashMap<DocAddress, PassageTerms> =
                 addrs.into_iter().zip(found).collect();
             // Rank each article by its best passage, weighing BM25 by how much of the question
@@ -175,6 +182,7 @@ impl Answerer<'_> {
                 } else {
                     Vec::new()
                 };
+                let whole_article = !all.is_empty();
                 let scored: Vec<(Range<usize>, Vec<PassageToken>)> = if all.is_empty() {
                     let mut r: Vec<_> = found
                         .iter()
@@ -187,14 +195,15 @@ impl Answerer<'_> {
                     r
                 } else {
                     let addrs: Vec<DocAddress> = all.iter().map(|(a, _)| *a).collect();
-                    let found = lookup.passage_terms(&addrs, &terms, false)?;
+                    let found = lookup.passage_terms(&addrs, &terms, |_| false)?;
                     all.into_iter()
                         .zip(found)
                         .map(|((_, range), f)| (range, f.text))
                         .collect()
                 };
                 let (passages, coverage) = best_passages(
-                    &req.question,
+                    wants_number,
+                    whole_article,
                     &plan,
                     &article.body,
                     scored,
@@ -267,22 +276,44 @@ fn asks_for_a_number(question: &str) -> bool {
 
 /// The `n` passages of an article that answer the question best, in article order of their
 /// score: each scores the question weight it carries (title words discounted, spelling
-/// corrections half), times the phrase boost; ties go to the earlier passage. `passages` are
-/// byte ranges with the question terms found in them (positions only), which also place the
-/// highlights. Returns (score relative to the best, byte range, highlight ranges
-/// relative to the passage).
+/// corrections half, and with `whole_article`, words spread over many passages discounted),
+/// times the phrase boost and, when the question `wants_number`, a boost for digits; ties go
+/// to the earlier passage. `passages` are byte ranges with the question terms found in them
+/// (positions only), which also place the highlights. Returns (score relative to the best,
+/// byte range, highlight ranges relative to the passage).
 /// Also returns the share of the question the whole article (title and body) covers.
 #[allow(clippy::type_complexity, clippy::too_many_arguments)] // one private call site
 fn best_passages(
-    question: &str,
+    wants_number: bool,
+    whole_article: bool,
     plan: &query::Plan,
     body: &str,
     passages: Vec<(Range<usize>, Vec<PassageToken>)>,
     in_title: impl Fn(&str) -> bool,
-    highlight_terms: &std::collections::HashSet<String>,
+    highlight_terms: &rustc_hash::FxHashSet<String>,
     n: usize,
 ) -> (Vec<(f32, Range<usize>, Vec<Range<usize>>)>, f32) {
-    let wants_number = asks_for_a_number(question);
+    // With the whole article at hand, a word's weight is scaled by how few of its passages
+    // carry it: a word in every paragraph says what the article is about (the title's subject,
+    // repeated), a word in one paragraph says where this question's answer is.
+    let specificity: Vec<f32> = plan
+        .groups
+        .iter()
+        .map(|g| {
+            let n = passages
+                .iter()
+                .filter(|(_, tokens)| {
+                    g.matched_weight(|t| tokens.iter().any(|tok| &*tok.text == t)) > 0.0
+                })
+                .count();
+            let all = passages.len() as f32;
+            if whole_article && n > 0 && all > 1.0 {
+                (1.0 + all / n as f32).ln() / (1.0 + all).ln()
+            } else {
+                1.0
+            }
+        })
+        .collect();
     let mut scored: Vec<(f32, Range<usize>, Vec<PassageToken>)> = Vec::new();
     // The lead passage is indexed with the headline after its own words (see
     // `search::documents`): the headline's words say what the article is about, not what this
@@ -298,8 +329,9 @@ fn best_passages(
         let carried: f32 = plan
             .groups
             .iter()
-            .map(|g| {
-                let w = g.matched_weight(|t| tokens.iter().any(|tok| tok.text == t));
+            .zip(&specificity)
+            .map(|(g, s)| {
+                let w = g.matched_weight(|t| tokens.iter().any(|tok| &*tok.text == t)) * s;
                 if g.terms.iter().any(|t| in_title(t)) {
                     w * TITLE_WORD_DISCOUNT
                 } else {
@@ -317,7 +349,7 @@ fn best_passages(
         in_title(t)
             || scored
                 .iter()
-                .any(|(_, _, tokens)| tokens.iter().any(|tok| tok.text == t))
+                .any(|(_, _, tokens)| tokens.iter().any(|tok| &*tok.text == t))
     });
     // Stable sort: equal scores keep article order.
     scored.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -332,7 +364,7 @@ fn best_passages(
         .map(|(score, range, tokens)| {
             let mut positions: Vec<usize> = tokens
                 .iter()
-                .filter(|t| highlight_terms.contains(&t.text))
+                .filter(|t| highlight_terms.contains(&*t.text))
                 .map(|t| t.position)
                 .collect();
             positions.sort_unstable();

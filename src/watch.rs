@@ -54,7 +54,7 @@ fn terms(text: &str) -> Vec<String> {
     let mut analyzer = crate::search::analyzer();
     passage::tokens(&mut analyzer, text)
         .into_iter()
-        .map(|t| t.text)
+        .map(|t| t.text.to_string())
         .collect()
 }
 
@@ -67,17 +67,19 @@ pub fn match_article(words: &str, article: &Article) -> Option<Hit> {
     let mut analyzer = crate::search::analyzer();
     let title_terms: HashSet<String> = passage::tokens(&mut analyzer, &article.title)
         .into_iter()
-        .map(|t| t.text)
+        .map(|t| t.text.to_string())
         .collect();
     let mut found: HashSet<&String> = wanted.iter().filter(|w| title_terms.contains(*w)).collect();
     let mut best: Option<(usize, Range<usize>, Vec<Range<usize>>)> = None;
     for range in passage::split(&article.body) {
         let text = &article.body[range.clone()];
         let tokens = passage::tokens(&mut analyzer, text);
-        let hits: Vec<&passage::PassageToken> =
-            tokens.iter().filter(|t| wanted.contains(&t.text)).collect();
-        let distinct: HashSet<&String> = hits.iter().map(|t| &t.text).collect();
-        found.extend(wanted.iter().filter(|w| distinct.contains(w)));
+        let hits: Vec<&passage::PassageToken> = tokens
+            .iter()
+            .filter(|t| wanted.contains(&*t.text))
+            .collect();
+        let distinct: HashSet<&str> = hits.iter().map(|t| &*t.text).collect();
+        found.extend(wanted.iter().filter(|w| distinct.contains(w.as_str())));
         if best.as_ref().is_none_or(|(n, _, _)| distinct.len() > *n) {
             best = Some((
                 distinct.len(),

@@ -217,7 +217,7 @@ pub struct PassageTerms {
 
 impl PassageTerms {
     pub fn in_text(&self, term: &str) -> bool {
-        self.text.iter().any(|t| t.text == term)
+        self.text.iter().any(|t| &*t.text == term)
     }
 
     pub fn in_title(&self, term: &str) -> bool {
@@ -350,14 +350,15 @@ impl TermLookup<'_> {
         sum(0).max(sum(1))
     }
 
-    /// Which of `terms` each passage at `docs` holds in its text (with positions) and, with
-    /// `titles`, in its article's title, from the postings: the same tokens analyzing the text
-    /// would give.
+    /// Which of `terms` each passage at `docs` holds in its text (with positions) and, where
+    /// `title_of(i)` asks for it, in its article's title, from the postings: the same tokens
+    /// analyzing the text would give. (Passages of one article share its title: asking once
+    /// per article is enough.)
     pub fn passage_terms(
         &mut self,
         docs: &[tantivy::DocAddress],
         terms: &[&str],
-        titles: bool,
+        title_of: impl Fn(usize) -> bool,
     ) -> Result<Vec<PassageTerms>, SearchError> {
         for term in terms {
             self.infos(term)?;
@@ -375,6 +376,7 @@ impl TermLookup<'_> {
             let title = reader.inverted_index(fields.title)?;
             for term in terms {
                 let [in_text, in_title] = &self.infos[*term][ord];
+                let shared: std::sync::Arc<str> = (*term).into();
                 if let Some(info) = in_text {
                     let mut postings = text.read_postings_from_terminfo(
                         info,
@@ -386,17 +388,20 @@ impl TermLookup<'_> {
                             out[i]
                                 .text
                                 .extend(positions.iter().map(|&p| passage::PassageToken {
-                                    text: (*term).to_string(),
+                                    text: shared.clone(),
                                     range: 0..0,
                                     position: p as usize,
                                 }));
                         }
                     }
                 }
-                if let Some(info) = in_title.as_ref().filter(|_| titles) {
+                if let Some(info) = in_title
+                    .as_ref()
+                    .filter(|_| run.iter().any(|&i| title_of(i)))
+                {
                     let mut postings =
                         title.read_postings_from_terminfo(info, IndexRecordOption::Basic)?;
-                    for &i in run {
+                    for &i in run.iter().filter(|&&i| title_of(i)) {
                         if seek(&mut postings, docs[i].doc_id) {
                             out[i].title.push((*term).to_string());
                         }
@@ -867,7 +872,7 @@ mod tests {
         let addrs: Vec<tantivy::DocAddress> = passages.iter().map(|(a, _)| *a).collect();
         let found = snapshot
             .lookup()
-            .passage_terms(&addrs, &terms, true)
+            .passage_terms(&addrs, &terms, |_| true)
             .unwrap();
         let mut analyzer = analyzer();
         for (i, (range, f)) in ranges.iter().zip(&found).enumerate() {
@@ -879,13 +884,13 @@ mod tests {
             };
             let mut expected: Vec<(String, usize)> = passage::tokens(&mut analyzer, &text)
                 .into_iter()
-                .filter(|t| terms.contains(&t.text.as_str()))
-                .map(|t| (t.text, t.position))
+                .filter(|t| terms.contains(&&*t.text))
+                .map(|t| (t.text.to_string(), t.position))
                 .collect();
             let mut got: Vec<(String, usize)> = f
                 .text
                 .iter()
-                .map(|t| (t.text.clone(), t.position))
+                .map(|t| (t.text.to_string(), t.position))
                 .collect();
             expected.sort();
             got.sort();

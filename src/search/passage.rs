@@ -117,7 +117,8 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
 /// empty when read from the postings, which keep positions only), and its position.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PassageToken {
-    pub text: String,
+    /// Shared: a passage's occurrences of one term all point at one string.
+    pub text: std::sync::Arc<str>,
     pub range: Range<usize>,
     pub position: usize,
 }
@@ -129,7 +130,7 @@ pub fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<PassageToken> {
     let mut stream = analyzer.token_stream(text);
     while let Some(t) = stream.next() {
         out.push(PassageToken {
-            text: t.text.clone(),
+            text: t.text.as_str().into(),
             range: t.offset_from..t.offset_to,
             position: t.position,
         });
@@ -143,19 +144,32 @@ pub fn is_lead(body: &str, range: &Range<usize>) -> bool {
     range.start == body.len() - body.trim_start().len()
 }
 
-/// The words the tokenizer finds in `text`, before the analyzer's filters drop any: their
-/// positions are the ones stored in the index.
-fn words(text: &str, mut f: impl FnMut(&tantivy::tokenizer::Token) -> bool) {
-    use tantivy::tokenizer::{TokenStream as _, Tokenizer as _};
-    let mut tokenizer = tantivy::tokenizer::SimpleTokenizer::default();
-    let mut stream = tokenizer.token_stream(text);
-    while stream.advance() && f(stream.token()) {}
+/// The words the index's tokenizer (tantivy's `SimpleTokenizer`: runs of alphanumeric
+/// characters) finds in `text`, before the analyzer's filters drop any, with their positions
+/// (the ones stored in the index) and byte ranges; `f` returns false to stop. The same split as
+/// the tokenizer's, without copying each word into a token (a test checks they agree).
+fn words(text: &str, mut f: impl FnMut(usize, Range<usize>) -> bool) {
+    let mut position = 0;
+    let mut start = None;
+    for (i, c) in text.char_indices() {
+        if c.is_alphanumeric() {
+            start.get_or_insert(i);
+        } else if let Some(s) = start.take() {
+            if !f(position, s..i) {
+                return;
+            }
+            position += 1;
+        }
+    }
+    if let Some(s) = start {
+        f(position, s..text.len());
+    }
 }
 
 /// How many words the tokenizer finds in `text` (the positions its words take in the index).
 pub fn word_count(text: &str) -> usize {
     let mut n = 0;
-    words(text, |_| {
+    words(text, |_, _| {
         n += 1;
         true
     });
@@ -167,10 +181,10 @@ pub fn word_count(text: &str) -> usize {
 pub fn word_ranges(text: &str, positions: &[usize]) -> Vec<Range<usize>> {
     let mut out = Vec::with_capacity(positions.len());
     let mut wanted = positions.iter().copied().peekable();
-    words(text, |t| {
-        if wanted.peek() == Some(&t.position) {
-            out.push(t.offset_from..t.offset_to);
-            while wanted.next_if(|&p| p <= t.position).is_some() {}
+    words(text, |position, range| {
+        if wanted.peek() == Some(&position) {
+            out.push(range);
+            while wanted.next_if(|&p| p <= position).is_some() {}
         }
         wanted.peek().is_some()
     });
@@ -186,13 +200,33 @@ mod tests {
     }
 
     #[test]
+    fn words_split_as_the_index_tokenizer_does() {
+        use tantivy::tokenizer::{TokenStream as _, Tokenizer as _};
+        let text = "Erdoğan's 1.5bn-euro offer—“final”, said Zelenskyy_aide; 東京 talks…  end";
+        let mut expected = Vec::new();
+        let mut tokenizer = tantivy::tokenizer::SimpleTokenizer::default();
+        let mut stream = tokenizer.token_stream(text);
+        while stream.advance() {
+            let t = stream.token();
+            expected.push((t.position, t.offset_from..t.offset_to));
+        }
+        let mut got = Vec::new();
+        words(text, |p, r| {
+            got.push((p, r));
+            true
+        });
+        assert_eq!(got, expected);
+        assert_eq!(word_count(text), expected.len());
+    }
+
+    #[test]
     fn word_ranges_map_index_positions_back_to_the_text() {
         let text = "Ushakov said the talks in Riyadh were useful, and Ushakov's aides agreed.";
         let mut analyzer = crate::search::analyzer();
         let analyzed = tokens(&mut analyzer, text);
         let wanted: Vec<&PassageToken> = analyzed
             .iter()
-            .filter(|t| t.text == "ushakov" || t.text == "talk")
+            .filter(|t| &*t.text == "ushakov" || &*t.text == "talk")
             .collect();
         assert_eq!(wanted.len(), 3, "{analyzed:?}");
         let positions: Vec<usize> = wanted.iter().map(|t| t.position).collect();

@@ -97,7 +97,7 @@ impl Aliases {
                 .map(|m| {
                     tokens(analyzer, m)
                         .into_iter()
-                        .map(|t| t.text)
+                        .map(|t| t.text.to_string())
                         .collect::<Vec<_>>()
                 })
                 .filter(|tokens| !tokens.is_empty())
@@ -183,7 +183,7 @@ pub struct Plan {
 
 impl Plan {
     /// Every analyzed form that counts as a hit, for highlighting.
-    pub fn highlight_terms(&self) -> HashSet<String> {
+    pub fn highlight_terms(&self) -> rustc_hash::FxHashSet<String> {
         self.groups
             .iter()
             .flat_map(|g| g.terms.iter().chain(g.phrases.iter().flatten()))
@@ -193,7 +193,7 @@ impl Plan {
 
     /// Every analyzed form coverage, phrase checks or highlighting look for.
     pub fn relevant_terms(&self) -> rustc_hash::FxHashSet<String> {
-        let mut terms: rustc_hash::FxHashSet<String> = self.highlight_terms().into_iter().collect();
+        let mut terms = self.highlight_terms();
         for (a, b, _) in &self.pairs {
             terms.insert(a.clone());
             terms.insert(b.clone());
@@ -231,9 +231,9 @@ impl Plan {
             .iter()
             .filter(|(a, b, gap)| {
                 tokens.iter().any(|first| {
-                    first.text == *a
+                    *first.text == **a
                         && tokens.iter().any(|second| {
-                            second.text == *b && second.position == first.position + gap
+                            *second.text == **b && second.position == first.position + gap
                         })
                 })
             })
@@ -259,13 +259,17 @@ pub fn plan(
         let mut analyzer = crate::search::analyzer();
         QUESTION_WORDS
             .iter()
-            .flat_map(|w| tokens(&mut analyzer, w).into_iter().map(|t| t.text))
+            .flat_map(|w| {
+                tokens(&mut analyzer, w)
+                    .into_iter()
+                    .map(|t| t.text.to_string())
+            })
             .chain(QUESTION_WORDS.iter().map(|w| w.to_string()))
             .collect()
     });
     let tokens: Vec<PassageToken> = tokens(analyzer, input.question)
         .into_iter()
-        .filter(|t| !stop.contains(&t.text))
+        .filter(|t| !stop.contains(&*t.text))
         .collect();
     let num_docs = lookup.searcher().num_docs().max(1) as f32;
     let idf = |df: u64| -> f32 { (1.0 + (num_docs - df as f32 + 0.5) / (df as f32 + 0.5)).ln() };
@@ -281,8 +285,8 @@ pub fn plan(
             && p.text != token.text
         {
             pairs.push((
-                p.text.clone(),
-                token.text.clone(),
+                p.text.to_string(),
+                token.text.to_string(),
                 token.position - p.position,
             ));
         }
@@ -290,7 +294,7 @@ pub fn plan(
         if !seen.insert(token.text.clone()) || groups.len() >= MAX_WORDS {
             continue;
         }
-        let mut terms = vec![token.text.clone()];
+        let mut terms = vec![token.text.to_string()];
         let mut phrases = Vec::new();
         for variant in input.aliases.variants(&token.text) {
             match variant.as_slice() {
@@ -314,7 +318,7 @@ pub fn plan(
             terms.extend(corrections.into_iter().map(|(t, _)| t));
         }
         groups.push(WordGroup {
-            term: token.text.clone(),
+            term: token.text.to_string(),
             terms,
             alias_count,
             phrases,
@@ -340,7 +344,13 @@ pub fn plan(
     Plan { groups, pairs }
 }
 
-/// Index terms within edit distance 1 (5–7 chars) or 2 (8+ chars) of `term`, most frequent first.
+/// Index terms within edit distance 1 (5–7 chars) or 2 (8+ chars) of `term` that start with the
+/// same letter, most frequent first.
+///
+/// Only the text field is walked: every headline is also indexed in its article's lead passage,
+/// so the title field has no word the text field lacks. Misspellings rarely change the first
+/// letter ("Chaves", "Blare", "Ushakof"), and keeping it walks one letter's part of the term
+/// dictionary instead of all of it.
 fn fuzzy_terms(searcher: &Searcher, fields: &Fields, term: &str) -> Vec<(String, u64)> {
     // Building a Levenshtein automaton builder is costly (tables per distance): do it once.
     static BUILDERS: std::sync::OnceLock<[LevenshteinAutomatonBuilder; 2]> =
@@ -356,28 +366,33 @@ fn fuzzy_terms(searcher: &Searcher, fields: &Fields, term: &str) -> Vec<(String,
     } else {
         &builders[0]
     };
+    let Some(first) = term.chars().next() else {
+        return Vec::new();
+    };
+    let prefix = first.to_string();
     let dfa = builder.build_dfa(term);
     let mut found: HashMap<String, (u8, u64)> = HashMap::new();
     for segment in searcher.segment_readers() {
-        for field in [fields.text, fields.title] {
-            let Ok(inverted) = segment.inverted_index(field) else {
+        let Ok(inverted) = segment.inverted_index(fields.text) else {
+            continue;
+        };
+        let mut builder = inverted.terms().search(Dfa(&dfa)).ge(&prefix);
+        if let Some(next) = char::from_u32(first as u32 + 1) {
+            builder = builder.lt(next.to_string());
+        }
+        let Ok(mut stream) = builder.into_stream() else {
+            continue;
+        };
+        while stream.advance() {
+            let Ok(key) = std::str::from_utf8(stream.key()) else {
                 continue;
             };
-            let mut stream = match inverted.terms().search(Dfa(&dfa)).into_stream() {
-                Ok(s) => s,
-                Err(_) => continue,
+            let dist = match dfa.eval(key) {
+                Distance::Exact(d) => d,
+                Distance::AtLeast(_) => continue,
             };
-            while stream.advance() {
-                let Ok(key) = std::str::from_utf8(stream.key()) else {
-                    continue;
-                };
-                let dist = match dfa.eval(key) {
-                    Distance::Exact(d) => d,
-                    Distance::AtLeast(_) => continue,
-                };
-                let entry = found.entry(key.to_string()).or_insert((dist, 0));
-                entry.1 += u64::from(stream.value().doc_freq);
-            }
+            let entry = found.entry(key.to_string()).or_insert((dist, 0));
+            entry.1 += u64::from(stream.value().doc_freq);
         }
     }
     let mut out: Vec<(String, u8, u64)> =
