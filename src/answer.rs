@@ -148,6 +148,7 @@ impl Answerer<'_> {
                 continue;
             }
             ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+            fuse_with_whole_articles(&mut ranked, &mut lookup, &plan)?;
             let more = ranked.len() > wanted;
             let page_keys: Vec<i64> = ranked
                 .iter()
@@ -238,6 +239,46 @@ impl Answerer<'_> {
             }));
         }
     }
+}
+
+/// How far down a ranking still counts when two are fused (reciprocal rank fusion's k: small
+/// lets the top of each ranking decide).
+const FUSION_K: f32 = 10.0;
+
+/// How many of the best candidate articles (by passage) are also scored as whole articles.
+const FUSED: usize = 20;
+
+/// Re-ranks the candidate articles (best first by their best passage) by fusing that order
+/// with the order of the first [`FUSED`] as whole articles (BM25 over title and body): a
+/// passage match finds where the answer is; the whole article tells whether the question is
+/// what the article is about, when the question's words are spread over several paragraphs.
+/// Each article scores 1/(k + rank) in each ranking (reciprocal rank fusion; ties keep the
+/// passage order). An index without article-level fields keeps the passage order.
+fn fuse_with_whole_articles(
+    ranked: &mut [(f32, i64)],
+    lookup: &mut search::TermLookup<'_>,
+    plan: &query::Plan,
+) -> Result<(), SearchError> {
+    let fused = ranked.len().min(FUSED);
+    let keys: Vec<i64> = ranked[..fused].iter().map(|r| r.1).collect();
+    let whole = lookup.article_scores(&keys, plan)?;
+    if whole.iter().all(|&s| s <= 0.0) {
+        return Ok(());
+    }
+    let mut order: Vec<usize> = (0..keys.len()).collect();
+    order.sort_by(|&a, &b| whole[b].total_cmp(&whole[a]));
+    let mut whole_rank = vec![0usize; keys.len()];
+    for (rank, &i) in order.iter().enumerate() {
+        whole_rank[i] = rank;
+    }
+    for (i, r) in ranked.iter_mut().enumerate() {
+        let whole = whole_rank
+            .get(i)
+            .map_or(0.0, |&w| 1.0 / (FUSION_K + w as f32 + 1.0));
+        r.0 = 1.0 / (FUSION_K + i as f32 + 1.0) + whole;
+    }
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+    Ok(())
 }
 
 /// How much a question word found in the title counts when choosing the quote inside an

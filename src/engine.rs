@@ -134,6 +134,16 @@ impl Engine {
         if !self.is_writable() {
             return Ok(());
         }
+        if !self.index.is_current_format() {
+            // Built by an older version: answers would miss what this one indexes (whole
+            // articles), and its writer cannot take this version's documents. The old index
+            // keeps answering other processes while the new one is built.
+            tracing::info!(
+                "the index was built by an older talkwatch version; rebuilding it from the article store"
+            );
+            let report = self.reindex(Arc::new(|_| {})).await?;
+            tracing::info!(articles = report.articles, "index upgraded");
+        }
         let pending = self.store.unindexed()?;
         if !pending.is_empty() {
             tracing::info!(
@@ -326,5 +336,65 @@ fn load_aliases(config: &Config) -> Result<Aliases, EngineError> {
                 reason,
             }
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::SearchFilters;
+    use chrono::TimeZone as _;
+
+    fn article() -> Article {
+        Article {
+            url: "https://example.org/talks/riyadh".into(),
+            title: "Envoys meet in Riyadh".into(),
+            source: "example".into(),
+            published: chrono::Utc.with_ymd_and_hms(2025, 2, 18, 9, 0, 0).unwrap(),
+            published_estimated: false,
+            tags: Vec::new(),
+            body: "Delegations met in Riyadh for the first round.\n\nUshakov said the \
+                   proposals on territory would be studied in Moscow before any reply."
+                .into(),
+        }
+    }
+
+    fn ask(engine: &Engine, question: &str) -> Vec<String> {
+        let req = AskRequest {
+            question: question.into(),
+            filters: SearchFilters::default(),
+            limit: 5,
+            offset: 0,
+            per_article: 1,
+        };
+        match engine.ask(&req).unwrap() {
+            Ok(answer) => answer.hits.into_iter().map(|h| h.passage).collect(),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    #[tokio::test]
+    async fn an_index_from_an_older_version_is_rebuilt_at_start_and_answers() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config {
+            data_dir: dir.path().join("data"),
+            ..Config::default()
+        };
+        let engine = Engine::open(config.clone()).await.unwrap();
+        engine.add_articles(vec![article()]).await.unwrap();
+        drop(engine);
+        // An upgrade: the articles are stored, the live index is in the previous format.
+        search::install_previous_format(&config.data_dir);
+        {
+            let old = SearchIndex::open(&config.data_dir, false).unwrap();
+            assert!(!old.is_current_format());
+        }
+        let engine = Engine::open(config).await.unwrap();
+        assert!(engine.index().is_current_format());
+        let passages = ask(&engine, "What did Ushakov say about the proposals?");
+        assert!(
+            passages.first().is_some_and(|p| p.contains("Ushakov said")),
+            "{passages:?}"
+        );
     }
 }

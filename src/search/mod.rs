@@ -60,6 +60,12 @@ pub struct Fields {
     pub title: tantivy::schema::Field,
     pub published: tantivy::schema::Field,
     pub source: tantivy::schema::Field,
+    /// On an article's lead passage only: the article key (finds the one document that carries
+    /// the whole article).
+    pub lead: tantivy::schema::Field,
+    /// On an article's lead passage only: its title and whole body, term frequencies without
+    /// positions, for scoring articles as a whole.
+    pub body: tantivy::schema::Field,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -74,6 +80,11 @@ fn schema() -> (Schema, Fields) {
             .set_tokenizer(RAW_LOWER)
             .set_index_option(IndexRecordOption::Basic),
     );
+    let body_opts = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(ANALYZER)
+            .set_index_option(IndexRecordOption::WithFreqs),
+    );
     let u64_fast_indexed = NumericOptions::default().set_fast().set_indexed();
     let fields = Fields {
         article: b.add_u64_field("article", u64_fast_indexed),
@@ -83,6 +94,8 @@ fn schema() -> (Schema, Fields) {
         title: b.add_text_field("title", text_opts),
         published: b.add_date_field("published", DateOptions::from(INDEXED).set_fast()),
         source: b.add_text_field("source", raw_opts),
+        lead: b.add_u64_field("lead", NumericOptions::default().set_indexed()),
+        body: b.add_text_field("body", body_opts),
     };
     (b.build(), fields)
 }
@@ -132,6 +145,14 @@ pub enum SearchError {
     WriterGone,
     #[error("reindex failed: {0}")]
     Rebuild(String),
+}
+
+/// Whether an index on disk has every field of this version's schema (older versions lack the
+/// article-level `lead` and `body`).
+fn is_current_format(on_disk: tantivy::schema::Schema, fields: &Fields) -> bool {
+    [("lead", fields.lead), ("body", fields.body)]
+        .iter()
+        .all(|(name, field)| on_disk.get_field(name).ok() == Some(*field))
 }
 
 /// One generation of the index, open for reading.
@@ -231,6 +252,9 @@ pub struct Snapshot {
     searcher: tantivy::Searcher,
     columns: Vec<Arc<PassageColumns>>,
     fields: Fields,
+    /// False for an index built by an older version, without the article-level fields (it
+    /// still answers, ranked by passages alone, until it is rebuilt).
+    article_level: bool,
 }
 
 impl Snapshot {
@@ -304,8 +328,8 @@ impl Snapshot {
 /// and field, found once and reused for document frequencies and for every passage asked about.
 pub struct TermLookup<'s> {
     snapshot: &'s Snapshot,
-    /// Per term, per segment: its postings in the text and in the title field.
-    infos: FxHashMap<String, Vec<[Option<TermInfo>; 2]>>,
+    /// Per term, per segment: its postings in the text, the title and the article body field.
+    infos: FxHashMap<String, Vec<[Option<TermInfo>; 3]>>,
 }
 
 impl TermLookup<'_> {
@@ -317,16 +341,22 @@ impl TermLookup<'_> {
         &self.snapshot.fields
     }
 
-    fn infos(&mut self, term: &str) -> Result<&[[Option<TermInfo>; 2]], SearchError> {
+    fn infos(&mut self, term: &str) -> Result<&[[Option<TermInfo>; 3]], SearchError> {
         if !self.infos.contains_key(term) {
             let fields = self.snapshot.fields;
             let text = Term::from_field_text(fields.text, term);
             let title = Term::from_field_text(fields.title, term);
+            let body = Term::from_field_text(fields.body, term);
             let mut per_segment = Vec::new();
             for reader in self.snapshot.searcher.segment_readers() {
                 per_segment.push([
                     reader.inverted_index(fields.text)?.get_term_info(&text)?,
                     reader.inverted_index(fields.title)?.get_term_info(&title)?,
+                    if self.snapshot.article_level {
+                        reader.inverted_index(fields.body)?.get_term_info(&body)?
+                    } else {
+                        None
+                    },
                 ]);
             }
             self.infos.insert(term.to_string(), per_segment);
@@ -375,7 +405,7 @@ impl TermLookup<'_> {
             let text = reader.inverted_index(fields.text)?;
             let title = reader.inverted_index(fields.title)?;
             for term in terms {
-                let [in_text, in_title] = &self.infos[*term][ord];
+                let [in_text, in_title, _] = &self.infos[*term][ord];
                 let shared: std::sync::Arc<str> = (*term).into();
                 if let Some(info) = in_text {
                     let mut postings = text.read_postings_from_terminfo(
@@ -408,6 +438,101 @@ impl TermLookup<'_> {
                     }
                 }
             }
+        }
+        Ok(out)
+    }
+}
+
+impl TermLookup<'_> {
+    /// BM25 of each article in `keys` as a whole (title and body, the `body` field of its lead
+    /// passage), over the question's word groups: each group counts its best-scoring form
+    /// (a spelling correction at half). Article counts and lengths are the articles', not the
+    /// passages'. All zero for an index without the article-level fields.
+    pub fn article_scores(&mut self, keys: &[i64], plan: &Plan) -> Result<Vec<f32>, SearchError> {
+        const K1: f32 = 1.2;
+        const B: f32 = 0.75;
+        let mut out = vec![0.0; keys.len()];
+        if !self.snapshot.article_level || keys.is_empty() {
+            return Ok(out);
+        }
+        let fields = self.snapshot.fields;
+        let searcher = &self.snapshot.searcher;
+        let (mut articles, mut tokens) = (0u64, 0u64);
+        for reader in searcher.segment_readers() {
+            articles += reader.inverted_index(fields.lead)?.terms().num_terms() as u64;
+            tokens += reader.inverted_index(fields.body)?.total_num_tokens();
+        }
+        if articles == 0 {
+            return Ok(out);
+        }
+        let n = articles as f32;
+        let avg_len = tokens as f32 / n;
+        // Every form of every group, with the share of the group's weight it earns.
+        let mut forms: Vec<(usize, &str, f32)> = Vec::new();
+        for (gi, g) in plan.groups.iter().enumerate() {
+            for (ti, t) in g.terms.iter().enumerate() {
+                forms.push((gi, t.as_str(), if ti <= g.alias_count { 1.0 } else { 0.5 }));
+            }
+        }
+        let mut idf = Vec::with_capacity(forms.len());
+        for (_, term, _) in &forms {
+            let df: u64 = self
+                .infos(term)?
+                .iter()
+                .filter_map(|i| i[2].as_ref())
+                .map(|i| u64::from(i.doc_freq))
+                .sum();
+            let df = df as f32;
+            idf.push((1.0 + (n - df + 0.5) / (df + 0.5)).ln());
+        }
+        // best[article][group]
+        let mut best = vec![vec![0f32; plan.groups.len()]; keys.len()];
+        for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+            // Each article's lead document in this segment (at most one live).
+            let lead_index = reader.inverted_index(fields.lead)?;
+            let mut leads: Vec<(tantivy::DocId, usize)> = Vec::new();
+            for (i, &key) in keys.iter().enumerate() {
+                let term = Term::from_field_u64(fields.lead, key as u64);
+                let Some(mut postings) =
+                    lead_index.read_postings(&term, IndexRecordOption::Basic)?
+                else {
+                    continue;
+                };
+                let mut doc = postings.doc();
+                while doc != tantivy::TERMINATED {
+                    if !reader.is_deleted(doc) {
+                        leads.push((doc, i));
+                        break;
+                    }
+                    doc = postings.advance();
+                }
+            }
+            if leads.is_empty() {
+                continue;
+            }
+            leads.sort_unstable();
+            let norms = reader.get_fieldnorms_reader(fields.body)?;
+            let body = reader.inverted_index(fields.body)?;
+            for (fi, (gi, term, share)) in forms.iter().enumerate() {
+                let Some(info) = &self.infos[*term][ord][2] else {
+                    continue;
+                };
+                let mut postings =
+                    body.read_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
+                for &(doc, i) in &leads {
+                    if seek(&mut postings, doc) {
+                        let tf = postings.term_freq() as f32;
+                        let len = norms.fieldnorm(doc) as f32;
+                        let s = idf[fi] * tf * (K1 + 1.0)
+                            / (tf + K1 * (1.0 - B + B * len / avg_len.max(1.0)));
+                        let slot = &mut best[i][*gi];
+                        *slot = slot.max(s * share);
+                    }
+                }
+            }
+        }
+        for (o, b) in out.iter_mut().zip(best) {
+            *o = b.iter().sum();
         }
         Ok(out)
     }
@@ -565,10 +690,18 @@ impl SearchIndex {
         let searcher = live.reader.searcher();
         let columns = live.columns(&searcher)?;
         Ok(Snapshot {
+            article_level: is_current_format(live.index.schema(), &self.fields),
             searcher,
             columns,
             fields: self.fields,
         })
+    }
+
+    /// False when the live generation was built by an older version (see [`Snapshot`]); the
+    /// engine rebuilds it at start.
+    pub fn is_current_format(&self) -> bool {
+        let live = self.live.read().expect("live lock").clone();
+        is_current_format(live.index.schema(), &self.fields)
     }
 
     /// Number of passages in the live generation.
@@ -599,6 +732,23 @@ fn create_index(dir: &Path) -> Result<Index, SearchError> {
     let index = Index::create_in_dir(dir, schema)?;
     register_tokenizers(&index);
     Ok(index)
+}
+
+/// Test support: makes `data_dir`'s live generation an empty index in the format of the version
+/// before article-level scoring (the schema without `lead` and `body`).
+#[cfg(test)]
+pub(crate) fn install_previous_format(data_dir: &Path) {
+    let (current, fields) = schema();
+    let mut b = Schema::builder();
+    for (field, entry) in current.fields() {
+        if field != fields.lead && field != fields.body {
+            b.add_field(entry.clone());
+        }
+    }
+    let dir = data_dir.join(format!("{GEN_PREFIX}{}", next_generation(data_dir)));
+    std::fs::create_dir_all(&dir).unwrap();
+    Index::create_in_dir(&dir, b.build()).unwrap();
+    set_current(data_dir, &dir).unwrap();
 }
 
 fn open_live(dir: &Path) -> Result<Live, SearchError> {
@@ -686,6 +836,8 @@ fn next_generation(data_dir: &Path) -> u64 {
 /// the headline, as the lead of a printed article is read with it: a question worded like the
 /// headline finds the article even when the body uses other words. (One value, so the
 /// passage's word positions stay those of its text and the headline's come after them.)
+/// The lead passage also carries the whole article (`lead`, `body`), so articles can be scored
+/// as a whole too (see [`TermLookup::article_scores`]).
 fn documents(fields: &Fields, stored: &StoredArticle) -> Vec<TantivyDocument> {
     let a = &stored.article;
     let published = TDateTime::from_timestamp_secs(a.published.timestamp());
@@ -698,6 +850,9 @@ fn documents(fields: &Fields, stored: &StoredArticle) -> Vec<TantivyDocument> {
             doc.add_u64(fields.end, range.end as u64);
             if passage::is_lead(&a.body, &range) {
                 doc.add_text(fields.text, format!("{}\n\n{}", &a.body[range], a.title));
+                doc.add_u64(fields.lead, stored.key as u64);
+                doc.add_text(fields.body, &a.title);
+                doc.add_text(fields.body, &a.body);
             } else {
                 doc.add_text(fields.text, &a.body[range]);
             }
