@@ -164,6 +164,8 @@ struct Live {
     /// field up by name, which cost ~0.2 ms per question over a handful of segments; segments
     /// are immutable, so their columns are opened once.
     columns: Mutex<HashMap<SegmentId, Arc<PassageColumns>>>,
+    /// Whether this generation has the article-level fields (see [`is_current_format`]).
+    article_level: bool,
 }
 
 impl Live {
@@ -294,22 +296,14 @@ impl Snapshot {
         let term = Term::from_field_u64(self.fields.article, article as u64);
         let mut out = Vec::new();
         for (ord, reader) in self.searcher.segment_readers().iter().enumerate() {
-            let Some(mut postings) = reader
-                .inverted_index(self.fields.article)?
-                .read_postings(&term, IndexRecordOption::Basic)?
-            else {
-                continue;
-            };
-            let mut doc = postings.doc();
-            while doc != tantivy::TERMINATED {
-                if !reader.is_deleted(doc) {
-                    let addr = tantivy::DocAddress::new(ord as u32, doc);
-                    if let Some((_, range)) = passage_at(&self.columns, addr) {
-                        out.push((addr, range));
-                    }
+            let index = reader.inverted_index(self.fields.article)?;
+            each_live_doc(reader, &index, &term, |doc| {
+                let addr = tantivy::DocAddress::new(ord as u32, doc);
+                if let Some((_, range)) = passage_at(&self.columns, addr) {
+                    out.push((addr, range));
                 }
-                doc = postings.advance();
-            }
+                true
+            })?;
         }
         out.sort_by_key(|(_, r)| r.start);
         Ok(out)
@@ -370,14 +364,7 @@ impl TermLookup<'_> {
         let Ok(infos) = self.infos(term) else {
             return 0;
         };
-        let sum = |field: usize| -> u64 {
-            infos
-                .iter()
-                .filter_map(|i| i[field].as_ref())
-                .map(|i| u64::from(i.doc_freq))
-                .sum()
-        };
-        sum(0).max(sum(1))
+        total_doc_freq(infos, 0).max(total_doc_freq(infos, 1))
     }
 
     /// Which of `terms` each passage at `docs` holds in its text (with positions) and, where
@@ -476,13 +463,7 @@ impl TermLookup<'_> {
         }
         let mut idf = Vec::with_capacity(forms.len());
         for (_, term, _) in &forms {
-            let df: u64 = self
-                .infos(term)?
-                .iter()
-                .filter_map(|i| i[2].as_ref())
-                .map(|i| u64::from(i.doc_freq))
-                .sum();
-            let df = df as f32;
+            let df = total_doc_freq(self.infos(term)?, 2) as f32;
             idf.push((1.0 + (n - df + 0.5) / (df + 0.5)).ln());
         }
         // best[article][group]
@@ -493,19 +474,10 @@ impl TermLookup<'_> {
             let mut leads: Vec<(tantivy::DocId, usize)> = Vec::new();
             for (i, &key) in keys.iter().enumerate() {
                 let term = Term::from_field_u64(fields.lead, key as u64);
-                let Some(mut postings) =
-                    lead_index.read_postings(&term, IndexRecordOption::Basic)?
-                else {
-                    continue;
-                };
-                let mut doc = postings.doc();
-                while doc != tantivy::TERMINATED {
-                    if !reader.is_deleted(doc) {
-                        leads.push((doc, i));
-                        break;
-                    }
-                    doc = postings.advance();
-                }
+                each_live_doc(reader, &lead_index, &term, |doc| {
+                    leads.push((doc, i));
+                    false
+                })?;
             }
             if leads.is_empty() {
                 continue;
@@ -536,6 +508,37 @@ impl TermLookup<'_> {
         }
         Ok(out)
     }
+}
+
+/// Documents holding a term in field `slot` of its per-segment infos (text, title, body), over
+/// all segments.
+fn total_doc_freq(infos: &[[Option<TermInfo>; 3]], slot: usize) -> u64 {
+    infos
+        .iter()
+        .filter_map(|i| i[slot].as_ref())
+        .map(|i| u64::from(i.doc_freq))
+        .sum()
+}
+
+/// Calls `f` with each live (not deleted) document of `reader` holding `term` (in `index`, the
+/// term's field), in doc order, until `f` returns false.
+fn each_live_doc(
+    reader: &tantivy::SegmentReader,
+    index: &tantivy::InvertedIndexReader,
+    term: &Term,
+    mut f: impl FnMut(tantivy::DocId) -> bool,
+) -> Result<(), SearchError> {
+    let Some(mut postings) = index.read_postings(term, IndexRecordOption::Basic)? else {
+        return Ok(());
+    };
+    let mut doc = postings.doc();
+    while doc != tantivy::TERMINATED {
+        if !reader.is_deleted(doc) && !f(doc) {
+            break;
+        }
+        doc = postings.advance();
+    }
+    Ok(())
 }
 
 /// Moves `postings` to `doc` if it holds it (never backwards: a doc already passed is absent).
@@ -690,7 +693,7 @@ impl SearchIndex {
         let searcher = live.reader.searcher();
         let columns = live.columns(&searcher)?;
         Ok(Snapshot {
-            article_level: is_current_format(live.index.schema(), &self.fields),
+            article_level: live.article_level,
             searcher,
             columns,
             fields: self.fields,
@@ -700,8 +703,7 @@ impl SearchIndex {
     /// False when the live generation was built by an older version (see [`Snapshot`]); the
     /// engine rebuilds it at start.
     pub fn is_current_format(&self) -> bool {
-        let live = self.live.read().expect("live lock").clone();
-        is_current_format(live.index.schema(), &self.fields)
+        self.live.read().expect("live lock").article_level
     }
 
     /// Number of passages in the live generation.
@@ -759,7 +761,9 @@ fn open_live(dir: &Path) -> Result<Live, SearchError> {
         .reader_builder()
         .reload_policy(ReloadPolicy::OnCommitWithDelay)
         .try_into()?;
+    let (_, fields) = schema();
     Ok(Live {
+        article_level: is_current_format(index.schema(), &fields),
         index,
         reader,
         dir: dir.to_path_buf(),
