@@ -34,6 +34,15 @@ pub struct Weights {
 
 /// Most passages looked at for one question.
 const MAX_CANDIDATES: usize = 300;
+/// Passages looked at beyond the articles asked for (more only if they collapse into too few
+/// articles): 38 for a page of 10 ranked no better than 20 on the tuning questions and headlines.
+const CANDIDATES_BEYOND: usize = 10;
+
+/// How many passages the search first asks for when `wanted` articles are to be shown.
+pub fn candidate_passages(wanted: usize) -> usize {
+    (wanted + CANDIDATES_BEYOND).min(MAX_CANDIDATES)
+}
+
 /// Articles of a page whose quote is chosen among all their passages (the first: the answer).
 const FULLY_READ_ARTICLES: usize = 1;
 /// Most passages of one article compared for its best quote.
@@ -75,7 +84,7 @@ impl Answerer<'_> {
         let relevant = plan.relevant_terms();
         let terms: Vec<&str> = relevant.iter().map(String::as_str).collect();
         let wants_number = asks_for_a_number(&req.question);
-        let mut candidates = (wanted * 3 + 8).min(MAX_CANDIDATES);
+        let mut candidates = candidate_passages(wanted);
         loop {
             let passages = snapshot.top_passages(q.as_ref(), candidates)?;
             let exhausted = passages.len() < candidates;
@@ -148,7 +157,9 @@ impl Answerer<'_> {
                 continue;
             }
             ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
-            fuse_with_whole_articles(&mut ranked, &mut lookup, &plan)?;
+            fuse_with_whole_articles(&mut ranked, &mut lookup, &plan, |key| {
+                by_article[&key][0].addr
+            })?;
             let more = ranked.len() > wanted;
             let page_keys: Vec<i64> = ranked
                 .iter()
@@ -258,9 +269,13 @@ fn fuse_with_whole_articles(
     ranked: &mut [(f32, i64)],
     lookup: &mut search::TermLookup<'_>,
     plan: &query::Plan,
+    passage_of: impl Fn(i64) -> DocAddress,
 ) -> Result<(), SearchError> {
     let fused = ranked.len().min(FUSED);
-    let keys: Vec<i64> = ranked[..fused].iter().map(|r| r.1).collect();
+    let keys: Vec<(i64, DocAddress)> = ranked[..fused]
+        .iter()
+        .map(|r| (r.1, passage_of(r.1)))
+        .collect();
     let whole = lookup.article_scores(&keys, plan)?;
     if whole.iter().all(|&s| s <= 0.0) {
         return Ok(());

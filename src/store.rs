@@ -226,14 +226,22 @@ impl ArticleStore {
         self.select("WHERE indexed = 0", &[])
     }
 
-    /// Several articles by key in one query (order not guaranteed; missing keys are skipped).
+    /// Several articles by key (order not guaranteed; missing keys are skipped): one cached
+    /// primary-key lookup each, cheaper for the few articles of an answer than one `IN` query.
     pub fn get_many(&self, keys: &[i64]) -> Result<Vec<StoredArticle>, StoreError> {
-        let json = serde_json::to_string(keys).unwrap_or_else(|_| "[]".into());
-        self.select("WHERE key IN (SELECT value FROM json_each(?1))", &[&json])
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(&format!("{SELECT_ARTICLE} WHERE key = ?1"))?;
+        let mut out = Vec::with_capacity(keys.len());
+        for key in keys {
+            if let Some(a) = stmt.query_row([key], article_row).optional()? {
+                out.push(a);
+            }
+        }
+        Ok(out)
     }
 
     pub fn get(&self, key: i64) -> Result<Option<StoredArticle>, StoreError> {
-        Ok(self.select("WHERE key = ?1", &[&key])?.into_iter().next())
+        Ok(self.get_many(&[key])?.into_iter().next())
     }
 
     /// Streams every article in key order, in pages, so a rebuild never holds the whole store.
@@ -264,24 +272,8 @@ impl ArticleStore {
         args: &[&dyn rusqlite::ToSql],
     ) -> Result<Vec<StoredArticle>, StoreError> {
         let conn = self.conn();
-        let mut stmt = conn.prepare_cached(&format!(
-            "SELECT key, url, title, source, published, published_estimated, tags, body FROM articles {clause}"
-        ))?;
-        let rows = stmt.query_map(args, |r| {
-            let tags: String = r.get(6)?;
-            Ok(StoredArticle {
-                key: r.get(0)?,
-                article: Article {
-                    url: r.get(1)?,
-                    title: r.get(2)?,
-                    source: r.get(3)?,
-                    published: ts(r.get(4)?),
-                    published_estimated: r.get(5)?,
-                    tags: serde_json::from_str(&tags).unwrap_or_default(),
-                    body: r.get(7)?,
-                },
-            })
-        })?;
+        let mut stmt = conn.prepare_cached(&format!("{SELECT_ARTICLE} {clause}"))?;
+        let rows = stmt.query_map(args, article_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -354,6 +346,26 @@ impl ArticleStore {
             newest: newest.map(ts),
         })
     }
+}
+
+const SELECT_ARTICLE: &str =
+    "SELECT key, url, title, source, published, published_estimated, tags, body FROM articles";
+
+/// One row of [`SELECT_ARTICLE`].
+fn article_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredArticle> {
+    let tags: String = r.get(6)?;
+    Ok(StoredArticle {
+        key: r.get(0)?,
+        article: Article {
+            url: r.get(1)?,
+            title: r.get(2)?,
+            source: r.get(3)?,
+            published: ts(r.get(4)?),
+            published_estimated: r.get(5)?,
+            tags: serde_json::from_str(&tags).unwrap_or_default(),
+            body: r.get(7)?,
+        },
+    })
 }
 
 fn ts(secs: i64) -> DateTime<Utc> {

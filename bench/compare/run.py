@@ -22,7 +22,8 @@ Question sets:
            scored as "said nothing" — only talkwatch can)
 
 Metrics: MRR@10, hit@1, hit@10, passage hit (the answer phrase, case-insensitive, is in the first
-returned passage), mean and p95 latency per query (warm: every query asked once before timing,
+returned passage; longer quotes hit more often, so the mean length in characters of the first
+quote is shown beside it), mean and p95 latency per query (warm: every query asked once before timing,
 then REPEAT rounds over all queries, each query's median kept — the machine's slow moments are
 spread over all engines instead of landing on one; single thread; Python engines timed
 in-process around the search call, talkwatch in-process in Rust), index build time and size.
@@ -314,7 +315,7 @@ def run_talkwatch(docs, queries, workdir):
 
 def score(results, questions):
     answerable = [q for q in questions if q["answer"]]
-    rr, h1, h10, ph, nph = [], 0, 0, 0, 0
+    rr, h1, h10, ph, nph, chars = [], 0, 0, 0, 0, []
     for q in answerable:
         ranked = results[q["id"]]["ranked"][:10]
         rank = ranked.index(q["answer"]) + 1 if q["answer"] in ranked else None
@@ -325,6 +326,8 @@ def score(results, questions):
             nph += 1
             passage = results[q["id"]]["passage"] or ""
             ph += norm(q["phrase"]) in norm(passage)
+            if passage:
+                chars.append(len(norm(passage)))
     unanswerable = [q for q in questions if not q["answer"]]
     silent = sum(1 for q in unanswerable if not results[q["id"]]["ranked"])
     lat = sorted(results[q["id"]]["ms"] for q in questions)
@@ -335,6 +338,7 @@ def score(results, questions):
         "hit1": h1 / n if n else float("nan"),
         "hit10": h10 / n if n else float("nan"),
         "passage": ph / nph if nph else None,
+        "quote_chars": statistics.fmean(chars) if chars else None,
         "silent": (silent, len(unanswerable)),
         "mean_ms": statistics.fmean(lat),
         "p95_ms": lat[min(len(lat) - 1, round(0.95 * (len(lat) - 1)))],
@@ -342,13 +346,14 @@ def score(results, questions):
 
 
 def table(rows, with_passage=True, with_silent=False):
-    head = "| engine | MRR@10 | hit@1 | hit@10 |" + (" passage hit |" if with_passage else "")
+    head = "| engine | MRR@10 | hit@1 | hit@10 |" + (" passage hit | quote chars |" if with_passage else "")
     head += (" says nothing when it should |" if with_silent else "") + " mean ms | p95 ms |"
     out = [head, "|" + "---|" * (head.count("|") - 1)]
     for name, s in rows:
         line = f"| {name} | {s['mrr']:.3f} | {s['hit1']:.3f} | {s['hit10']:.3f} |"
         if with_passage:
             line += f" {s['passage']:.3f} |" if s["passage"] is not None else " — |"
+            line += f" {s['quote_chars']:.0f} |" if s["quote_chars"] is not None else " — |"
         if with_silent:
             line += f" {s['silent'][0]}/{s['silent'][1]} |"
         line += f" {s['mean_ms']:.3f} | {s['p95_ms']:.3f} |"

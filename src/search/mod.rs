@@ -26,6 +26,7 @@ use tantivy::collector::TopDocs;
 use tantivy::columnar::Column;
 use tantivy::directory::MmapDirectory;
 use tantivy::index::SegmentId;
+use tantivy::indexer::UserOperation;
 use tantivy::postings::{Postings as _, TermInfo};
 use tantivy::schema::{
     DateOptions, FAST, INDEXED, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing,
@@ -435,24 +436,32 @@ impl TermLookup<'_> {
     /// passage), over the question's word groups: each group counts its best-scoring form
     /// (a spelling correction at half). Article counts and lengths are the articles', not the
     /// passages'. All zero for an index without the article-level fields.
-    pub fn article_scores(&mut self, keys: &[i64], plan: &Plan) -> Result<Vec<f32>, SearchError> {
+    ///
+    /// Each article comes with one of its passages (`near`): its lead document is found from
+    /// there when the article's documents lie together in the segment, as written since
+    /// session 7 (one batch per article), else by its `lead` term.
+    pub fn article_scores(
+        &mut self,
+        articles: &[(i64, tantivy::DocAddress)],
+        plan: &Plan,
+    ) -> Result<Vec<f32>, SearchError> {
         const K1: f32 = 1.2;
         const B: f32 = 0.75;
-        let mut out = vec![0.0; keys.len()];
-        if !self.snapshot.article_level || keys.is_empty() {
+        let mut out = vec![0.0; articles.len()];
+        if !self.snapshot.article_level || articles.is_empty() {
             return Ok(out);
         }
         let fields = self.snapshot.fields;
         let searcher = &self.snapshot.searcher;
-        let (mut articles, mut tokens) = (0u64, 0u64);
+        let (mut article_count, mut tokens) = (0u64, 0u64);
         for reader in searcher.segment_readers() {
-            articles += reader.inverted_index(fields.lead)?.terms().num_terms() as u64;
+            article_count += reader.inverted_index(fields.lead)?.terms().num_terms() as u64;
             tokens += reader.inverted_index(fields.body)?.total_num_tokens();
         }
-        if articles == 0 {
+        if article_count == 0 {
             return Ok(out);
         }
-        let n = articles as f32;
+        let n = article_count as f32;
         let avg_len = tokens as f32 / n;
         // Every form of every group, with the share of the group's weight it earns.
         let mut forms: Vec<(usize, &str, f32)> = Vec::new();
@@ -466,19 +475,32 @@ impl TermLookup<'_> {
             let df = total_doc_freq(self.infos(term)?, 2) as f32;
             idf.push((1.0 + (n - df + 0.5) / (df + 0.5)).ln());
         }
-        // best[article][group]
-        let mut best = vec![vec![0f32; plan.groups.len()]; keys.len()];
-        for (ord, reader) in searcher.segment_readers().iter().enumerate() {
-            // Each article's lead document in this segment (at most one live).
-            let lead_index = reader.inverted_index(fields.lead)?;
-            let mut leads: Vec<(tantivy::DocId, usize)> = Vec::new();
-            for (i, &key) in keys.iter().enumerate() {
-                let term = Term::from_field_u64(fields.lead, key as u64);
+        // Each article's live lead document (segment, doc).
+        let mut lead_of: Vec<Option<(usize, tantivy::DocId)>> = articles
+            .iter()
+            .map(|&(key, near)| self.lead_near(key, near))
+            .collect::<Result<_, _>>()?;
+        for (i, &(key, _)) in articles.iter().enumerate() {
+            if lead_of[i].is_some() {
+                continue;
+            }
+            let term = Term::from_field_u64(fields.lead, key as u64);
+            for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+                let lead_index = reader.inverted_index(fields.lead)?;
                 each_live_doc(reader, &lead_index, &term, |doc| {
-                    leads.push((doc, i));
+                    lead_of[i] = Some((ord, doc));
                     false
                 })?;
             }
+        }
+        // best[article][group]
+        let mut best = vec![vec![0f32; plan.groups.len()]; articles.len()];
+        for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+            let mut leads: Vec<(tantivy::DocId, usize)> = lead_of
+                .iter()
+                .enumerate()
+                .filter_map(|(i, l)| l.filter(|l| l.0 == ord).map(|l| (l.1, i)))
+                .collect();
             if leads.is_empty() {
                 continue;
             }
@@ -507,6 +529,29 @@ impl TermLookup<'_> {
             *o = b.iter().sum();
         }
         Ok(out)
+    }
+
+    /// The lead document of article `key` found from one of its passages, `near`: back to the
+    /// first live document of the article's run in that segment, which is the lead when the
+    /// article was written as one batch (see `WriterTask::index`) and alone carries body
+    /// tokens. None when that is not so (an index written otherwise).
+    fn lead_near(
+        &self,
+        key: i64,
+        near: tantivy::DocAddress,
+    ) -> Result<Option<(usize, tantivy::DocId)>, SearchError> {
+        let ord = near.segment_ord as usize;
+        let reader = self.snapshot.searcher.segment_reader(near.segment_ord);
+        let (keys, _, _) = &*self.snapshot.columns[ord];
+        let mut doc = near.doc_id;
+        while doc > 0 && keys.first(doc - 1) == Some(key as u64) && !reader.is_deleted(doc - 1) {
+            doc -= 1;
+        }
+        let norms = reader.get_fieldnorms_reader(self.snapshot.fields.body)?;
+        let is_lead = keys.first(doc) == Some(key as u64)
+            && !reader.is_deleted(doc)
+            && norms.fieldnorm_id(doc) > 0;
+        Ok(is_lead.then_some((ord, doc)))
     }
 }
 
@@ -902,12 +947,16 @@ impl WriterTask {
     fn index(&mut self, articles: &[StoredArticle]) -> Result<u64, SearchError> {
         let mut passages = 0;
         for stored in articles {
-            self.writer
-                .delete_term(Term::from_field_u64(self.fields.article, stored.key as u64));
-            for doc in documents(&self.fields, stored) {
-                self.writer.add_document(doc)?;
-                passages += 1;
-            }
+            // One batch per article: the old version goes and the new one's documents land
+            // together, lead first, in one segment (see `TermLookup::lead_near`).
+            let docs = documents(&self.fields, stored);
+            passages += docs.len() as u64;
+            let delete =
+                UserOperation::Delete(Term::from_field_u64(self.fields.article, stored.key as u64));
+            let ops: Vec<UserOperation> = std::iter::once(delete)
+                .chain(docs.into_iter().map(UserOperation::Add))
+                .collect();
+            self.writer.run(ops)?;
         }
         self.writer.commit()?;
         self.live.read().expect("live lock").reader.reload()?;
@@ -929,6 +978,8 @@ impl WriterTask {
         let result = (|| -> Result<RebuildReport, SearchError> {
             let index = create_index(&building)?;
             let mut writer = open_writer(&index, REBUILD_HEAP)?;
+            // Merged once at the end instead (below): no background merge can hold a segment.
+            writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
             let total = store.count()?;
             let mut report = RebuildReport {
                 articles: 0,
@@ -938,12 +989,13 @@ impl WriterTask {
             progress(RebuildProgress { done: 0, total });
             store.for_each(500, |batch| {
                 for stored in &batch {
-                    for doc in documents(&self.fields, stored) {
-                        if let Err(e) = writer.add_document(doc) {
-                            failure = Some(e);
-                            return false;
-                        }
-                        report.passages += 1;
+                    let docs = documents(&self.fields, stored);
+                    report.passages += docs.len() as u64;
+                    let ops: Vec<UserOperation> =
+                        docs.into_iter().map(UserOperation::Add).collect();
+                    if let Err(e) = writer.run(ops) {
+                        failure = Some(e);
+                        return false;
                     }
                 }
                 report.articles += batch.len() as u64;
@@ -957,6 +1009,12 @@ impl WriterTask {
                 return Err(e.into());
             }
             writer.commit()?;
+            // One segment: every question looks each term up once per segment, and the writer's
+            // threads and heap flushes leave several.
+            let segments = index.searchable_segment_ids()?;
+            if segments.len() > 1 {
+                writer.merge(&segments).wait()?;
+            }
             writer.wait_merging_threads()?;
             Ok(report)
         })();
@@ -1081,5 +1139,96 @@ mod tests {
             ]
         );
         assert!(found.iter().all(|f| !f.in_title("talk")));
+    }
+
+    fn article(n: usize, words: &str) -> Article {
+        let body = (0..4)
+            .map(|p| {
+                format!(
+                    "Paragraph {p} of story {n} is about {words}, and it goes on long enough to \
+                     stand as a passage of its own in the index, past the shortest length a \
+                     passage may have before it takes in the next paragraph's first sentences."
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n\n");
+        Article {
+            url: format!("https://example.org/story/{n}"),
+            title: format!("Story {n}"),
+            source: "example".into(),
+            published: chrono::Utc::now(),
+            published_estimated: false,
+            tags: Vec::new(),
+            body,
+        }
+    }
+
+    /// Every passage of every live article leads back to the article's own lead document.
+    fn assert_leads_found(index: &SearchIndex, keys: &[i64]) {
+        let snapshot = index.snapshot().unwrap();
+        let lookup = snapshot.lookup();
+        for &key in keys {
+            let passages = snapshot.article_passages(key).unwrap();
+            assert!(passages.len() >= 3, "{passages:?}");
+            let lead = passages[0].0;
+            for (addr, _) in &passages {
+                assert_eq!(
+                    lookup.lead_near(key, *addr).unwrap(),
+                    Some((lead.segment_ord as usize, lead.doc_id)),
+                    "article {key}, passage {addr:?}"
+                );
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn articles_are_written_together_and_a_rebuild_leaves_one_segment() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = SearchIndex::open(&dir.path().join("index"), true).unwrap();
+        let store = Arc::new(ArticleStore::open_in_memory().unwrap());
+        let first: Vec<Article> = (1..=3).map(|n| article(n, "the harbour talks")).collect();
+        let keys: Vec<i64> = store
+            .upsert_many(&first)
+            .unwrap()
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect();
+        let stored = |a: &[Article]| -> Vec<StoredArticle> {
+            keys.iter()
+                .zip(a)
+                .map(|(&key, article)| StoredArticle {
+                    key,
+                    article: article.clone(),
+                })
+                .collect()
+        };
+        index.index(stored(&first)).await.unwrap();
+        // The second story changes: its old documents go, the new ones are written together.
+        let changed = vec![
+            first[0].clone(),
+            article(2, "a grain corridor"),
+            first[2].clone(),
+        ];
+        store.upsert_many(&changed[1..2]).unwrap();
+        index.index(stored(&changed)[1..2].to_vec()).await.unwrap();
+        assert_leads_found(&index, &keys);
+
+        let report = index
+            .rebuild(store.clone(), Arc::new(|_| {}))
+            .await
+            .unwrap();
+        assert_eq!(report.articles, 3);
+        assert_eq!(
+            index.snapshot().unwrap().searcher().segment_readers().len(),
+            1
+        );
+        assert_leads_found(&index, &keys);
+        let snapshot = index.snapshot().unwrap();
+        let passages = snapshot.article_passages(keys[1]).unwrap();
+        let found = snapshot
+            .lookup()
+            .passage_terms(&[passages[0].0], &["corridor", "harbour"], |_| false)
+            .unwrap();
+        assert!(found[0].in_text("corridor") && !found[0].in_text("harbour"));
     }
 }

@@ -151,8 +151,17 @@ pub fn is_lead(body: &str, range: &Range<usize>) -> bool {
 fn words(text: &str, mut f: impl FnMut(usize, Range<usize>) -> bool) {
     let mut position = 0;
     let mut start = None;
-    for (i, c) in text.char_indices() {
-        if c.is_alphanumeric() {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        // ASCII (nearly all of an English article) without decoding a char.
+        let (alphanumeric, len) = if bytes[i].is_ascii() {
+            (bytes[i].is_ascii_alphanumeric(), 1)
+        } else {
+            let c = text[i..].chars().next().unwrap_or_default();
+            (c.is_alphanumeric(), c.len_utf8())
+        };
+        if alphanumeric {
             start.get_or_insert(i);
         } else if let Some(s) = start.take() {
             if !f(position, s..i) {
@@ -160,6 +169,7 @@ fn words(text: &str, mut f: impl FnMut(usize, Range<usize>) -> bool) {
             }
             position += 1;
         }
+        i += len;
     }
     if let Some(s) = start {
         f(position, s..text.len());
