@@ -23,7 +23,7 @@ for set in headlines natural; do
     mkdir -p "$work/$set"
     cp "$src/docs.jsonl" "$work/$set/"
 done
-grep '"id": "k' "$src/queries.jsonl" | head -300 >"$work/headlines/queries.jsonl"
+awk '/"id": "k/ && n++ < 300' "$src/queries.jsonl" >"$work/headlines/queries.jsonl"
 grep -v '"id": "k' "$src/queries.jsonl" >"$work/natural/queries.jsonl"
 
 bin=$(cd "$root" && cargo bench --bench compare --no-run 2>&1 | sed -n 's/.*Executable .*(\(.*\))/\1/p')
