@@ -438,8 +438,8 @@ impl TermLookup<'_> {
     /// passages'. All zero for an index without the article-level fields.
     ///
     /// Each article comes with one of its passages (`near`): its lead document is found from
-    /// there when the article's documents lie together in the segment, as written since
-    /// session 7 (one batch per article), else by its `lead` term.
+    /// there when the article's documents lie together in the segment, as the writer writes
+    /// them (one batch per article), else by its `lead` term (an index written otherwise).
     pub fn article_scores(
         &mut self,
         articles: &[(i64, tantivy::DocAddress)],
