@@ -230,22 +230,18 @@ impl ArticleStore {
     /// statement per 500: each statement is one read transaction, and SQLite takes and drops
     /// its file locks (two system calls) per transaction, not per row.
     pub fn get_many(&self, keys: &[i64]) -> Result<Vec<StoredArticle>, StoreError> {
-        let conn = self.conn();
         let mut out = Vec::with_capacity(keys.len());
         for chunk in keys.chunks(500) {
             let placeholders = vec!["?"; chunk.len()].join(",");
-            let mut stmt =
-                conn.prepare_cached(&format!("{SELECT_ARTICLE} WHERE key IN ({placeholders})"))?;
-            let rows = stmt.query_map(rusqlite::params_from_iter(chunk), article_row)?;
-            for row in rows {
-                out.push(row?);
-            }
+            let args: Vec<&dyn rusqlite::ToSql> =
+                chunk.iter().map(|k| k as &dyn rusqlite::ToSql).collect();
+            out.extend(self.select(&format!("WHERE key IN ({placeholders})"), &args)?);
         }
         Ok(out)
     }
 
     pub fn get(&self, key: i64) -> Result<Option<StoredArticle>, StoreError> {
-        Ok(self.get_many(&[key])?.into_iter().next())
+        Ok(self.select("WHERE key = ?1", &[&key])?.into_iter().next())
     }
 
     /// Streams every article in key order, in pages, so a rebuild never holds the whole store.
@@ -276,8 +272,24 @@ impl ArticleStore {
         args: &[&dyn rusqlite::ToSql],
     ) -> Result<Vec<StoredArticle>, StoreError> {
         let conn = self.conn();
-        let mut stmt = conn.prepare_cached(&format!("{SELECT_ARTICLE} {clause}"))?;
-        let rows = stmt.query_map(args, article_row)?;
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT key, url, title, source, published, published_estimated, tags, body FROM articles {clause}"
+        ))?;
+        let rows = stmt.query_map(args, |r| {
+            let tags: String = r.get(6)?;
+            Ok(StoredArticle {
+                key: r.get(0)?,
+                article: Article {
+                    url: r.get(1)?,
+                    title: r.get(2)?,
+                    source: r.get(3)?,
+                    published: ts(r.get(4)?),
+                    published_estimated: r.get(5)?,
+                    tags: serde_json::from_str(&tags).unwrap_or_default(),
+                    body: r.get(7)?,
+                },
+            })
+        })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -350,26 +362,6 @@ impl ArticleStore {
             newest: newest.map(ts),
         })
     }
-}
-
-const SELECT_ARTICLE: &str =
-    "SELECT key, url, title, source, published, published_estimated, tags, body FROM articles";
-
-/// One row of [`SELECT_ARTICLE`].
-fn article_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredArticle> {
-    let tags: String = r.get(6)?;
-    Ok(StoredArticle {
-        key: r.get(0)?,
-        article: Article {
-            url: r.get(1)?,
-            title: r.get(2)?,
-            source: r.get(3)?,
-            published: ts(r.get(4)?),
-            published_estimated: r.get(5)?,
-            tags: serde_json::from_str(&tags).unwrap_or_default(),
-            body: r.get(7)?,
-        },
-    })
 }
 
 fn ts(secs: i64) -> DateTime<Utc> {

@@ -475,11 +475,17 @@ impl TermLookup<'_> {
             let df = total_doc_freq(self.infos(term)?, 2) as f32;
             idf.push((1.0 + (n - df + 0.5) / (df + 0.5)).ln());
         }
+        // Per segment: how many body tokens each document has (only lead documents have any).
+        let norms: Vec<tantivy::fieldnorm::FieldNormReader> = searcher
+            .segment_readers()
+            .iter()
+            .map(|r| r.get_fieldnorms_reader(fields.body))
+            .collect::<Result<_, _>>()?;
         // Each article's live lead document (segment, doc).
         let mut lead_of: Vec<Option<(usize, tantivy::DocId)>> = articles
             .iter()
-            .map(|&(key, near)| self.lead_near(key, near))
-            .collect::<Result<_, _>>()?;
+            .map(|&(key, near)| self.lead_near(key, near, &norms))
+            .collect();
         for (i, &(key, _)) in articles.iter().enumerate() {
             if lead_of[i].is_some() {
                 continue;
@@ -505,7 +511,7 @@ impl TermLookup<'_> {
                 continue;
             }
             leads.sort_unstable();
-            let norms = reader.get_fieldnorms_reader(fields.body)?;
+            let norms = &norms[ord];
             let body = reader.inverted_index(fields.body)?;
             for (fi, (gi, term, share)) in forms.iter().enumerate() {
                 let Some(info) = &self.infos[*term][ord][2] else {
@@ -534,12 +540,14 @@ impl TermLookup<'_> {
     /// The lead document of article `key` found from one of its passages, `near`: back to the
     /// first live document of the article's run in that segment, which is the lead when the
     /// article was written as one batch (see `WriterTask::index`) and alone carries body
-    /// tokens. None when that is not so (an index written otherwise).
+    /// tokens (`norms`: each segment's body token counts). None when that is not so (an index
+    /// written otherwise).
     fn lead_near(
         &self,
         key: i64,
         near: tantivy::DocAddress,
-    ) -> Result<Option<(usize, tantivy::DocId)>, SearchError> {
+        norms: &[tantivy::fieldnorm::FieldNormReader],
+    ) -> Option<(usize, tantivy::DocId)> {
         let ord = near.segment_ord as usize;
         let reader = self.snapshot.searcher.segment_reader(near.segment_ord);
         let (keys, _, _) = &*self.snapshot.columns[ord];
@@ -547,11 +555,10 @@ impl TermLookup<'_> {
         while doc > 0 && keys.first(doc - 1) == Some(key as u64) && !reader.is_deleted(doc - 1) {
             doc -= 1;
         }
-        let norms = reader.get_fieldnorms_reader(self.snapshot.fields.body)?;
         let is_lead = keys.first(doc) == Some(key as u64)
             && !reader.is_deleted(doc)
-            && norms.fieldnorm_id(doc) > 0;
-        Ok(is_lead.then_some((ord, doc)))
+            && norms[ord].fieldnorm_id(doc) > 0;
+        is_lead.then_some((ord, doc))
     }
 }
 
@@ -1167,13 +1174,19 @@ mod tests {
     fn assert_leads_found(index: &SearchIndex, keys: &[i64]) {
         let snapshot = index.snapshot().unwrap();
         let lookup = snapshot.lookup();
+        let norms: Vec<tantivy::fieldnorm::FieldNormReader> = snapshot
+            .searcher()
+            .segment_readers()
+            .iter()
+            .map(|r| r.get_fieldnorms_reader(index.fields().body).unwrap())
+            .collect();
         for &key in keys {
             let passages = snapshot.article_passages(key).unwrap();
             assert!(passages.len() >= 3, "{passages:?}");
             let lead = passages[0].0;
             for (addr, _) in &passages {
                 assert_eq!(
-                    lookup.lead_near(key, *addr).unwrap(),
+                    lookup.lead_near(key, *addr, &norms),
                     Some((lead.segment_ord as usize, lead.doc_id)),
                     "article {key}, passage {addr:?}"
                 );
