@@ -54,10 +54,17 @@ async fn main() {
     let docs: Vec<Doc> = read_jsonl(&dir.join("docs.jsonl"));
     let queries: Vec<Query> = read_jsonl(&dir.join("queries.jsonl"));
     let data = tempfile::tempdir().unwrap();
-    let config = Config {
+    let mut config = Config {
         data_dir: data.path().join("data"),
         ..Config::default()
     };
+    // For an A/B of the article cache: TALKWATCH_COMPARE_ARTICLE_CACHE_MB=0 turns it off.
+    if let Some(mb) = std::env::var("TALKWATCH_COMPARE_ARTICLE_CACHE_MB")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        config.search.article_cache_mb = mb;
+    }
     let engine = Engine::open(config).await.unwrap();
     let published = Utc.with_ymd_and_hms(2005, 1, 1, 0, 0, 0).unwrap();
     let articles: Vec<Article> = docs

@@ -168,7 +168,7 @@ impl Answerer<'_> {
                 .map(|r| r.1)
                 .collect();
             // Only the articles shown are read from the store.
-            let articles: FxHashMap<i64, crate::store::StoredArticle> = self
+            let articles: FxHashMap<i64, std::sync::Arc<crate::store::StoredArticle>> = self
                 .store
                 .get_many(&page_keys)?
                 .into_iter()

@@ -76,6 +76,9 @@ pub struct SearchConfig {
     pub phrase_boost: f32,
     /// Try spelling variants (edit distance 1-2) of long words that match nothing.
     pub fuzzy: bool,
+    /// Memory for the articles answers quoted lately, decoded, in MiB (0: read every quoted
+    /// article from the store).
+    pub article_cache_mb: usize,
 }
 
 impl Default for SearchConfig {
@@ -87,6 +90,7 @@ impl Default for SearchConfig {
             title_boost: 2.0,
             phrase_boost: 1.5,
             fuzzy: true,
+            article_cache_mb: crate::store::DEFAULT_CACHE_BYTES / (1024 * 1024),
         }
     }
 }

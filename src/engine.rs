@@ -114,6 +114,7 @@ impl Engine {
             source,
         })?;
         let store = Arc::new(ArticleStore::open(&dir.join("store.sqlite"))?);
+        store.set_cache_bytes(config.search.article_cache_mb.saturating_mul(1024 * 1024));
         let index = match SearchIndex::open(&dir, true) {
             Ok(index) => index,
             Err(SearchError::Locked) => SearchIndex::open(&dir, false)?,

@@ -6,7 +6,7 @@
 //! on the next start by re-indexing the unmarked rows.
 
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -56,6 +56,8 @@ pub struct StoreError(#[from] rusqlite::Error);
 
 pub struct ArticleStore {
     conn: Mutex<Connection>,
+    /// The articles answers quoted lately, decoded (see [`ArticleCache`]).
+    cache: Mutex<ArticleCache>,
 }
 
 const SCHEMA: &str = "
@@ -126,6 +128,7 @@ impl ArticleStore {
         conn.execute_batch(SCHEMA)?;
         Ok(ArticleStore {
             conn: Mutex::new(conn),
+            cache: Mutex::new(ArticleCache::new(DEFAULT_CACHE_BYTES)),
         })
     }
 
@@ -134,7 +137,17 @@ impl ArticleStore {
         conn.execute_batch(SCHEMA)?;
         Ok(ArticleStore {
             conn: Mutex::new(conn),
+            cache: Mutex::new(ArticleCache::new(DEFAULT_CACHE_BYTES)),
         })
+    }
+
+    /// Sets how many bytes of decoded articles [`get_many`](Self::get_many) keeps (0: none).
+    pub fn set_cache_bytes(&self, budget: usize) {
+        *self.cache() = ArticleCache::new(budget);
+    }
+
+    fn cache(&self) -> std::sync::MutexGuard<'_, ArticleCache> {
+        self.cache.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
@@ -205,6 +218,12 @@ impl ArticleStore {
             [now.to_string()],
         )?;
         tx.commit()?;
+        let mut cache = self.cache();
+        for (key, what) in &out {
+            if *what == Upsert::Updated {
+                cache.forget(*key);
+            }
+        }
         Ok(out)
     }
 
@@ -226,16 +245,38 @@ impl ArticleStore {
         self.select("WHERE indexed = 0", &[])
     }
 
-    /// Several articles by key (order not guaranteed; missing keys are skipped), in one
-    /// statement per 500: each statement is one read transaction, and SQLite takes and drops
-    /// its file locks (two system calls) per transaction, not per row.
-    pub fn get_many(&self, keys: &[i64]) -> Result<Vec<StoredArticle>, StoreError> {
+    /// Several articles by key (order not guaranteed; missing keys are skipped). Articles read
+    /// lately come from the cache; the rest in one statement per 500 keys (each statement is one
+    /// read transaction: SQLite takes and drops its file locks, two system calls, per
+    /// transaction, not per row).
+    pub fn get_many(&self, keys: &[i64]) -> Result<Vec<Arc<StoredArticle>>, StoreError> {
+        let conn = self.conn();
+        let mut cache = self.cache();
+        if cache.budget > 0 {
+            // Another process (a second talkwatch on the same data directory) may have changed
+            // articles since they were cached: SQLite's data version tells.
+            let version: i64 = conn
+                .prepare_cached("PRAGMA data_version")?
+                .query_row([], |r| r.get(0))?;
+            cache.check_version(version);
+        }
         let mut out = Vec::with_capacity(keys.len());
-        for chunk in keys.chunks(500) {
+        let mut missing = Vec::new();
+        for key in keys {
+            match cache.get(*key) {
+                Some(article) => out.push(article),
+                None => missing.push(*key),
+            }
+        }
+        for chunk in missing.chunks(500) {
             let placeholders = vec!["?"; chunk.len()].join(",");
             let args: Vec<&dyn rusqlite::ToSql> =
                 chunk.iter().map(|k| k as &dyn rusqlite::ToSql).collect();
-            out.extend(self.select(&format!("WHERE key IN ({placeholders})"), &args)?);
+            for article in select(&conn, &format!("WHERE key IN ({placeholders})"), &args)? {
+                let article = Arc::new(article);
+                cache.put(article.clone());
+                out.push(article);
+            }
         }
         Ok(out)
     }
@@ -271,26 +312,7 @@ impl ArticleStore {
         clause: &str,
         args: &[&dyn rusqlite::ToSql],
     ) -> Result<Vec<StoredArticle>, StoreError> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached(&format!(
-            "SELECT key, url, title, source, published, published_estimated, tags, body FROM articles {clause}"
-        ))?;
-        let rows = stmt.query_map(args, |r| {
-            let tags: String = r.get(6)?;
-            Ok(StoredArticle {
-                key: r.get(0)?,
-                article: Article {
-                    url: r.get(1)?,
-                    title: r.get(2)?,
-                    source: r.get(3)?,
-                    published: ts(r.get(4)?),
-                    published_estimated: r.get(5)?,
-                    tags: serde_json::from_str(&tags).unwrap_or_default(),
-                    body: r.get(7)?,
-                },
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        select(&self.conn(), clause, args)
     }
 
     pub fn count(&self) -> Result<u64, StoreError> {
@@ -364,6 +386,105 @@ impl ArticleStore {
     }
 }
 
+/// Articles matching `clause` (`WHERE …`), read on `conn`.
+fn select(
+    conn: &Connection,
+    clause: &str,
+    args: &[&dyn rusqlite::ToSql],
+) -> Result<Vec<StoredArticle>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT key, url, title, source, published, published_estimated, tags, body FROM articles {clause}"
+    ))?;
+    let rows = stmt.query_map(args, |r| {
+        let tags: String = r.get(6)?;
+        Ok(StoredArticle {
+            key: r.get(0)?,
+            article: Article {
+                url: r.get(1)?,
+                title: r.get(2)?,
+                source: r.get(3)?,
+                published: ts(r.get(4)?),
+                published_estimated: r.get(5)?,
+                tags: serde_json::from_str(&tags).unwrap_or_default(),
+                body: r.get(7)?,
+            },
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// How many bytes of decoded articles the store keeps by default (`search.article_cache_mb`).
+pub const DEFAULT_CACHE_BYTES: usize = 32 * 1024 * 1024;
+
+/// The articles answers quoted lately, decoded, least recently used dropped first, up to a byte
+/// budget. Reading an article from SQLite (B-tree pages, copying and checking its text, its
+/// tags' JSON) was a quarter of a question's time; a bot is asked about the same few stories
+/// over and over. Entries are dropped when this process changes the article and all of them
+/// when another process has written to the store since (SQLite's `data_version`).
+struct ArticleCache {
+    entries: lru::LruCache<i64, Arc<StoredArticle>>,
+    bytes: usize,
+    budget: usize,
+    data_version: Option<i64>,
+}
+
+impl ArticleCache {
+    fn new(budget: usize) -> ArticleCache {
+        ArticleCache {
+            entries: lru::LruCache::unbounded(),
+            bytes: 0,
+            budget,
+            data_version: None,
+        }
+    }
+
+    /// Rough memory an article takes here.
+    fn size(article: &StoredArticle) -> usize {
+        let a = &article.article;
+        std::mem::size_of::<StoredArticle>()
+            + a.url.len()
+            + a.title.len()
+            + a.source.len()
+            + a.body.len()
+            + a.tags.iter().map(|t| t.len() + 24).sum::<usize>()
+    }
+
+    fn check_version(&mut self, version: i64) {
+        if self.data_version != Some(version) {
+            self.entries.clear();
+            self.bytes = 0;
+            self.data_version = Some(version);
+        }
+    }
+
+    fn get(&mut self, key: i64) -> Option<Arc<StoredArticle>> {
+        self.entries.get(&key).cloned()
+    }
+
+    fn put(&mut self, article: Arc<StoredArticle>) {
+        let size = Self::size(&article);
+        if size > self.budget {
+            return;
+        }
+        while self.bytes + size > self.budget {
+            match self.entries.pop_lru() {
+                Some((_, old)) => self.bytes -= Self::size(&old),
+                None => break,
+            }
+        }
+        if let Some(old) = self.entries.put(article.key, article) {
+            self.bytes -= Self::size(&old);
+        }
+        self.bytes += size;
+    }
+
+    fn forget(&mut self, key: i64) {
+        if let Some(old) = self.entries.pop(&key) {
+            self.bytes -= Self::size(&old);
+        }
+    }
+}
+
 fn ts(secs: i64) -> DateTime<Utc> {
     Utc.timestamp_opt(secs, 0).single().unwrap_or_default()
 }
@@ -433,6 +554,71 @@ mod tests {
             })
             .unwrap();
         assert_eq!(seen, 25);
+    }
+
+    fn bodies(store: &ArticleStore, keys: &[i64]) -> Vec<String> {
+        let mut got: Vec<(i64, String)> = store
+            .get_many(keys)
+            .unwrap()
+            .iter()
+            .map(|a| (a.key, a.article.body.clone()))
+            .collect();
+        got.sort();
+        got.into_iter().map(|(_, b)| b).collect()
+    }
+
+    #[test]
+    fn cached_articles_follow_changes_from_this_and_other_processes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.sqlite");
+        let store = ArticleStore::open(&path).unwrap();
+        let added = store
+            .upsert_many(&[
+                article("https://e.example.org/1", "first version"),
+                article("https://e.example.org/2", "other article"),
+            ])
+            .unwrap();
+        let keys: Vec<i64> = added.iter().map(|(k, _)| *k).collect();
+        // Read twice: the second read is served from the cache, unchanged.
+        assert_eq!(bodies(&store, &keys), ["first version", "other article"]);
+        assert_eq!(bodies(&store, &keys), ["first version", "other article"]);
+        // Changed through this store.
+        store
+            .upsert_many(&[article("https://e.example.org/1", "second version")])
+            .unwrap();
+        assert_eq!(bodies(&store, &keys), ["second version", "other article"]);
+        // Changed by another process (another connection to the same file).
+        let other = ArticleStore::open(&path).unwrap();
+        other
+            .upsert_many(&[article("https://e.example.org/2", "edited elsewhere")])
+            .unwrap();
+        assert_eq!(
+            bodies(&store, &keys),
+            ["second version", "edited elsewhere"]
+        );
+    }
+
+    #[test]
+    fn the_cache_keeps_to_its_budget() {
+        let store = ArticleStore::open_in_memory().unwrap();
+        let many: Vec<Article> = (0..50)
+            .map(|i| article(&format!("https://e.example.org/{i}"), &"word ".repeat(200)))
+            .collect();
+        let keys: Vec<i64> = store
+            .upsert_many(&many)
+            .unwrap()
+            .iter()
+            .map(|(k, _)| *k)
+            .collect();
+        let one = ArticleCache::size(&store.get_many(&keys[49..]).unwrap()[0]); // as long as keys 10..50
+        store.set_cache_bytes(one * 10);
+        assert_eq!(store.get_many(&keys).unwrap().len(), 50);
+        let cache = store.cache();
+        assert_eq!(cache.entries.len(), 10);
+        assert!(cache.bytes <= one * 10);
+        // The most recently read stay.
+        assert!(cache.entries.contains(&keys[49]));
+        assert!(!cache.entries.contains(&keys[0]));
     }
 }
 
