@@ -310,6 +310,16 @@ impl Snapshot {
         Ok(out)
     }
 
+    /// Per segment: how many body tokens each document has (only lead documents have any).
+    fn body_norms(&self) -> Result<Vec<tantivy::fieldnorm::FieldNormReader>, SearchError> {
+        Ok(self
+            .searcher
+            .segment_readers()
+            .iter()
+            .map(|r| r.get_fieldnorms_reader(self.fields.body))
+            .collect::<Result<_, _>>()?)
+    }
+
     /// Looks up a question's terms in this snapshot (see [`TermLookup`]).
     pub fn lookup(&self) -> TermLookup<'_> {
         TermLookup {
@@ -475,12 +485,7 @@ impl TermLookup<'_> {
             let df = total_doc_freq(self.infos(term)?, 2) as f32;
             idf.push((1.0 + (n - df + 0.5) / (df + 0.5)).ln());
         }
-        // Per segment: how many body tokens each document has (only lead documents have any).
-        let norms: Vec<tantivy::fieldnorm::FieldNormReader> = searcher
-            .segment_readers()
-            .iter()
-            .map(|r| r.get_fieldnorms_reader(fields.body))
-            .collect::<Result<_, _>>()?;
+        let norms = self.snapshot.body_norms()?;
         // Each article's live lead document (segment, doc).
         let mut lead_of: Vec<Option<(usize, tantivy::DocId)>> = articles
             .iter()
@@ -1174,12 +1179,7 @@ mod tests {
     fn assert_leads_found(index: &SearchIndex, keys: &[i64]) {
         let snapshot = index.snapshot().unwrap();
         let lookup = snapshot.lookup();
-        let norms: Vec<tantivy::fieldnorm::FieldNormReader> = snapshot
-            .searcher()
-            .segment_readers()
-            .iter()
-            .map(|r| r.get_fieldnorms_reader(index.fields().body).unwrap())
-            .collect();
+        let norms = snapshot.body_norms().unwrap();
         for &key in keys {
             let passages = snapshot.article_passages(key).unwrap();
             assert!(passages.len() >= 3, "{passages:?}");
