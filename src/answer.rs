@@ -7,7 +7,7 @@ use rustc_hash::FxHashMap;
 use tantivy::DocAddress;
 
 use crate::reply::{Answer, Hit, NotFoundReason};
-use crate::search::passage::PassageToken;
+use crate::search::passage::{self, PassageToken};
 use crate::search::query::{self, PlanInput};
 use crate::search::{self, Aliases, PassageTerms, SearchError, SearchFilters, SearchIndex};
 use crate::store::ArticleStore;
@@ -118,6 +118,8 @@ impl Answerer<'_> {
             // the passage (with its title) covers; articles whose candidates together cover less
             // than half the bar are dropped.
             let mut ranked: Vec<(f32, i64)> = Vec::new();
+            // Whether the article's title and found passages cover the whole bar.
+            let mut covers: FxHashMap<i64, bool> = FxHashMap::default();
             for key in &order {
                 let hits = &by_article[key];
                 let title = &terms_of[&hits[0].addr];
@@ -133,6 +135,7 @@ impl Answerer<'_> {
                 if article_coverage < self.min_coverage * 0.5 {
                     continue;
                 }
+                covers.insert(*key, article_coverage >= self.min_coverage);
                 let best = hits
                     .iter()
                     .map(|p| {
@@ -160,6 +163,11 @@ impl Answerer<'_> {
             fuse_with_whole_articles(&mut ranked, &mut lookup, &plan, |key| {
                 by_article[&key][0].addr
             })?;
+            // An article that covers the question comes before one that does not, whatever
+            // their scores: the answer must clear the bar below, and a high-scoring article
+            // about a few of the question's words (a different poll, a different match) must
+            // not hide one that is about all of it (stable: the order within each part stays).
+            ranked.sort_by_key(|r| !covers[&r.1]);
             let more = ranked.len() > wanted;
             let page_keys: Vec<i64> = ranked
                 .iter()
@@ -330,13 +338,15 @@ fn asks_for_a_number(question: &str) -> bool {
     .any(|p| q.contains(p))
 }
 
-/// The `n` passages of an article that answer the question best, in article order of their
-/// score: each scores the question weight it carries (title words discounted, spelling
-/// corrections half, and with `whole_article`, words spread over many passages discounted),
-/// times the phrase boost and, when the question `wants_number`, a boost for digits; ties go
-/// to the earlier passage. `passages` are byte ranges with the question terms found in them
-/// (positions only), which also place the highlights. Returns (score relative to the best,
-/// byte range, highlight ranges relative to the passage).
+/// The `n` quotes of an article that answer the question best, best first: passages of one
+/// paragraph are joined into one quote (up to [`passage::MAX_QUOTE`] bytes), and each quote
+/// scores the question weight it carries (title words discounted, spelling corrections half,
+/// and with `whole_article`, words spread over many paragraphs discounted), times the phrase
+/// boost and, when the question `wants_number`, a boost for digits; ties go to the earlier
+/// quote. A quote is shown as its whole paragraph when that fits. `passages` are byte ranges
+/// in article order with the question terms found in them (positions only), which also place
+/// the highlights. Returns (score relative to the best, byte range, highlight ranges relative
+/// to the quote).
 /// Also returns the share of the question the whole article (title and body) covers.
 #[allow(clippy::type_complexity, clippy::too_many_arguments)] // one private call site
 fn best_passages(
@@ -349,20 +359,21 @@ fn best_passages(
     highlight_terms: &rustc_hash::FxHashSet<String>,
     n: usize,
 ) -> (Vec<(f32, Range<usize>, Vec<Range<usize>>)>, f32) {
-    // With the whole article at hand, a word's weight is scaled by how few of its passages
+    let units = paragraph_units(body, passages);
+    // With the whole article at hand, a word's weight is scaled by how few of its paragraphs
     // carry it: a word in every paragraph says what the article is about (the title's subject,
     // repeated), a word in one paragraph says where this question's answer is.
     let specificity: Vec<f32> = plan
         .groups
         .iter()
         .map(|g| {
-            let n = passages
+            let n = units
                 .iter()
                 .filter(|(_, tokens)| {
                     g.matched_weight(|t| tokens.iter().any(|tok| &*tok.text == t)) > 0.0
                 })
                 .count();
-            let all = passages.len() as f32;
+            let all = units.len() as f32;
             if whole_article && n > 0 && all > 1.0 {
                 (1.0 + all / n as f32).ln() / (1.0 + all).ln()
             } else {
@@ -371,17 +382,7 @@ fn best_passages(
         })
         .collect();
     let mut scored: Vec<(f32, Range<usize>, Vec<PassageToken>)> = Vec::new();
-    // The lead passage is indexed with the headline after its own words (see
-    // `search::documents`): the headline's words say what the article is about, not what this
-    // passage says, so they do not count for choosing the quote.
-    for (range, mut tokens) in passages {
-        let Some(text) = body.get(range.clone()) else {
-            continue; // article changed since it was indexed
-        };
-        if search::passage::is_lead(body, &range) {
-            let words = search::passage::word_count(text);
-            tokens.retain(|t| t.position < words);
-        }
+    for (range, tokens) in units {
         let carried: f32 = plan
             .groups
             .iter()
@@ -396,7 +397,7 @@ fn best_passages(
             })
             .sum();
         let mut score = carried * (1.0 + plan.phrase_share(&tokens));
-        if wants_number && text.bytes().any(|b| b.is_ascii_digit()) {
+        if wants_number && body[range.clone()].bytes().any(|b| b.is_ascii_digit()) {
             score *= NUMBER_BOOST;
         }
         scored.push((score, range, tokens));
@@ -418,15 +419,71 @@ fn best_passages(
         .into_iter()
         .take(n)
         .map(|(score, range, tokens)| {
+            let quote = passage::paragraph_around(body, &range);
+            let shift = passage::word_count(&body[quote.start..range.start]);
             let mut positions: Vec<usize> = tokens
                 .iter()
                 .filter(|t| highlight_terms.contains(&*t.text))
-                .map(|t| t.position)
+                .map(|t| t.position + shift)
                 .collect();
             positions.sort_unstable();
-            let highlights = search::passage::word_ranges(&body[range.clone()], &positions);
-            (score / top, range, highlights)
+            let highlights = passage::word_ranges(&body[quote.clone()], &positions);
+            (score / top, quote, highlights)
         })
         .collect();
     (best, coverage)
+}
+
+/// An article's passages (in article order) as paragraph units: a passage that spans a
+/// paragraph break (a short paragraph joins the next one's first sentences) is split at it,
+/// and pieces that stand in one paragraph are joined, up to [`passage::MAX_QUOTE`] bytes, with
+/// their terms at positions counted from the unit's start. The lead passage is indexed with
+/// the headline after its own words (see `search::documents`): those positions fall in no
+/// piece, so the headline's words, which say what the article is about rather than what the
+/// passage says, are left out. Passages outside the body (the article changed since it was
+/// indexed) are skipped.
+fn paragraph_units(
+    body: &str,
+    passages: Vec<(Range<usize>, Vec<PassageToken>)>,
+) -> Vec<(Range<usize>, Vec<PassageToken>)> {
+    let mut units: Vec<(Range<usize>, Vec<PassageToken>)> = Vec::new();
+    for (range, tokens) in passages {
+        let Some(text) = body.get(range.clone()) else {
+            continue;
+        };
+        let (mut first_word, mut offset) = (0, range.start);
+        for piece in text.split("\n\n") {
+            let words = passage::word_count(piece);
+            let start = offset + piece.len() - piece.trim_start().len();
+            let piece_range = start..start + piece.trim().len();
+            let piece_words = first_word..first_word + words;
+            first_word += words;
+            offset += piece.len() + 2;
+            let piece_tokens = tokens
+                .iter()
+                .filter(|t| piece_words.contains(&t.position))
+                .map(|t| PassageToken {
+                    position: t.position - piece_words.start,
+                    ..t.clone()
+                });
+            if piece_range.is_empty() {
+                continue;
+            }
+            if let Some((unit, unit_tokens)) = units.last_mut()
+                && piece_range.start >= unit.end
+                && piece_range.end - unit.start <= passage::MAX_QUOTE
+                && passage::same_paragraph(body, unit.end, piece_range.start)
+            {
+                let shift = passage::word_count(&body[unit.start..piece_range.start]);
+                unit_tokens.extend(piece_tokens.map(|mut t| {
+                    t.position += shift;
+                    t
+                }));
+                unit.end = piece_range.end;
+            } else {
+                units.push((piece_range, piece_tokens.collect()));
+            }
+        }
+    }
+    units
 }

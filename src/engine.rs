@@ -375,6 +375,65 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn the_answer_is_quoted_as_its_whole_paragraph_with_the_question_words_marked() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config {
+            data_dir: dir.path().join("data"),
+            ..Config::default()
+        };
+        let engine = Engine::open(config).await.unwrap();
+        // The second paragraph is longer than one passage: the answering sentence is indexed
+        // apart from the sentences around it, and the quote gives them back.
+        let paragraph = "The evening session ran three hours longer than planned, and aides \
+            from both delegations described the mood as businesslike rather than warm. Coffee \
+            was brought in twice and the doors stayed shut until nearly midnight, when the \
+            negotiators finally came out looking tired. Ushakov said the proposals on \
+            territory would be studied in Moscow before any reply. A second round is expected \
+            next month, although no date has been fixed.";
+        assert!(paragraph.len() > crate::search::passage::MAX_PASSAGE);
+        let mut long = article();
+        long.body = format!("Delegations met in Riyadh for the first round.\n\n{paragraph}");
+        let mut huge = article();
+        huge.url = "https://example.org/talks/huge".into();
+        huge.title = "Talks diary".into();
+        huge.body = format!(
+            "A diary of the week.\n\n{} Ushakov said proposals would follow. {}",
+            "Nothing was agreed on the first day of the long meeting. ".repeat(12),
+            "The second day went the same way as the first one. ".repeat(12),
+        );
+        engine.add_articles(vec![long, huge]).await.unwrap();
+        let req = AskRequest {
+            question: "What did Ushakov say about the proposals?".into(),
+            filters: SearchFilters::default(),
+            limit: 5,
+            offset: 0,
+            per_article: 1,
+        };
+        let answer = engine.ask(&req).unwrap().unwrap();
+        let first = &answer.hits[0];
+        assert_eq!(first.url, "https://example.org/talks/riyadh");
+        assert_eq!(first.passage, paragraph);
+        let marked: Vec<&str> = first
+            .highlights
+            .iter()
+            .map(|r| &first.passage[r.clone()])
+            .collect();
+        assert_eq!(marked, ["Ushakov", "proposals"]);
+        // A paragraph longer than a quote may be is quoted by its answering part only.
+        let diary = answer
+            .hits
+            .iter()
+            .find(|h| h.title == "Talks diary")
+            .unwrap();
+        assert!(diary.passage.len() <= crate::search::passage::MAX_QUOTE);
+        assert!(
+            diary
+                .passage
+                .contains("Ushakov said proposals would follow.")
+        );
+    }
+
+    #[tokio::test]
     async fn an_index_from_an_older_version_is_rebuilt_at_start_and_answers() {
         let dir = tempfile::tempdir().unwrap();
         let config = Config {

@@ -82,7 +82,7 @@ async fn demo_questions_find_their_passages_and_unanswerable_ones_find_nothing()
         }
         for hit in &answer.hits {
             assert!(
-                hit.passage.len() <= 400,
+                hit.passage.len() <= talkwatch::search::passage::MAX_QUOTE,
                 "passage too long: {}",
                 hit.passage.len()
             );
