@@ -438,19 +438,28 @@ fn best_passages(
 /// paragraph break (a short paragraph joins the next one's first sentences) is split at it,
 /// and pieces that stand in one paragraph are joined, up to [`passage::MAX_QUOTE`] bytes, with
 /// their terms at positions counted from the unit's start. The lead passage is indexed with
-/// the headline after its own words (see `search::documents`): those positions fall in no
-/// piece, so the headline's words, which say what the article is about rather than what the
-/// passage says, are left out. Passages outside the body (the article changed since it was
+/// the headline after its own words (see `search::documents`): terms past the passage's own
+/// words are the headline's, which say what the article is about rather than what the passage
+/// says, and are left out. Passages outside the body (the article changed since it was
 /// indexed) are skipped.
 fn paragraph_units(
     body: &str,
     passages: Vec<(Range<usize>, Vec<PassageToken>)>,
 ) -> Vec<(Range<usize>, Vec<PassageToken>)> {
     let mut units: Vec<(Range<usize>, Vec<PassageToken>)> = Vec::new();
-    for (range, tokens) in passages {
+    for (range, mut tokens) in passages {
         let Some(text) = body.get(range.clone()) else {
             continue;
         };
+        // Nearly every passage lies within one paragraph: its terms stay as they are.
+        if !text.contains("\n\n") {
+            if passage::is_lead(body, &range) {
+                let words = passage::word_count(text);
+                tokens.retain(|t| t.position < words);
+            }
+            join_paragraph(&mut units, body, range, tokens);
+            continue;
+        }
         let (mut first_word, mut offset) = (0, range.start);
         for piece in text.split("\n\n") {
             let words = passage::word_count(piece);
@@ -459,31 +468,44 @@ fn paragraph_units(
             let piece_words = first_word..first_word + words;
             first_word += words;
             offset += piece.len() + 2;
+            if piece_range.is_empty() {
+                continue;
+            }
             let piece_tokens = tokens
                 .iter()
                 .filter(|t| piece_words.contains(&t.position))
                 .map(|t| PassageToken {
                     position: t.position - piece_words.start,
                     ..t.clone()
-                });
-            if piece_range.is_empty() {
-                continue;
-            }
-            if let Some((unit, unit_tokens)) = units.last_mut()
-                && piece_range.start >= unit.end
-                && piece_range.end - unit.start <= passage::MAX_QUOTE
-                && passage::same_paragraph(body, unit.end, piece_range.start)
-            {
-                let shift = passage::word_count(&body[unit.start..piece_range.start]);
-                unit_tokens.extend(piece_tokens.map(|mut t| {
-                    t.position += shift;
-                    t
-                }));
-                unit.end = piece_range.end;
-            } else {
-                units.push((piece_range, piece_tokens.collect()));
-            }
+                })
+                .collect();
+            join_paragraph(&mut units, body, piece_range, piece_tokens);
         }
     }
     units
+}
+
+/// Adds a piece of one paragraph to `units`: joined to the last unit when that stands in the
+/// same paragraph and the two fit in [`passage::MAX_QUOTE`] bytes (positions shifted to count
+/// from the unit's start), else as a unit of its own.
+fn join_paragraph(
+    units: &mut Vec<(Range<usize>, Vec<PassageToken>)>,
+    body: &str,
+    range: Range<usize>,
+    tokens: Vec<PassageToken>,
+) {
+    if let Some((unit, unit_tokens)) = units.last_mut()
+        && range.start >= unit.end
+        && range.end - unit.start <= passage::MAX_QUOTE
+        && passage::same_paragraph(body, unit.end, range.start)
+    {
+        let shift = passage::word_count(&body[unit.start..range.start]);
+        unit_tokens.extend(tokens.into_iter().map(|mut t| {
+            t.position += shift;
+            t
+        }));
+        unit.end = range.end;
+    } else {
+        units.push((range, tokens));
+    }
 }
