@@ -68,7 +68,7 @@ pub struct SearchConfig {
     /// Upper bound on `limit`.
     pub max_limit: usize,
     /// Share (0..1) of the question's weight the best article (title and body) must cover to count
-    /// as an answer; further hits need half of it.
+    /// as an answer; further hits need half of it; articles that cover it rank first.
     pub min_coverage: f32,
     /// Extra weight of a term found in an article's title.
     pub title_boost: f32,
