@@ -369,9 +369,7 @@ fn best_passages(
         .map(|g| {
             let n = units
                 .iter()
-                .filter(|(_, tokens)| {
-                    g.matched_weight(|t| tokens.iter().any(|tok| &*tok.text == t)) > 0.0
-                })
+                .filter(|unit| g.matched_weight(|t| unit.has(t)) > 0.0)
                 .count();
             let all = units.len() as f32;
             if whole_article && n > 0 && all > 1.0 {
@@ -381,14 +379,14 @@ fn best_passages(
             }
         })
         .collect();
-    let mut scored: Vec<(f32, Range<usize>, Vec<PassageToken>)> = Vec::new();
-    for (range, tokens) in units {
+    let mut scored: Vec<(f32, Unit)> = Vec::new();
+    for unit in units {
         let carried: f32 = plan
             .groups
             .iter()
             .zip(&specificity)
             .map(|(g, s)| {
-                let w = g.matched_weight(|t| tokens.iter().any(|tok| &*tok.text == t)) * s;
+                let w = g.matched_weight(|t| unit.has(t)) * s;
                 if g.terms.iter().any(|t| in_title(t)) {
                     w * TITLE_WORD_DISCOUNT
                 } else {
@@ -396,18 +394,13 @@ fn best_passages(
                 }
             })
             .sum();
-        let mut score = carried * (1.0 + plan.phrase_share(&tokens));
-        if wants_number && body[range.clone()].bytes().any(|b| b.is_ascii_digit()) {
+        let mut score = carried * (1.0 + plan.phrase_share(&unit.tokens));
+        if wants_number && body[unit.range.clone()].bytes().any(|b| b.is_ascii_digit()) {
             score *= NUMBER_BOOST;
         }
-        scored.push((score, range, tokens));
+        scored.push((score, unit));
     }
-    let coverage = plan.coverage(|t| {
-        in_title(t)
-            || scored
-                .iter()
-                .any(|(_, _, tokens)| tokens.iter().any(|tok| &*tok.text == t))
-    });
+    let coverage = plan.coverage(|t| in_title(t) || scored.iter().any(|(_, unit)| unit.has(t)));
     // Stable sort: equal scores keep article order.
     scored.sort_by(|a, b| b.0.total_cmp(&a.0));
     let top = scored
@@ -418,35 +411,85 @@ fn best_passages(
     let best = scored
         .into_iter()
         .take(n)
-        .map(|(score, range, tokens)| {
-            let quote = passage::paragraph_around(body, &range);
-            let shift = passage::word_count(&body[quote.start..range.start]);
-            let mut positions: Vec<usize> = tokens
-                .iter()
-                .filter(|t| highlight_terms.contains(&*t.text))
-                .map(|t| t.position + shift)
-                .collect();
-            positions.sort_unstable();
-            let highlights = passage::word_ranges(&body[quote.clone()], &positions);
+        .map(|(score, unit)| {
+            let quote = passage::paragraph_around(body, &unit.range);
+            let highlights = unit.highlights(body, &quote, |t| highlight_terms.contains(t));
             (score / top, quote, highlights)
         })
         .collect();
     (best, coverage)
 }
 
+/// How far apart the positions of two pieces of one unit are kept: a term keeps its position
+/// in its piece (as the index gave it), plus this times the piece's number, so joining pieces
+/// needs no counting of words, and words of two pieces are never taken for adjacent. (A piece
+/// is at most a passage, [`passage::MAX_PASSAGE`] bytes: far fewer words than this.)
+const PIECE_STRIDE: usize = 1 << 16;
+
+/// A quote candidate: pieces of one paragraph (passages, or the parts of a passage that spans a
+/// paragraph break), in article order, with the question terms found in them.
+struct Unit {
+    /// From the first piece's start to the last one's end (bytes of the body).
+    range: Range<usize>,
+    /// Each piece's byte range.
+    pieces: Vec<Range<usize>>,
+    /// The terms found, at `piece number × PIECE_STRIDE + position in the piece`.
+    tokens: Vec<PassageToken>,
+}
+
+impl Unit {
+    fn new(range: Range<usize>, tokens: Vec<PassageToken>) -> Unit {
+        Unit {
+            pieces: vec![range.clone()],
+            range,
+            tokens,
+        }
+    }
+
+    /// Whether `term` was found in this unit.
+    fn has(&self, term: &str) -> bool {
+        self.tokens.iter().any(|tok| &*tok.text == term)
+    }
+
+    /// Byte ranges, relative to `quote` (which holds this unit), of the terms `wanted` picks.
+    fn highlights(
+        &self,
+        body: &str,
+        quote: &Range<usize>,
+        wanted: impl Fn(&str) -> bool,
+    ) -> Vec<Range<usize>> {
+        let mut out = Vec::new();
+        for (i, piece) in self.pieces.iter().enumerate() {
+            let mut positions: Vec<usize> = self
+                .tokens
+                .iter()
+                .filter(|t| t.position / PIECE_STRIDE == i && wanted(&t.text))
+                .map(|t| t.position % PIECE_STRIDE)
+                .collect();
+            if positions.is_empty() {
+                continue;
+            }
+            positions.sort_unstable();
+            let shift = piece.start - quote.start;
+            out.extend(
+                passage::word_ranges(&body[piece.clone()], &positions)
+                    .into_iter()
+                    .map(|r| r.start + shift..r.end + shift),
+            );
+        }
+        out
+    }
+}
+
 /// An article's passages (in article order) as paragraph units: a passage that spans a
 /// paragraph break (a short paragraph joins the next one's first sentences) is split at it,
-/// and pieces that stand in one paragraph are joined, up to [`passage::MAX_QUOTE`] bytes, with
-/// their terms at positions counted from the unit's start. The lead passage is indexed with
-/// the headline after its own words (see `search::documents`): terms past the passage's own
-/// words are the headline's, which say what the article is about rather than what the passage
-/// says, and are left out. Passages outside the body (the article changed since it was
-/// indexed) are skipped.
-fn paragraph_units(
-    body: &str,
-    passages: Vec<(Range<usize>, Vec<PassageToken>)>,
-) -> Vec<(Range<usize>, Vec<PassageToken>)> {
-    let mut units: Vec<(Range<usize>, Vec<PassageToken>)> = Vec::new();
+/// and pieces that stand in one paragraph are joined, up to [`passage::MAX_QUOTE`] bytes. The
+/// lead passage is indexed with the headline after its own words (see `search::documents`):
+/// terms past the passage's own words are the headline's, which say what the article is about
+/// rather than what the passage says, and are left out. Passages outside the body (the
+/// article changed since it was indexed) are skipped.
+fn paragraph_units(body: &str, passages: Vec<(Range<usize>, Vec<PassageToken>)>) -> Vec<Unit> {
+    let mut units: Vec<Unit> = Vec::new();
     for (range, mut tokens) in passages {
         let Some(text) = body.get(range.clone()) else {
             continue;
@@ -460,14 +503,11 @@ fn paragraph_units(
             join_paragraph(&mut units, body, range, tokens);
             continue;
         }
-        let (mut first_word, mut offset) = (0, range.start);
-        for piece in text.split("\n\n") {
-            let words = passage::word_count(piece);
-            let start = offset + piece.len() - piece.trim_start().len();
-            let piece_range = start..start + piece.trim().len();
-            let piece_words = first_word..first_word + words;
-            first_word += words;
-            offset += piece.len() + 2;
+        let mut first_word = 0;
+        for (offset, piece) in passage::paragraphs(text, range.start) {
+            let piece_words = first_word..first_word + passage::word_count(piece);
+            first_word = piece_words.end;
+            let piece_range = passage::trimmed(piece, offset);
             if piece_range.is_empty() {
                 continue;
             }
@@ -486,26 +526,76 @@ fn paragraph_units(
 }
 
 /// Adds a piece of one paragraph to `units`: joined to the last unit when that stands in the
-/// same paragraph and the two fit in [`passage::MAX_QUOTE`] bytes (positions shifted to count
-/// from the unit's start), else as a unit of its own.
+/// same paragraph and the two fit in [`passage::MAX_QUOTE`] bytes, else as a unit of its own.
 fn join_paragraph(
-    units: &mut Vec<(Range<usize>, Vec<PassageToken>)>,
+    units: &mut Vec<Unit>,
     body: &str,
     range: Range<usize>,
     tokens: Vec<PassageToken>,
 ) {
-    if let Some((unit, unit_tokens)) = units.last_mut()
-        && range.start >= unit.end
-        && range.end - unit.start <= passage::MAX_QUOTE
-        && passage::same_paragraph(body, unit.end, range.start)
+    if let Some(unit) = units.last_mut()
+        && range.start >= unit.range.end
+        && range.end - unit.range.start <= passage::MAX_QUOTE
+        && passage::same_paragraph(body, unit.range.end, range.start)
     {
-        let shift = passage::word_count(&body[unit.start..range.start]);
-        unit_tokens.extend(tokens.into_iter().map(|mut t| {
-            t.position += shift;
+        let stride = unit.pieces.len() * PIECE_STRIDE;
+        unit.tokens.extend(tokens.into_iter().map(|mut t| {
+            t.position += stride;
             t
         }));
-        unit.end = range.end;
+        unit.pieces.push(range.clone());
+        unit.range.end = range.end;
     } else {
-        units.push((range, tokens));
+        units.push(Unit::new(range, tokens));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passages_become_paragraph_units_whose_highlights_land_on_the_words() {
+        let body = "Talks resume.\n\nDelegates met in Geneva again. Ushakov said the talks went well.\n\nA date follows.";
+        let para = body.find("Delegates").unwrap();
+        let second = body.find("Ushakov").unwrap();
+        let third = body.find("A date").unwrap();
+        // The lead passage spans the first paragraph break (a short paragraph takes in the
+        // next one's first sentence); the second sentence is a passage of its own.
+        let passages = [0..second - 1, second..third - 2, third..body.len()];
+        let mut analyzer = crate::search::analyzer();
+        let indexed: Vec<(Range<usize>, Vec<PassageToken>)> = passages
+            .iter()
+            .map(|r| (r.clone(), passage::tokens(&mut analyzer, &body[r.clone()])))
+            .collect();
+        let units = paragraph_units(body, indexed);
+        let texts: Vec<&str> = units.iter().map(|u| &body[u.range.clone()]).collect();
+        assert_eq!(
+            texts,
+            [
+                "Talks resume.",
+                "Delegates met in Geneva again. Ushakov said the talks went well.",
+                "A date follows."
+            ]
+        );
+        let joined = &units[1];
+        assert!(joined.has("ushakov") && joined.has("geneva") && !joined.has("resum"));
+        // The last word of one piece and the first of the next are not adjacent.
+        let position = |term: &str| {
+            joined
+                .tokens
+                .iter()
+                .find(|t| &*t.text == term)
+                .unwrap()
+                .position
+        };
+        assert_ne!(position("ushakov"), position("again") + 1);
+        let quote = para..third - 2;
+        let marked: Vec<&str> = joined
+            .highlights(body, &quote, |t| ["geneva", "talk", "ushakov"].contains(&t))
+            .into_iter()
+            .map(|r| &body[quote.clone()][r])
+            .collect();
+        assert_eq!(marked, ["Geneva", "Ushakov", "talks"]);
     }
 }

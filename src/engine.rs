@@ -431,6 +431,12 @@ mod tests {
                 .passage
                 .contains("Ushakov said proposals would follow.")
         );
+        let marked: Vec<&str> = diary
+            .highlights
+            .iter()
+            .map(|r| &diary.passage[r.clone()])
+            .collect();
+        assert_eq!(marked, ["Ushakov", "proposals"]);
     }
 
     #[tokio::test]

@@ -50,32 +50,46 @@ pub fn split(body: &str) -> Vec<Range<usize>> {
 /// than [`MAX_PASSAGE`]), each with its paragraph number.
 fn sentence_spans(body: &str) -> Vec<(Range<usize>, usize)> {
     let mut spans = Vec::new();
-    let mut offset = 0;
-    for (para_no, para) in body.split("\n\n").enumerate() {
+    for (para_no, (offset, para)) in paragraphs(body, 0).enumerate() {
         // A paragraph that fits in one passage is one unit: no need to find its sentences.
         if para.len() <= MAX_PASSAGE {
-            let lead = para.len() - para.trim_start().len();
-            let trimmed = para.trim();
-            if !trimmed.is_empty() {
-                spans.push(((offset + lead)..(offset + lead + trimmed.len()), para_no));
+            let range = trimmed(para, offset);
+            if !range.is_empty() {
+                spans.push((range, para_no));
             }
-            offset += para.len() + 2;
             continue;
         }
         for (start, sentence) in para.split_sentence_bound_indices() {
-            let lead = sentence.len() - sentence.trim_start().len();
-            let trimmed = sentence.trim();
-            if trimmed.is_empty() {
+            let range = trimmed(sentence, offset + start);
+            if range.is_empty() {
                 continue;
             }
-            let abs = offset + start + lead;
-            for piece in cut_long(trimmed) {
-                spans.push(((abs + piece.start)..(abs + piece.end), para_no));
+            for piece in cut_long(&body[range.clone()]) {
+                spans.push((
+                    (range.start + piece.start)..(range.start + piece.end),
+                    para_no,
+                ));
             }
         }
-        offset += para.len() + 2;
     }
     spans
+}
+
+/// The paragraphs of `text` (split at blank lines, as they stand, whitespace included), each
+/// with the byte offset it starts at, `text` itself starting at `offset`.
+pub fn paragraphs(text: &str, offset: usize) -> impl Iterator<Item = (usize, &str)> {
+    text.split("\n\n").scan(offset, |next, para| {
+        let at = *next;
+        *next += para.len() + 2;
+        Some((at, para))
+    })
+}
+
+/// The byte range of `text` without its leading and trailing whitespace, `text` starting at
+/// `offset` (empty when `text` is all whitespace).
+pub fn trimmed(text: &str, offset: usize) -> Range<usize> {
+    let start = offset + text.len() - text.trim_start().len();
+    start..start + text.trim().len()
 }
 
 /// Cuts an over-long sentence at word boundaries into pieces of at most [`MAX_PASSAGE`] bytes.
@@ -163,11 +177,10 @@ pub fn paragraph_around(body: &str, range: &Range<usize>) -> Range<usize> {
     };
     let start = before.rfind("\n\n").map_or(0, |i| i + 2);
     let end = range.end + after.find("\n\n").unwrap_or(after.len());
-    let lead = body[start..end].len() - body[start..end].trim_start().len();
-    let trail = body[start..end].len() - body[start..end].trim_end().len();
-    let (start, end) = (start + lead, (end - trail).max(start + lead));
-    if start <= range.start && end >= range.end && end - start <= MAX_QUOTE {
-        start..end
+    let paragraph = trimmed(&body[start..end], start);
+    if paragraph.start <= range.start && paragraph.end >= range.end && paragraph.len() <= MAX_QUOTE
+    {
+        paragraph
     } else {
         range.clone()
     }
