@@ -410,15 +410,14 @@ mod tests {
             per_article: 1,
         };
         let answer = engine.ask(&req).unwrap().unwrap();
+        let marked = |hit: &crate::reply::Hit| -> Vec<String> {
+            let words = hit.highlights.iter().map(|r| &hit.passage[r.clone()]);
+            words.map(str::to_owned).collect()
+        };
         let first = &answer.hits[0];
         assert_eq!(first.url, "https://example.org/talks/riyadh");
         assert_eq!(first.passage, paragraph);
-        let marked: Vec<&str> = first
-            .highlights
-            .iter()
-            .map(|r| &first.passage[r.clone()])
-            .collect();
-        assert_eq!(marked, ["Ushakov", "proposals"]);
+        assert_eq!(marked(first), ["Ushakov", "proposals"]);
         // A paragraph longer than a quote may be is quoted by its answering part only.
         let diary = answer
             .hits
@@ -431,12 +430,7 @@ mod tests {
                 .passage
                 .contains("Ushakov said proposals would follow.")
         );
-        let marked: Vec<&str> = diary
-            .highlights
-            .iter()
-            .map(|r| &diary.passage[r.clone()])
-            .collect();
-        assert_eq!(marked, ["Ushakov", "proposals"]);
+        assert_eq!(marked(diary), ["Ushakov", "proposals"]);
     }
 
     #[tokio::test]
