@@ -159,7 +159,7 @@ pub fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<PassageToken> {
 /// Whether `range` is the article's lead passage: [`split`] starts the first passage at the
 /// body's first non-blank character.
 pub fn is_lead(body: &str, range: &Range<usize>) -> bool {
-    range.start == body.len() - body.trim_start().len()
+    range.start == trimmed(body, 0).start
 }
 
 /// Whether nothing but one paragraph's text lies between byte offsets `end` and `start` of
