@@ -43,6 +43,13 @@ pub fn candidate_passages(wanted: usize) -> usize {
     (wanted + CANDIDATES_BEYOND).min(MAX_CANDIDATES)
 }
 
+/// Share of the question's weight an article (its title and the passages found in it) must
+/// cover to rank before the articles that do not. Deliberately above the "nothing found" bar
+/// (`search.min_coverage`): a long paraphrased question is often only a third covered by the
+/// very article that answers it, so the bar for saying anything sits low, while an article
+/// about most of the question should still beat one about a few of its words.
+const COVERS_FIRST: f32 = 0.45;
+
 /// Articles of a page whose quote is chosen among all their passages (the first: the answer).
 const FULLY_READ_ARTICLES: usize = 1;
 /// Most passages of one article compared for its best quote.
@@ -118,7 +125,7 @@ impl Answerer<'_> {
             // the passage (with its title) covers; articles whose candidates together cover less
             // than half the bar are dropped.
             let mut ranked: Vec<(f32, i64)> = Vec::new();
-            // Whether the article's title and found passages cover the whole bar.
+            // Whether the article's title and found passages cover COVERS_FIRST of the question.
             let mut covers: FxHashMap<i64, bool> = FxHashMap::default();
             for key in &order {
                 let hits = &by_article[key];
@@ -135,7 +142,7 @@ impl Answerer<'_> {
                 if article_coverage < self.min_coverage * 0.5 {
                     continue;
                 }
-                covers.insert(*key, article_coverage >= self.min_coverage);
+                covers.insert(*key, article_coverage >= COVERS_FIRST);
                 let best = hits
                     .iter()
                     .map(|p| {

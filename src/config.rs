@@ -68,7 +68,7 @@ pub struct SearchConfig {
     /// Upper bound on `limit`.
     pub max_limit: usize,
     /// Share (0..1) of the question's weight the best article (title and body) must cover to count
-    /// as an answer; further hits need half of it; articles that cover it rank first.
+    /// as an answer; further hits need half of it.
     pub min_coverage: f32,
     /// Extra weight of a term found in an article's title.
     pub title_boost: f32,
@@ -86,7 +86,7 @@ impl Default for SearchConfig {
         SearchConfig {
             default_limit: 3,
             max_limit: 10,
-            min_coverage: 0.45,
+            min_coverage: 0.30,
             title_boost: 2.0,
             phrase_boost: 1.5,
             fuzzy: true,
