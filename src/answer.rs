@@ -135,9 +135,9 @@ impl Answerer<'_> {
                 // The article must be about the question: its title and the passages found in
                 // it together cover enough of the question's weight. (A long question is rarely
                 // covered by one paragraph alone; an unrelated article covers little of it.)
-                let article_coverage = plan.coverage(|t| {
-                    title.in_title(t) || hits.iter().any(|p| terms_of[&p.addr].in_text(t))
-                });
+                let found: Vec<&PassageTerms> = hits.iter().map(|p| &terms_of[&p.addr]).collect();
+                let article_coverage =
+                    plan.coverage(|t| title.in_title(t) || found.iter().any(|f| f.in_text(t)));
                 tracing::debug!(article = key, article_coverage, "candidate article");
                 if article_coverage < self.min_coverage * 0.5 {
                     continue;
@@ -145,8 +145,8 @@ impl Answerer<'_> {
                 covers.insert(*key, article_coverage >= COVERS_FIRST);
                 let best = hits
                     .iter()
-                    .map(|p| {
-                        let found = &terms_of[&p.addr];
+                    .zip(&found)
+                    .map(|(p, found)| {
                         let coverage = plan.coverage(|t| title.in_title(t) || found.in_text(t));
                         tracing::debug!(article = key, score = p.score, coverage, "candidate");
                         let phrase_factor = 1.0
@@ -367,39 +367,50 @@ fn best_passages(
     n: usize,
 ) -> (Vec<(f32, Range<usize>, Vec<Range<usize>>)>, f32) {
     let units = paragraph_units(body, passages);
+    // The weight each word earns in each unit (unit-major), computed once.
+    let matched: Vec<f32> = units
+        .iter()
+        .flat_map(|unit| {
+            plan.groups
+                .iter()
+                .map(|g| g.matched_weight(|t| unit.has(t)))
+        })
+        .collect();
+    let groups = plan.groups.len();
     // With the whole article at hand, a word's weight is scaled by how few of its paragraphs
     // carry it: a word in every paragraph says what the article is about (the title's subject,
-    // repeated), a word in one paragraph says where this question's answer is.
-    let specificity: Vec<f32> = plan
+    // repeated), a word in one paragraph says where this question's answer is. A word of the
+    // title counts less wherever it is found.
+    let all = units.len() as f32;
+    let word_factor: Vec<f32> = plan
         .groups
         .iter()
-        .map(|g| {
-            let n = units
+        .enumerate()
+        .map(|(gi, g)| {
+            let n = matched
                 .iter()
-                .filter(|unit| g.matched_weight(|t| unit.has(t)) > 0.0)
+                .skip(gi)
+                .step_by(groups.max(1))
+                .filter(|&&w| w > 0.0)
                 .count();
-            let all = units.len() as f32;
-            if whole_article && n > 0 && all > 1.0 {
+            let specificity = if whole_article && n > 0 && all > 1.0 {
                 (1.0 + all / n as f32).ln() / (1.0 + all).ln()
             } else {
                 1.0
+            };
+            if g.terms.iter().any(|t| in_title(t)) {
+                specificity * TITLE_WORD_DISCOUNT
+            } else {
+                specificity
             }
         })
         .collect();
     let mut scored: Vec<(f32, Unit)> = Vec::new();
-    for unit in units {
-        let carried: f32 = plan
-            .groups
+    for (ui, unit) in units.into_iter().enumerate() {
+        let carried: f32 = matched[ui * groups..(ui + 1) * groups]
             .iter()
-            .zip(&specificity)
-            .map(|(g, s)| {
-                let w = g.matched_weight(|t| unit.has(t)) * s;
-                if g.terms.iter().any(|t| in_title(t)) {
-                    w * TITLE_WORD_DISCOUNT
-                } else {
-                    w
-                }
-            })
+            .zip(&word_factor)
+            .map(|(w, f)| w * f)
             .sum();
         let mut score = carried * (1.0 + plan.phrase_share(&unit.tokens));
         if wants_number && body[unit.range.clone()].bytes().any(|b| b.is_ascii_digit()) {

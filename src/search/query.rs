@@ -165,7 +165,10 @@ impl WordGroup {
             || self.phrases.iter().any(|p| p.iter().all(|t| contains(t)));
         if exact {
             self.weight
-        } else if self.terms.iter().any(|t| contains(t)) {
+        } else if self.terms[self.alias_count + 1..]
+            .iter()
+            .any(|t| contains(t))
+        {
             self.weight * 0.5
         } else {
             0.0
