@@ -366,17 +366,19 @@ fn best_passages(
     highlight_terms: &rustc_hash::FxHashSet<String>,
     n: usize,
 ) -> (Vec<(f32, Range<usize>, Vec<Range<usize>>)>, f32) {
-    let units = paragraph_units(body, passages);
-    // The weight each word earns in each unit (unit-major), computed once.
-    let matched: Vec<f32> = units
-        .iter()
-        .flat_map(|unit| {
-            plan.groups
+    // Each unit with the weight each of the question's words earns in it (computed once: it
+    // sets both the words' specificity and the units' scores).
+    let units: Vec<(Unit, Vec<f32>)> = paragraph_units(body, passages)
+        .into_iter()
+        .map(|unit| {
+            let matched = plan
+                .groups
                 .iter()
                 .map(|g| g.matched_weight(|t| unit.has(t)))
+                .collect();
+            (unit, matched)
         })
         .collect();
-    let groups = plan.groups.len();
     // With the whole article at hand, a word's weight is scaled by how few of its paragraphs
     // carry it: a word in every paragraph says what the article is about (the title's subject,
     // repeated), a word in one paragraph says where this question's answer is. A word of the
@@ -387,11 +389,9 @@ fn best_passages(
         .iter()
         .enumerate()
         .map(|(gi, g)| {
-            let n = matched
+            let n = units
                 .iter()
-                .skip(gi)
-                .step_by(groups.max(1))
-                .filter(|&&w| w > 0.0)
+                .filter(|(_, matched)| matched[gi] > 0.0)
                 .count();
             let specificity = if whole_article && n > 0 && all > 1.0 {
                 (1.0 + all / n as f32).ln() / (1.0 + all).ln()
@@ -406,12 +406,8 @@ fn best_passages(
         })
         .collect();
     let mut scored: Vec<(f32, Unit)> = Vec::new();
-    for (ui, unit) in units.into_iter().enumerate() {
-        let carried: f32 = matched[ui * groups..(ui + 1) * groups]
-            .iter()
-            .zip(&word_factor)
-            .map(|(w, f)| w * f)
-            .sum();
+    for (unit, matched) in units {
+        let carried: f32 = matched.iter().zip(&word_factor).map(|(w, f)| w * f).sum();
         let mut score = carried * (1.0 + plan.phrase_share(&unit.tokens));
         if wants_number && body[unit.range.clone()].bytes().any(|b| b.is_ascii_digit()) {
             score *= NUMBER_BOOST;
