@@ -69,7 +69,7 @@ pub struct Fields {
     pub body: tantivy::schema::Field,
 }
 
-fn schema() -> (Schema, Fields) {
+pub(crate) fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let text_opts = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
