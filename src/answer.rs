@@ -157,8 +157,12 @@ impl Answerer<'_> {
                 ranked.push((best, *key));
             }
             // A bigger pool is only worth it when too few distinct articles were seen; articles
-            // seen but not covering the question rarely gain from more of their passages.
-            if !(ranked.len() > wanted
+            // seen but not covering the question rarely gain from more of their passages. A full
+            // page is enough: whether a next one exists is then judged by whether the search
+            // had passages left (rarely all of the shown articles), not by searching again with
+            // four times the passages (8 % of the headlines did, for the same rankings: 9 % of
+            // the instructions per headline).
+            if !(ranked.len() >= wanted
                 || order.len() > wanted
                 || exhausted
                 || candidates >= MAX_CANDIDATES)
@@ -175,7 +179,7 @@ impl Answerer<'_> {
             // about a few of the question's words (a different poll, a different match) must
             // not hide one that is about all of it (stable: the order within each part stays).
             ranked.sort_by_key(|r| !covers[&r.1]);
-            let more = ranked.len() > wanted;
+            let more = ranked.len() > wanted || (ranked.len() == wanted && !exhausted);
             let page_keys: Vec<i64> = ranked
                 .iter()
                 .skip(req.offset)
@@ -185,7 +189,7 @@ impl Answerer<'_> {
             // Only the articles shown are read from the store.
             let articles: FxHashMap<i64, std::sync::Arc<crate::store::StoredArticle>> = self
                 .store
-                .get_many(&page_keys)?
+                .get_many_as_of(&page_keys, Some(snapshot.stamp()))?
                 .into_iter()
                 .map(|a| (a.key, a))
                 .collect();

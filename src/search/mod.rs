@@ -265,6 +265,18 @@ impl Snapshot {
         &self.searcher
     }
 
+    /// Identifies what this snapshot sees: its segments (ids are unique across generations)
+    /// and their deletes. Two snapshots with the same stamp hold the same documents.
+    pub fn stamp(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = rustc_hash::FxHasher::default();
+        for reader in self.searcher.segment_readers() {
+            reader.segment_id().hash(&mut h);
+            reader.delete_opstamp().hash(&mut h);
+        }
+        h.finish()
+    }
+
     /// Best passages for a query, at most `limit` of them, best first.
     pub fn top_passages(
         &self,
