@@ -575,9 +575,11 @@ mod tests {
         assert_eq!(seen, 25);
     }
 
-    fn bodies(store: &ArticleStore, keys: &[i64]) -> Vec<String> {
+    /// The articles' bodies in key order, read as answers read them for the index snapshot
+    /// `stamp` (`None`: as any other reader).
+    fn bodies(store: &ArticleStore, keys: &[i64], stamp: Option<u64>) -> Vec<String> {
         let mut got: Vec<(i64, String)> = store
-            .get_many(keys)
+            .get_many_as_of(keys, stamp)
             .unwrap()
             .iter()
             .map(|a| (a.key, a.article.body.clone()))
@@ -599,47 +601,40 @@ mod tests {
             .unwrap();
         let keys: Vec<i64> = added.iter().map(|(k, _)| *k).collect();
         // Read twice: the second read is served from the cache, unchanged.
-        assert_eq!(bodies(&store, &keys), ["first version", "other article"]);
-        assert_eq!(bodies(&store, &keys), ["first version", "other article"]);
+        assert_eq!(
+            bodies(&store, &keys, None),
+            ["first version", "other article"]
+        );
+        assert_eq!(
+            bodies(&store, &keys, None),
+            ["first version", "other article"]
+        );
         // Changed through this store.
         store
             .upsert_many(&[article("https://e.example.org/1", "second version")])
             .unwrap();
-        assert_eq!(bodies(&store, &keys), ["second version", "other article"]);
+        assert_eq!(
+            bodies(&store, &keys, None),
+            ["second version", "other article"]
+        );
         // Changed by another process (another connection to the same file).
         let other = ArticleStore::open(&path).unwrap();
         other
             .upsert_many(&[article("https://e.example.org/2", "edited elsewhere")])
             .unwrap();
         assert_eq!(
-            bodies(&store, &keys),
+            bodies(&store, &keys, None),
             ["second version", "edited elsewhere"]
         );
-    }
-
-    #[test]
-    fn articles_quoted_for_one_index_snapshot_are_checked_against_other_processes_once() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("store.sqlite");
-        let store = ArticleStore::open(&path).unwrap();
-        let added = store
-            .upsert_many(&[article("https://e.example.org/1", "first version")])
-            .unwrap();
-        let keys = [added[0].0];
-        let body = |stamp| {
-            store.get_many_as_of(&keys, Some(stamp)).unwrap()[0]
-                .article
-                .body
-                .clone()
-        };
-        assert_eq!(body(7), "first version");
-        let other = ArticleStore::open(&path).unwrap();
+        // Answers look for other processes' writes once per index snapshot: the same snapshot
+        // keeps quoting the versions it indexed, a new one sees the edit.
+        let as_of = |stamp| bodies(&store, &keys, Some(stamp));
+        assert_eq!(as_of(7), ["second version", "edited elsewhere"]);
         other
-            .upsert_many(&[article("https://e.example.org/1", "edited elsewhere")])
+            .upsert_many(&[article("https://e.example.org/2", "edited again")])
             .unwrap();
-        // The same snapshot keeps quoting the version it indexed; a new one sees the edit.
-        assert_eq!(body(7), "first version");
-        assert_eq!(body(8), "edited elsewhere");
+        assert_eq!(as_of(7), ["second version", "edited elsewhere"]);
+        assert_eq!(as_of(8), ["second version", "edited again"]);
     }
 
     #[test]
