@@ -429,10 +429,11 @@ impl tantivy_fst::Automaton for Dfa<'_> {
 /// Weight (BM25 idf) of a word found in a tenth of the passages: `ln(1 + 9)`. Words more common
 /// than that ("year", "people", "new", "first") are left out of the passage search when the
 /// question has a rarer word that the index holds (a word found nowhere does not count: its
-/// weight is only the average of the others'). They add little to a passage's score, yet their long postings
-/// are most of the search's work: leaving them out cut the time per natural question by 13 %
-/// with the same rankings on the tuning questions, headlines and talks (docs/benchmarks.md).
-/// They still count everywhere else: coverage, phrases, whole-article scores, highlights.
+/// weight is only the average of the others'). They add little to a passage's score, yet
+/// their long postings are most of the search's work: leaving them out cut the time per
+/// natural question by 13 % with the same rankings on the tuning questions, headlines and
+/// talks (docs/benchmarks.md). They still count everywhere else: coverage, phrases,
+/// whole-article scores, highlights.
 pub const COMMON_IDF: f32 = std::f32::consts::LN_10;
 
 /// Filters applied to a search, already resolved to absolute dates.
