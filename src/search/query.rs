@@ -1,7 +1,8 @@
 //! From a free-form question to a tantivy query, without ever failing on syntax: the question is
 //! analyzed into words (never handed to a query parser), each word is widened with its name
-//! variants (alias table) or, when it matches nothing, with close spellings (fuzzy), and adjacent
-//! words add a phrase boost.
+//! variants (alias table), with its compound forms ("cease-fire" finds "ceasefire", and a word the
+//! index lacks, "oilfields", finds "oil fields") or, when it matches nothing, with close spellings
+//! (fuzzy), and adjacent words add a phrase boost.
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Bound;
@@ -71,6 +72,9 @@ const QUESTION_WORDS: &[&str] = &[
 const MAX_WORDS: usize = 32;
 /// Words shorter than this never get fuzzy variants.
 const FUZZY_MIN_CHARS: usize = 5;
+/// Shortest part of a compound word ("oil" + "fields"): shorter parts would split ordinary
+/// words into a prefix and a word ("a" + "broad").
+const COMPOUND_PART_CHARS: usize = 3;
 
 /// The alias table: groups of spellings that name the same person or place.
 #[derive(Debug, Default, Clone)]
@@ -280,11 +284,17 @@ pub fn plan(
     let num_docs = lookup.searcher().num_docs().max(1) as f32;
     let idf = |df: u64| -> f32 { (1.0 + (num_docs - df as f32 + 0.5) / (df as f32 + 0.5)).ln() };
 
+    // Two hyphenated words that the index also holds written as one ("cease-fire":
+    // "ceasefire"): the joined word counts as either.
+    let joined: Vec<Option<String>> = tokens
+        .windows(2)
+        .map(|w| joined_word(input.question, &w[0], &w[1], analyzer, lookup))
+        .collect();
     let mut groups: Vec<WordGroup> = Vec::new();
     let mut seen = HashSet::new();
     let mut pairs = Vec::new();
     let mut prev: Option<&PassageToken> = None;
-    for token in &tokens {
+    for (i, token) in tokens.iter().enumerate() {
         if let Some(p) = prev
             && token.position > p.position
             && token.position - p.position <= 3
@@ -308,20 +318,40 @@ pub fn plan(
                 _ => phrases.push(variant),
             }
         }
+        let compounds = [
+            i.checked_sub(1).and_then(|j| joined[j].as_ref()),
+            joined.get(i).and_then(Option::as_ref),
+        ];
+        for c in compounds.into_iter().flatten() {
+            if !terms.contains(c) {
+                terms.push(c.clone());
+            }
+        }
         let alias_count = terms.len() - 1;
         let mut df = terms.iter().map(|t| lookup.doc_freq(t)).max().unwrap_or(0);
+        // A word the index lacks may be misspelt ("Ushakof") or a compound it holds as two words
+        // ("oilfields"): both are guesses, the one more passages support wins.
         let mut corrected_to = None;
-        if df == 0
-            && input.fuzzy
-            && phrases.is_empty()
-            && token.text.chars().count() >= FUZZY_MIN_CHARS
-        {
-            let corrections = fuzzy_terms(lookup.searcher(), lookup.fields(), &token.text);
-            if let Some((best, best_df)) = corrections.first() {
-                corrected_to = Some(best.clone());
-                df = *best_df;
+        if df == 0 && phrases.is_empty() {
+            let word = &input.question[token.range.clone()];
+            let split = split_word(word, analyzer, lookup);
+            let corrections = if input.fuzzy && token.text.chars().count() >= FUZZY_MIN_CHARS {
+                fuzzy_terms(lookup.searcher(), lookup.fields(), &token.text)
+            } else {
+                Vec::new()
+            };
+            match (split, corrections.first()) {
+                (Some((parts, parts_df)), best) if best.is_none_or(|b| b.1 < parts_df) => {
+                    phrases.push(parts);
+                    df = parts_df;
+                }
+                (_, Some((best, best_df))) => {
+                    corrected_to = Some(best.clone());
+                    df = *best_df;
+                    terms.extend(corrections.into_iter().map(|(t, _)| t));
+                }
+                (_, None) => {}
             }
-            terms.extend(corrections.into_iter().map(|(t, _)| t));
         }
         groups.push(WordGroup {
             term: token.text.to_string(),
@@ -349,6 +379,63 @@ pub fn plan(
         g.weight = unknown_weight;
     }
     Plan { groups, pairs }
+}
+
+/// The analyzed form of `a` and `b` written as one word, when the question joins them with a
+/// hyphen ("cease-fire", which the tokenizer splits) and the index holds that word. (Two words
+/// apart by a space are not tried: most adjacent words are no compound, and looking each pair
+/// up cost 7 % of a headline's time.)
+fn joined_word(
+    question: &str,
+    a: &PassageToken,
+    b: &PassageToken,
+    analyzer: &mut TextAnalyzer,
+    lookup: &mut TermLookup<'_>,
+) -> Option<String> {
+    if b.position != a.position + 1 || question.get(a.range.end..b.range.start)? != "-" {
+        return None;
+    }
+    let word = format!(
+        "{}{}",
+        &question[a.range.clone()],
+        &question[b.range.clone()]
+    );
+    let [joined] = <[PassageToken; 1]>::try_from(tokens(analyzer, &word)).ok()?;
+    let joined = joined.text;
+    (joined != a.text && joined != b.text && lookup.text_holds(&joined)).then(|| joined.to_string())
+}
+
+/// A word split into two words the index holds ("oilfields": "oil", "field"), analyzed, with
+/// the rarer part's document count (at most as many passages hold both); the split whose rarer
+/// part is commonest wins. Only plain ASCII words, each part at least [`COMPOUND_PART_CHARS`].
+fn split_word(
+    word: &str,
+    analyzer: &mut TextAnalyzer,
+    lookup: &mut TermLookup<'_>,
+) -> Option<(Vec<String>, u64)> {
+    if !word.bytes().all(|b| b.is_ascii_alphabetic()) || word.len() < 2 * COMPOUND_PART_CHARS {
+        return None;
+    }
+    let mut best: Option<(Vec<String>, u64)> = None;
+    'splits: for at in COMPOUND_PART_CHARS..=word.len() - COMPOUND_PART_CHARS {
+        let mut parts = Vec::with_capacity(2);
+        let mut df = u64::MAX;
+        for part in [&word[..at], &word[at..]] {
+            // A stop word is no part.
+            let Ok([token]) = <[PassageToken; 1]>::try_from(tokens(analyzer, part)) else {
+                continue 'splits;
+            };
+            df = df.min(lookup.doc_freq(&token.text));
+            if df == 0 {
+                continue 'splits;
+            }
+            parts.push(token.text.to_string());
+        }
+        if best.as_ref().is_none_or(|b| df > b.1) {
+            best = Some((parts, df));
+        }
+    }
+    best
 }
 
 /// Index terms within edit distance 1 (5–7 chars) or 2 (8+ chars) of `term` that start with the

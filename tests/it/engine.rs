@@ -105,6 +105,62 @@ async fn demo_questions_find_their_passages_and_unanswerable_ones_find_nothing()
     );
 }
 
+/// The words of `hit`'s quote that are highlighted.
+fn highlighted(hit: &talkwatch::reply::Hit) -> Vec<&str> {
+    hit.highlights
+        .iter()
+        .map(|r| &hit.passage[r.clone()])
+        .collect()
+}
+
+#[tokio::test]
+async fn compound_words_find_their_other_spelling() {
+    // The demo writes "ceasefire" and never "cease" or "fire": asked hyphenated, it is found
+    // (and marked) all the same.
+    let dir = tempfile::tempdir().unwrap();
+    let engine = demo_engine(&dir).await;
+    for question in [
+        "Is a cease-fire on the table?",
+        "Is a Cease-Fire on the table?",
+    ] {
+        let answer = engine
+            .ask(&request(question))
+            .unwrap()
+            .unwrap_or_else(|r| panic!("{question:?} found nothing ({r:?})"));
+        let hit = &answer.hits[0];
+        assert!(
+            highlighted(hit).contains(&"ceasefire"),
+            "{question:?}: {:?} in {:?}",
+            highlighted(hit),
+            hit.passage
+        );
+    }
+    // The other way round: a word the index lacks, held as two words.
+    let articles = dir.path().join("articles");
+    std::fs::create_dir_all(&articles).unwrap();
+    std::fs::write(
+        articles.join("fields.md"),
+        "---\ntitle: \"Caracas opens its fields to Beijing\"\nurl: \"https://news.example.org/2026/11/caracas-fields\"\npublished: \"2026-11-02T09:00:00Z\"\n---\n\nVenezuela will let Chinese firms run 15 mature oil fields in the east of the country, the energy ministry said.\n\nThe agreement also covers a refinery study.\n",
+    )
+    .unwrap();
+    let report = engine
+        .ingest(&[articles.display().to_string()], &Quiet)
+        .await
+        .unwrap();
+    assert_eq!(report.added, 1);
+    let answer = engine
+        .ask(&request("How many oilfields can Chinese firms run?"))
+        .unwrap()
+        .unwrap();
+    let hit = &answer.hits[0];
+    assert_eq!(hit.url, "https://news.example.org/2026/11/caracas-fields");
+    assert!(
+        highlighted(hit).contains(&"oil") && highlighted(hit).contains(&"fields"),
+        "{:?}",
+        highlighted(hit)
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_query_is_answered_while_a_reindex_runs() {
     let dir = tempfile::tempdir().unwrap();
