@@ -17,7 +17,7 @@ Engines, all on this machine in one run, same documents and questions:
 
 Question sets:
   known    every BBC headline as the query, its article as the answer (2,225)
-  natural  bench/compare/questions.toml (180 hand-written, with answer phrase; halves tune/held)
+  natural  bench/compare/questions.toml (220 hand-written, with answer phrase; halves tune/held)
   talks    demo/questions.toml over the demo corpus (answerable ones for MRR; unanswerable ones
            scored as "said nothing" — only talkwatch can)
 

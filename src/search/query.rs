@@ -384,7 +384,7 @@ pub fn plan(
 /// The analyzed form of `a` and `b` written as one word, when the question joins them with a
 /// hyphen ("cease-fire", which the tokenizer splits) and the index holds that word. (Two words
 /// apart by a space are not tried: most adjacent words are no compound, and looking each pair
-/// up cost 7 % of a headline's time.)
+/// up cost 5–7 % of a headline's time.)
 fn joined_word(
     question: &str,
     a: &PassageToken,
