@@ -336,7 +336,7 @@ pub fn plan(
             let word = &input.question[token.range.clone()];
             let split = split_word(word, analyzer, lookup);
             let corrections = if input.fuzzy && token.text.chars().count() >= FUZZY_MIN_CHARS {
-                fuzzy_terms(lookup.searcher(), lookup.fields(), &token.text)
+                fuzzy_terms(lookup.searcher(), lookup.fields(), &token.text, word)
             } else {
                 Vec::new()
             };
@@ -439,13 +439,15 @@ fn split_word(
 }
 
 /// Index terms within edit distance 1 (5–7 chars) or 2 (8+ chars) of `term` that start with the
-/// same letter, most frequent first.
+/// same letter: nearest first, then nearest to the word as typed (`word`, before stemming: for
+/// "Chaves", stemmed "chave", both "chase" and "chavez" are one edit away, but only "chavez" is
+/// one edit from "chaves"), then most frequent.
 ///
 /// Only the text field is walked: every headline is also indexed in its article's lead passage,
 /// so the title field has no word the text field lacks. Misspellings rarely change the first
 /// letter ("Chaves", "Blare", "Ushakof"), and keeping it walks one letter's part of the term
 /// dictionary instead of all of it.
-fn fuzzy_terms(searcher: &Searcher, fields: &Fields, term: &str) -> Vec<(String, u64)> {
+fn fuzzy_terms(searcher: &Searcher, fields: &Fields, term: &str, word: &str) -> Vec<(String, u64)> {
     // Building a Levenshtein automaton builder is costly (tables per distance): do it once.
     static BUILDERS: std::sync::OnceLock<[LevenshteinAutomatonBuilder; 2]> =
         std::sync::OnceLock::new();
@@ -489,10 +491,34 @@ fn fuzzy_terms(searcher: &Searcher, fields: &Fields, term: &str) -> Vec<(String,
             entry.1 += u64::from(stream.value().doc_freq);
         }
     }
-    let mut out: Vec<(String, u8, u64)> =
-        found.into_iter().map(|(t, (d, df))| (t, d, df)).collect();
+    let typed = word.to_lowercase();
+    let mut out: Vec<(String, (u8, usize), u64)> = found
+        .into_iter()
+        .map(|(t, (d, df))| {
+            let from_typed = edit_distance(&typed, &t);
+            (t, (d, from_typed), df)
+        })
+        .collect();
     out.sort_by(|a, b| a.1.cmp(&b.1).then(b.2.cmp(&a.2)).then(a.0.cmp(&b.0)));
     out.into_iter().take(3).map(|(t, _, df)| (t, df)).collect()
+}
+
+/// Levenshtein distance between `a` and `b`, by characters (two short words).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let next = (diagonal + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(row[j + 1] + 1);
+            diagonal = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
 }
 
 struct Dfa<'a>(&'a levenshtein_automata::DFA);
@@ -681,6 +707,40 @@ mod tests {
             searched(vec![group("year", common), unknown("narnia", 7.0)]),
             ["narnia", "year"]
         );
+    }
+
+    #[test]
+    fn the_close_spelling_nearest_to_the_word_as_typed_comes_first() {
+        let (schema, fields) = crate::search::schema();
+        let index = tantivy::Index::create_in_ram(schema);
+        crate::search::register_tokenizers(&index);
+        let mut writer: tantivy::IndexWriter =
+            index.writer_with_num_threads(1, 15_000_000).unwrap();
+        for text in [
+            "A car chase",
+            "The chase ended",
+            "Chase scenes",
+            "President Chavez",
+        ] {
+            writer
+                .add_document(tantivy::doc!(fields.text => text))
+                .unwrap();
+        }
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        // "Chaves" stems to "chave", one edit from both "chase" (three passages) and "chavez"
+        // (one); "chavez" is one edit from the word as typed, "chase" two.
+        let found = fuzzy_terms(&searcher, &fields, "chave", "Chaves");
+        assert_eq!(found, [("chavez".to_string(), 1), ("chase".to_string(), 3)]);
+    }
+
+    #[test]
+    fn edit_distance_counts_single_character_edits() {
+        assert_eq!(edit_distance("chaves", "chavez"), 1);
+        assert_eq!(edit_distance("chaves", "chase"), 2);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("ushakof", "ushakov"), 1);
+        assert_eq!(edit_distance("zelenskyy", "zelenskyy"), 0);
     }
 
     #[test]
