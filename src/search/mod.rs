@@ -381,25 +381,6 @@ impl TermLookup<'_> {
         Ok(&self.infos[term])
     }
 
-    /// Whether any passage's text holds `term` (every title word is in its lead passage's text
-    /// too). Cheaper than [`Self::doc_freq`] for a term that is most often absent: one
-    /// dictionary lookup per segment, nothing cached.
-    pub fn text_holds(&mut self, term: &str) -> bool {
-        if let Some(infos) = self.infos.get(term) {
-            return infos.iter().any(|i| i[0].is_some());
-        }
-        let text = Term::from_field_text(self.snapshot.fields.text, term);
-        self.snapshot
-            .searcher
-            .segment_readers()
-            .iter()
-            .any(|reader| {
-                reader
-                    .inverted_index(self.snapshot.fields.text)
-                    .is_ok_and(|index| matches!(index.get_term_info(&text), Ok(Some(_))))
-            })
-    }
-
     /// Passages holding `term` in their text or their title, whichever is more (deleted
     /// passages included until their segment is merged, as tantivy counts them).
     pub fn doc_freq(&mut self, term: &str) -> u64 {

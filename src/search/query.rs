@@ -402,7 +402,8 @@ fn joined_word(
     );
     let [joined] = <[PassageToken; 1]>::try_from(tokens(analyzer, &word)).ok()?;
     let joined = joined.text;
-    (joined != a.text && joined != b.text && lookup.text_holds(&joined)).then(|| joined.to_string())
+    (joined != a.text && joined != b.text && lookup.doc_freq(&joined) > 0)
+        .then(|| joined.to_string())
 }
 
 /// A word split into two words the index holds ("oilfields": "oil", "field"), analyzed, with
