@@ -109,7 +109,7 @@ impl Answerer<'_> {
             }
             // Which question terms each candidate holds, from the postings.
             // (The title is read with each article's first, best, passage.)
-            let (addrs, firsts): (Vec<DocAddress>, Vec<bool>) = order
+            let (mut addrs, firsts): (Vec<DocAddress>, Vec<bool>) = order
                 .iter()
                 .flat_map(|k| {
                     by_article[k]
@@ -118,7 +118,23 @@ impl Answerer<'_> {
                         .map(|(j, p)| (p.addr, j == 0))
                 })
                 .unzip();
-            let found = lookup.passage_terms(&addrs, &terms, |i| firsts[i])?;
+            // The first page's first article has its quote chosen among all its passages. It is
+            // nearly always the article first by passage: that one's passages are read in the
+            // same pass as the candidates (each term's postings opened once, not twice).
+            let mut prefetched = match order.first() {
+                Some(&key) if req.offset == 0 => {
+                    let all = snapshot.article_passages(key)?;
+                    let candidates = addrs.len();
+                    for (addr, _) in &all {
+                        if !addrs[..candidates].contains(addr) {
+                            addrs.push(*addr);
+                        }
+                    }
+                    Some((key, all))
+                }
+                _ => None,
+            };
+            let found = lookup.passage_terms(&addrs, &terms, |i| firsts.get(i) == Some(&true))?;
             let mut terms_of: FxHashMap<DocAddress, PassageTerms> =
                 addrs.into_iter().zip(found).collect();
             // Rank each article by its best passage, weighing BM25 by how much of the question
@@ -208,10 +224,21 @@ impl Answerer<'_> {
                 let title = terms_of[&found[0].addr].title.clone();
                 // The first article gets its quote chosen among all its passages; further ones
                 // among the passages the search found (cheaper, nearly as good).
-                let all = if i < FULLY_READ_ARTICLES {
-                    snapshot.article_passages(key)?
-                } else {
+                let all = if i >= FULLY_READ_ARTICLES {
                     Vec::new()
+                } else if let Some((_, all)) = prefetched.take().filter(|(k, _)| *k == key) {
+                    all.into_iter()
+                        .map(|(addr, range)| {
+                            let text = terms_of.remove(&addr).unwrap_or_default().text;
+                            (addr, range, Some(text))
+                        })
+                        .collect()
+                } else {
+                    snapshot
+                        .article_passages(key)?
+                        .into_iter()
+                        .map(|(addr, range)| (addr, range, None))
+                        .collect()
                 };
                 let whole_article = !all.is_empty();
                 let scored: Vec<(Range<usize>, Vec<PassageToken>)> = if all.is_empty() {
@@ -224,12 +251,16 @@ impl Answerer<'_> {
                         .collect();
                     r.sort_by_key(|(r, _)| r.start);
                     r
+                } else if all[0].2.is_some() {
+                    all.into_iter()
+                        .map(|(_, range, text)| (range, text.unwrap_or_default()))
+                        .collect()
                 } else {
-                    let addrs: Vec<DocAddress> = all.iter().map(|(a, _)| *a).collect();
+                    let addrs: Vec<DocAddress> = all.iter().map(|(a, _, _)| *a).collect();
                     let found = lookup.passage_terms(&addrs, &terms, |_| false)?;
                     all.into_iter()
                         .zip(found)
-                        .map(|((_, range), f)| (range, f.text))
+                        .map(|((_, range, _), f)| (range, f.text))
                         .collect()
                 };
                 let (passages, coverage) = best_passages(
@@ -372,7 +403,8 @@ fn best_passages(
 ) -> (Vec<(f32, Range<usize>, Vec<Range<usize>>)>, f32) {
     // Each unit with the weight each of the question's words earns in it (computed once: it
     // sets both the words' specificity and the units' scores).
-    let units: Vec<(Unit, Vec<f32>)> = paragraph_units(body, passages)
+    let paragraphs = passage::Paragraphs::new(body);
+    let units: Vec<(Unit, Vec<f32>)> = paragraph_units(body, &paragraphs, passages)
         .into_iter()
         .map(|unit| {
             let matched = plan
@@ -430,7 +462,7 @@ fn best_passages(
         .into_iter()
         .take(n)
         .map(|(score, unit)| {
-            let quote = passage::paragraph_around(body, &unit.range);
+            let quote = paragraphs.around(&unit.range);
             let highlights = unit.highlights(body, &quote, |t| highlight_terms.contains(t));
             (score / top, quote, highlights)
         })
@@ -506,19 +538,23 @@ impl Unit {
 /// terms past the passage's own words are the headline's, which say what the article is about
 /// rather than what the passage says, and are left out. Passages outside the body (the
 /// article changed since it was indexed) are skipped.
-fn paragraph_units(body: &str, passages: Vec<(Range<usize>, Vec<PassageToken>)>) -> Vec<Unit> {
+fn paragraph_units(
+    body: &str,
+    paragraphs: &passage::Paragraphs<'_>,
+    passages: Vec<(Range<usize>, Vec<PassageToken>)>,
+) -> Vec<Unit> {
     let mut units: Vec<Unit> = Vec::new();
     for (range, mut tokens) in passages {
         let Some(text) = body.get(range.clone()) else {
             continue;
         };
         // Nearly every passage lies within one paragraph: its terms stay as they are.
-        if !text.contains("\n\n") {
+        if !paragraphs.spans_break(&range) {
             if passage::is_lead(body, &range) {
                 let words = passage::word_count(text);
                 tokens.retain(|t| t.position < words);
             }
-            join_paragraph(&mut units, body, range, tokens);
+            join_paragraph(&mut units, paragraphs, range, tokens);
             continue;
         }
         let mut first_word = 0;
@@ -537,7 +573,7 @@ fn paragraph_units(body: &str, passages: Vec<(Range<usize>, Vec<PassageToken>)>)
                     ..t.clone()
                 })
                 .collect();
-            join_paragraph(&mut units, body, piece_range, piece_tokens);
+            join_paragraph(&mut units, paragraphs, piece_range, piece_tokens);
         }
     }
     units
@@ -547,14 +583,14 @@ fn paragraph_units(body: &str, passages: Vec<(Range<usize>, Vec<PassageToken>)>)
 /// same paragraph and the two fit in [`passage::MAX_QUOTE`] bytes, else as a unit of its own.
 fn join_paragraph(
     units: &mut Vec<Unit>,
-    body: &str,
+    paragraphs: &passage::Paragraphs<'_>,
     range: Range<usize>,
     tokens: Vec<PassageToken>,
 ) {
     if let Some(unit) = units.last_mut()
         && range.start >= unit.range.end
         && range.end - unit.range.start <= passage::MAX_QUOTE
-        && passage::same_paragraph(body, unit.range.end, range.start)
+        && paragraphs.same_paragraph(unit.range.end, range.start)
     {
         let stride = unit.pieces.len() * PIECE_STRIDE;
         unit.tokens.extend(tokens.into_iter().map(|mut t| {
@@ -606,7 +642,7 @@ mod tests {
             .iter()
             .map(|r| (r.clone(), passage::tokens(&mut analyzer, &body[r.clone()])))
             .collect();
-        let units = paragraph_units(body, indexed);
+        let units = paragraph_units(body, &passage::Paragraphs::new(body), indexed);
         let texts: Vec<&str> = units.iter().map(|u| &body[u.range.clone()]).collect();
         assert_eq!(
             texts,
