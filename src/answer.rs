@@ -90,6 +90,7 @@ impl Answerer<'_> {
         let highlight_terms = plan.highlight_terms();
         let relevant = plan.relevant_terms();
         let terms: Vec<&str> = relevant.iter().map(String::as_str).collect();
+        let term_bits = plan.term_bits(&terms);
         let wants_number = asks_for_a_number(&req.question);
         let mut candidates = candidate_passages(wanted);
         loop {
@@ -146,14 +147,21 @@ impl Answerer<'_> {
             for key in &order {
                 let hits = &by_article[key];
                 let title = &terms_of[&hits[0].addr];
-                let title_coverage = plan.coverage(|t| title.in_title(t));
+                // Coverage from the terms' bits (the same sums), else from their names.
+                let coverage = |bits: u64, contains: &dyn Fn(&str) -> bool| match &term_bits {
+                    Some(groups) => plan.coverage_bits(groups, bits),
+                    None => plan.coverage(contains),
+                };
+                let title_coverage = coverage(title.title_bits, &|t| title.in_title(t));
                 let title_factor = 1.0 + (self.weights.title_boost - 1.0) * title_coverage;
                 // The article must be about the question: its title and the passages found in
                 // it together cover enough of the question's weight. (A long question is rarely
                 // covered by one paragraph alone; an unrelated article covers little of it.)
                 let found: Vec<&PassageTerms> = hits.iter().map(|p| &terms_of[&p.addr]).collect();
-                let article_coverage =
-                    plan.coverage(|t| title.in_title(t) || found.iter().any(|f| f.in_text(t)));
+                let article_coverage = coverage(
+                    found.iter().fold(title.title_bits, |m, f| m | f.text_bits),
+                    &|t| title.in_title(t) || found.iter().any(|f| f.in_text(t)),
+                );
                 tracing::debug!(article = key, article_coverage, "candidate article");
                 if article_coverage < self.min_coverage * 0.5 {
                     continue;
@@ -163,7 +171,9 @@ impl Answerer<'_> {
                     .iter()
                     .zip(&found)
                     .map(|(p, found)| {
-                        let coverage = plan.coverage(|t| title.in_title(t) || found.in_text(t));
+                        let coverage = coverage(title.title_bits | found.text_bits, &|t| {
+                            title.in_title(t) || found.in_text(t)
+                        });
                         tracing::debug!(article = key, score = p.score, coverage, "candidate");
                         let phrase_factor = 1.0
                             + (self.weights.phrase_boost - 1.0) * plan.phrase_share(&found.text);

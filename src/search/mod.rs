@@ -237,6 +237,10 @@ pub struct PassageTerms {
     pub text: Vec<passage::PassageToken>,
     /// The question terms in the article's title.
     pub title: Vec<String>,
+    /// The same as bits (bit `i`: the `i`th term asked about, of the first 64), for
+    /// [`query::Plan::coverage_bits`].
+    pub text_bits: u64,
+    pub title_bits: u64,
 }
 
 impl PassageTerms {
@@ -414,7 +418,8 @@ impl TermLookup<'_> {
             let reader = self.snapshot.searcher.segment_reader(ord as u32);
             let text = reader.inverted_index(fields.text)?;
             let title = reader.inverted_index(fields.title)?;
-            for term in terms {
+            for (ti, term) in terms.iter().enumerate() {
+                let bit = if ti < 64 { 1u64 << ti } else { 0 };
                 let [in_text, in_title, _] = &self.infos[*term][ord];
                 let shared: std::sync::Arc<str> = (*term).into();
                 if let Some(info) = in_text {
@@ -424,6 +429,7 @@ impl TermLookup<'_> {
                     )?;
                     for &i in run {
                         if seek(&mut postings, docs[i].doc_id) {
+                            out[i].text_bits |= bit;
                             postings.positions(&mut positions);
                             out[i]
                                 .text
@@ -443,6 +449,7 @@ impl TermLookup<'_> {
                         title.read_postings_from_terminfo(info, IndexRecordOption::Basic)?;
                     for &i in run.iter().filter(|&&i| title_of(i)) {
                         if seek(&mut postings, docs[i].doc_id) {
+                            out[i].title_bits |= bit;
                             out[i].title.push((*term).to_string());
                         }
                     }
