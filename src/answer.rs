@@ -299,7 +299,11 @@ impl Answerer<'_> {
             let corrections = plan
                 .groups
                 .iter()
-                .filter_map(|g| g.corrected_to.clone().map(|c| (g.term.clone(), c)))
+                .filter_map(|g| {
+                    let to = g.corrected_to.as_ref()?;
+                    let shown = as_written(&page, to, &mut analyzer);
+                    Some((g.asked.clone(), shown.unwrap_or_else(|| to.clone())))
+                })
                 .collect();
             return Ok(Ok(Answer {
                 question: req.question.clone(),
@@ -310,6 +314,24 @@ impl Answerer<'_> {
             }));
         }
     }
+}
+
+/// A highlighted word of the quotes whose analyzed form is `term`, as the article writes it
+/// ("Chavez" for the index's "chavez", "negotiations" for "negoti"): a spelling correction is
+/// shown to the user in words, not stems.
+fn as_written(
+    hits: &[Hit],
+    term: &str,
+    analyzer: &mut tantivy::tokenizer::TextAnalyzer,
+) -> Option<String> {
+    hits.iter()
+        .flat_map(|hit| {
+            hit.highlights
+                .iter()
+                .filter_map(|r| hit.passage.get(r.clone()))
+        })
+        .find(|word| matches!(passage::tokens(analyzer, word).as_slice(), [t] if &*t.text == term))
+        .map(str::to_string)
 }
 
 /// How many of the best candidate articles (by passage) are also scored as whole articles.

@@ -148,6 +148,8 @@ impl Aliases {
 pub struct WordGroup {
     /// The analyzed word as asked.
     pub term: String,
+    /// The word as the question wrote it (for telling the user about a correction).
+    pub asked: String,
     /// Single-token forms that match: the word, then its aliases, then fuzzy corrections.
     pub terms: Vec<String>,
     /// How many of `terms` after the first are aliases (the rest are fuzzy corrections).
@@ -416,6 +418,7 @@ pub fn plan(
         }
         groups.push(WordGroup {
             term: token.text.to_string(),
+            asked: input.question[token.range.clone()].to_string(),
             terms,
             alias_count,
             phrases,
@@ -703,6 +706,7 @@ mod tests {
     fn coverage_from_bits_is_coverage_from_names() {
         let group = |terms: &[&str], alias_count, phrases: &[&[&str]], weight| WordGroup {
             term: terms[0].into(),
+            asked: terms[0].into(),
             terms: terms.iter().map(|t| t.to_string()).collect(),
             alias_count,
             phrases: phrases
@@ -781,6 +785,7 @@ mod tests {
         let (_, fields) = crate::search::schema();
         let group = |term: &str, weight: f32| WordGroup {
             term: term.to_string(),
+            asked: term.to_string(),
             terms: vec![term.to_string()],
             alias_count: 0,
             phrases: Vec::new(),

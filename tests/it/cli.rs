@@ -348,7 +348,7 @@ fn name_variants_and_typos_find_the_same_articles() {
     let text = stdout(&out);
     assert!(text.contains(TERRITORY_URL), "{text}");
     assert!(
-        text.contains("(Searched for close spellings: “ushakof” → “ushakov”.)"),
+        text.contains("(Searched for close spellings: “Ushakof” → “Ushakov”.)"),
         "{text}"
     );
 }
