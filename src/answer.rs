@@ -232,26 +232,30 @@ impl Answerer<'_> {
                 let article = &stored.article;
                 let found = &by_article[&key];
                 let title = terms_of[&found[0].addr].title.clone();
-                // The first article gets its quote chosen among all its passages; further ones
-                // among the passages the search found (cheaper, nearly as good).
-                let all = if i >= FULLY_READ_ARTICLES {
+                // The first article gets its quote chosen among all its passages (read with the
+                // candidates when it is the first by passage); further ones among the passages
+                // the search found (cheaper, nearly as good).
+                let all: Vec<(Range<usize>, Vec<PassageToken>)> = if i >= FULLY_READ_ARTICLES {
                     Vec::new()
                 } else if let Some((_, all)) = prefetched.take().filter(|(k, _)| *k == key) {
                     all.into_iter()
                         .map(|(addr, range)| {
-                            let text = terms_of.remove(&addr).unwrap_or_default().text;
-                            (addr, range, Some(text))
+                            (range, terms_of.remove(&addr).unwrap_or_default().text)
                         })
                         .collect()
                 } else {
-                    snapshot
-                        .article_passages(key)?
-                        .into_iter()
-                        .map(|(addr, range)| (addr, range, None))
+                    let all = snapshot.article_passages(key)?;
+                    let addrs: Vec<DocAddress> = all.iter().map(|(a, _)| *a).collect();
+                    let found = lookup.passage_terms(&addrs, &terms, |_| false)?;
+                    all.into_iter()
+                        .zip(found)
+                        .map(|((_, range), f)| (range, f.text))
                         .collect()
                 };
                 let whole_article = !all.is_empty();
-                let scored: Vec<(Range<usize>, Vec<PassageToken>)> = if all.is_empty() {
+                let scored = if whole_article {
+                    all
+                } else {
                     let mut r: Vec<_> = found
                         .iter()
                         .map(|p| {
@@ -261,17 +265,6 @@ impl Answerer<'_> {
                         .collect();
                     r.sort_by_key(|(r, _)| r.start);
                     r
-                } else if all[0].2.is_some() {
-                    all.into_iter()
-                        .map(|(_, range, text)| (range, text.unwrap_or_default()))
-                        .collect()
-                } else {
-                    let addrs: Vec<DocAddress> = all.iter().map(|(a, _, _)| *a).collect();
-                    let found = lookup.passage_terms(&addrs, &terms, |_| false)?;
-                    all.into_iter()
-                        .zip(found)
-                        .map(|((_, range, _), f)| (range, f.text))
-                        .collect()
                 };
                 let (passages, coverage) = best_passages(
                     wants_number,
