@@ -91,6 +91,11 @@ impl Answerer<'_> {
         let relevant = plan.relevant_terms();
         let terms: Vec<&str> = relevant.iter().map(String::as_str).collect();
         let term_bits = plan.term_bits(&terms);
+        // Coverage from the terms' bits (the same sums), else from their names.
+        let coverage = |bits: u64, contains: &dyn Fn(&str) -> bool| match &term_bits {
+            Some(groups) => plan.coverage_bits(groups, bits),
+            None => plan.coverage(contains),
+        };
         let wants_number = asks_for_a_number(&req.question);
         let mut candidates = candidate_passages(wanted);
         loop {
@@ -147,11 +152,6 @@ impl Answerer<'_> {
             for key in &order {
                 let hits = &by_article[key];
                 let title = &terms_of[&hits[0].addr];
-                // Coverage from the terms' bits (the same sums), else from their names.
-                let coverage = |bits: u64, contains: &dyn Fn(&str) -> bool| match &term_bits {
-                    Some(groups) => plan.coverage_bits(groups, bits),
-                    None => plan.coverage(contains),
-                };
                 let title_coverage = coverage(title.title_bits, &|t| title.in_title(t));
                 let title_factor = 1.0 + (self.weights.title_boost - 1.0) * title_coverage;
                 // The article must be about the question: its title and the passages found in
@@ -323,7 +323,7 @@ fn as_written(
                 .iter()
                 .filter_map(|r| hit.passage.get(r.clone()))
         })
-        .find(|word| matches!(passage::tokens(analyzer, word).as_slice(), [t] if &*t.text == term))
+        .find(|word| passage::term(analyzer, word).is_some_and(|t| &*t == term))
         .map(str::to_string)
 }
 

@@ -156,6 +156,12 @@ pub fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<PassageToken> {
     out
 }
 
+/// The one term `word` analyzes to; `None` for a stop word or text that gives several terms.
+pub fn term(analyzer: &mut TextAnalyzer, word: &str) -> Option<std::sync::Arc<str>> {
+    let [token] = <[PassageToken; 1]>::try_from(tokens(analyzer, word)).ok()?;
+    Some(token.text)
+}
+
 /// Whether `range` is the article's lead passage: [`split`] starts the first passage at the
 /// body's first non-blank character.
 pub fn is_lead(body: &str, range: &Range<usize>) -> bool {

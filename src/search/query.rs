@@ -14,7 +14,7 @@ use tantivy::schema::{IndexRecordOption, Term};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DateTime as TDateTime, Searcher};
 
-use super::passage::{PassageToken, tokens};
+use super::passage::{self, PassageToken, tokens};
 use super::{Fields, TermLookup};
 
 /// Words too common in questions to say anything about the answer. (English stop words are
@@ -466,8 +466,7 @@ fn joined_word(
         &question[a.range.clone()],
         &question[b.range.clone()]
     );
-    let [joined] = <[PassageToken; 1]>::try_from(tokens(analyzer, &word)).ok()?;
-    let joined = joined.text;
+    let joined = passage::term(analyzer, &word)?;
     (joined != a.text && joined != b.text && lookup.doc_freq(&joined) > 0)
         .then(|| joined.to_string())
 }
@@ -489,14 +488,14 @@ fn split_word(
         let mut df = u64::MAX;
         for part in [&word[..at], &word[at..]] {
             // A stop word is no part.
-            let Ok([token]) = <[PassageToken; 1]>::try_from(tokens(analyzer, part)) else {
+            let Some(term) = passage::term(analyzer, part) else {
                 continue 'splits;
             };
-            df = df.min(lookup.doc_freq(&token.text));
+            df = df.min(lookup.doc_freq(&term));
             if df == 0 {
                 continue 'splits;
             }
-            parts.push(token.text.to_string());
+            parts.push(term.to_string());
         }
         if best.as_ref().is_none_or(|b| df > b.1) {
             best = Some((parts, df));
