@@ -1,7 +1,7 @@
 //! talkwatch's side of the engine comparison driven by `bench/compare/run.py`.
 //!
 //! Reads `docs.jsonl` (`{"id", "title", "body"}`) and `queries.jsonl` (`{"id", "q"}`) from
-//! `TALKWATCH_COMPARE_DIR`, ingests the documents through `Engine::add_articles` (store + index,
+//! `TALKWATCH_COMPARE_DIR` (documents may carry `published` and `source`), ingests the documents through `Engine::add_articles` (store + index,
 //! as `talkwatch ingest` does) and merges the index (`reindex`; both count as build time), asks
 //! every query once to warm up, then times `TALKWATCH_COMPARE_REPEAT` rounds over all queries
 //! (default 5; single thread, top 10 articles with their best passage each) and keeps each
@@ -29,6 +29,11 @@ struct Doc {
     id: String,
     title: String,
     body: String,
+    /// RFC 3339; absent: 2005-01-01 (the BBC collection has no dates).
+    #[serde(default)]
+    published: Option<String>,
+    #[serde(default)]
+    source: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -54,10 +59,12 @@ async fn main() {
     let docs: Vec<Doc> = read_jsonl(&dir.join("docs.jsonl"));
     let queries: Vec<Query> = read_jsonl(&dir.join("queries.jsonl"));
     let data = tempfile::tempdir().unwrap();
-    let mut config = Config {
-        data_dir: data.path().join("data"),
-        ..Config::default()
-    };
+    // The defaults, with `TALKWATCH_SEARCH__*` overrides (to try a setting without editing code:
+    // `TALKWATCH_SEARCH__RECENCY_WEIGHT=0.3 python3 bench/compare/run.py --only-talkwatch`).
+    let search_env = std::env::vars().filter(|(k, _)| k.starts_with("TALKWATCH_SEARCH__"));
+    let mut config =
+        Config::load_with_env(None, search_env).expect("TALKWATCH_SEARCH__* overrides");
+    config.data_dir = data.path().join("data");
     // For an A/B of the article cache: TALKWATCH_COMPARE_ARTICLE_CACHE_MB=0 turns it off.
     if let Some(mb) = std::env::var("TALKWATCH_COMPARE_ARTICLE_CACHE_MB")
         .ok()
@@ -72,8 +79,12 @@ async fn main() {
         .map(|d| Article {
             url: format!("{URL_PREFIX}{}", d.id),
             title: d.title,
-            source: "compare".into(),
-            published,
+            source: d.source.unwrap_or_else(|| "compare".into()),
+            published: d
+                .published
+                .as_deref()
+                .and_then(talkwatch::ingest::parse_date)
+                .unwrap_or(published),
             published_estimated: false,
             tags: Vec::new(),
             body: d.body,
@@ -125,7 +136,17 @@ async fn main() {
             .map(|h| h.url.strip_prefix(URL_PREFIX).unwrap_or(&h.url))
             .collect();
         let passages: Vec<&str> = hits.iter().map(|h| h.passage.as_str()).collect();
-        let line = serde_json::json!({"id": q.id, "ranked": ranked, "passages": passages, "ms": ms[ms.len() / 2]});
+        // Other outlets' copies of a hit's report, shown with it as "also".
+        let also: Vec<Vec<&str>> = hits
+            .iter()
+            .map(|h| {
+                h.also
+                    .iter()
+                    .map(|a| a.url.strip_prefix(URL_PREFIX).unwrap_or(&a.url))
+                    .collect()
+            })
+            .collect();
+        let line = serde_json::json!({"id": q.id, "ranked": ranked, "also": also, "passages": passages, "ms": ms[ms.len() / 2]});
         writeln!(out, "{line}").unwrap();
     }
     out.flush().unwrap();

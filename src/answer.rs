@@ -6,7 +6,7 @@ use std::ops::Range;
 use rustc_hash::FxHashMap;
 use tantivy::DocAddress;
 
-use crate::reply::{Answer, Hit, NotFoundReason};
+use crate::reply::{Also, Answer, Hit, Newer, NotFoundReason};
 use crate::search::passage::{self, PassageToken};
 use crate::search::query::{self, PlanInput};
 use crate::search::{self, Aliases, PassageTerms, SearchError, SearchFilters, SearchIndex};
@@ -55,6 +55,16 @@ const FULLY_READ_ARTICLES: usize = 1;
 /// Most passages of one article compared for its best quote.
 const CANDIDATES_PER_ARTICLE: usize = 4;
 
+/// How much the date of an article counts (see `config.search`).
+#[derive(Debug, Clone, Copy)]
+pub struct Recency {
+    /// Largest share by which a score is raised for the newest candidate and lowered for the
+    /// oldest (doubled when the question asks for the current state or the start).
+    pub weight: f32,
+    /// Age, in days behind the newest candidate, at which an article counts half as new.
+    pub half_life_days: f32,
+}
+
 pub struct Answerer<'a> {
     pub store: &'a ArticleStore,
     pub index: &'a SearchIndex,
@@ -62,6 +72,9 @@ pub struct Answerer<'a> {
     pub weights: Weights,
     pub fuzzy: bool,
     pub min_coverage: f32,
+    pub recency: Recency,
+    /// Sources whose copy of a report is shown before the earliest one (lowercase).
+    pub preferred_sources: &'a [String],
 }
 
 impl Answerer<'_> {
@@ -72,9 +85,12 @@ impl Answerer<'_> {
         }
         let mut analyzer = search::analyzer();
         let mut lookup = snapshot.lookup();
+        // "Has Washington commented yet?": "yet" asks for the current state; searched for, it
+        // would find the stale "has yet to comment".
+        let (cue, words) = crate::timewords::recency_cue(&req.question);
         let plan = query::plan(
             PlanInput {
-                question: &req.question,
+                question: &words,
                 aliases: self.aliases,
                 fuzzy: self.fuzzy,
             },
@@ -200,32 +216,52 @@ impl Answerer<'_> {
             fuse_with_whole_articles(&mut ranked, &mut lookup, &plan, |key| {
                 by_article[&key][0].addr
             })?;
+            let dating = |key: i64| by_article[&key][0].dating;
+            apply_recency(&mut ranked, |k| dating(k).published, self.recency, cue);
             // An article that covers the question comes before one that does not, whatever
             // their scores: the answer must clear the bar below, and a high-scoring article
             // about a few of the question's words (a different poll, a different match) must
             // not hide one that is about all of it (stable: the order within each part stays).
             ranked.sort_by_key(|r| !covers[&r.1]);
+            // One report once: copies of it (the same group) fold into its best-ranked place.
+            let mut members: FxHashMap<i64, Vec<i64>> = FxHashMap::default();
+            ranked.retain(|r| {
+                let group = members.entry(dating(r.1).story).or_default();
+                group.push(r.1);
+                group.len() == 1
+            });
             let more = ranked.len() > wanted || (ranked.len() == wanted && !exhausted);
-            let page_keys: Vec<i64> = ranked
-                .iter()
-                .skip(req.offset)
-                .take(req.limit)
-                .map(|r| r.1)
-                .collect();
+            let shown = req.offset.min(ranked.len())..wanted.min(ranked.len());
+            let copies = self.copies(&mut ranked[shown.clone()], &members, &dating)?;
+            let page_keys: Vec<i64> = ranked[shown.clone()].iter().map(|r| r.1).collect();
+            // A newer article that matches as well but did not make the page is pointed to.
+            let newest_shown = page_keys.iter().filter_map(|&k| dating(k).published).max();
+            let newer_key = newest_shown.and_then(|shown_at| {
+                ranked
+                    .iter()
+                    .filter(|r| !page_keys.contains(&r.1) && covers[&r.1])
+                    .filter_map(|r| Some((dating(r.1).published?, r.1)))
+                    .filter(|(at, _)| *at > shown_at)
+                    .max()
+                    .map(|(_, k)| k)
+            });
             // Only the articles shown are read from the store.
+            let mut wanted_keys = page_keys.clone();
+            wanted_keys.extend(newer_key);
             let articles: FxHashMap<i64, std::sync::Arc<crate::store::StoredArticle>> = self
                 .store
-                .get_many_as_of(&page_keys, Some(snapshot.stamp()))?
+                .get_many_as_of(&wanted_keys, Some(snapshot.stamp()))?
                 .into_iter()
                 .map(|a| (a.key, a))
                 .collect();
+            let newer = newer_key.and_then(|k| articles.get(&k)).map(|a| Newer {
+                title: a.article.title.clone(),
+                url: a.article.url.clone(),
+                source: a.article.source.clone(),
+                published: a.article.published,
+            });
             let mut page: Vec<Hit> = Vec::new();
-            for (i, (score, key)) in ranked
-                .into_iter()
-                .skip(req.offset)
-                .take(req.limit)
-                .enumerate()
-            {
+            for (i, (score, key)) in ranked[shown].iter().copied().enumerate() {
                 let Some(stored) = articles.get(&key) else {
                     continue; // deleted since it was indexed
                 };
@@ -283,7 +319,9 @@ impl Answerer<'_> {
                     break;
                 }
                 for (share, range, highlights) in passages {
-                    page.push(Hit::quote(article, range, highlights, score * share));
+                    let mut hit = Hit::quote(article, range, highlights, score * share);
+                    hit.also = copies.get(&key).cloned().unwrap_or_default();
+                    page.push(hit);
                 }
             }
             if page.is_empty() {
@@ -304,9 +342,141 @@ impl Answerer<'_> {
                 offset: req.offset,
                 more,
                 corrections,
+                newer,
+                range: None,
             }));
         }
     }
+}
+
+impl Answerer<'_> {
+    /// For the page's hits that are one report of several outlets: which copy to show (a
+    /// preferred source's, else the earliest among those the search found) and the other
+    /// copies as "also". Changes the keys of `page` to the copies shown; returns the others by
+    /// shown key. The store is asked only about groups seen more than once among the
+    /// candidates or about articles that are themselves copies.
+    fn copies(
+        &self,
+        page: &mut [(f32, i64)],
+        members: &FxHashMap<i64, Vec<i64>>,
+        dating: &dyn Fn(i64) -> search::Dating,
+    ) -> Result<FxHashMap<i64, Vec<Also>>, SearchError> {
+        let groups: Vec<i64> = page
+            .iter()
+            .map(|r| dating(r.1).story)
+            .filter(|g| members[g].len() > 1 || members[g][0] != *g)
+            .collect();
+        let mut out = FxHashMap::default();
+        if groups.is_empty() {
+            return Ok(out);
+        }
+        let mut copies = self.store.copies_of(&groups, MAX_COPIES)?;
+        for r in page.iter_mut() {
+            let group = dating(r.1).story;
+            let Some(list) = copies.remove(&group) else {
+                continue;
+            };
+            let found = &members[&group];
+            let preferred = |c: &&crate::store::Copy| {
+                self.preferred_sources
+                    .iter()
+                    .position(|p| p.eq_ignore_ascii_case(&c.source))
+            };
+            let shown = list
+                .iter()
+                .filter(|c| found.contains(&c.key))
+                .min_by_key(|c| preferred(c).unwrap_or(usize::MAX))
+                .map_or(r.1, |c| c.key);
+            r.1 = shown;
+            let also: Vec<Also> = list
+                .into_iter()
+                .filter(|c| c.key != shown)
+                .map(Also::from)
+                .collect();
+            out.insert(shown, also);
+        }
+        Ok(out)
+    }
+}
+
+/// A timeline of `hits` (one per report, as answers give them): in date order, oldest first,
+/// undated articles last; each quote cut to the sentences (at most [`passage::MAX_PASSAGE`]
+/// bytes) with the most of the question's words. Returns the page at `offset` and whether more
+/// follow.
+pub fn timeline(mut hits: Vec<Hit>, offset: usize, limit: usize) -> (Vec<Hit>, bool) {
+    hits.sort_by_key(|h| (h.published_estimated, h.published));
+    let more = hits.len() > offset + limit;
+    let page = hits
+        .into_iter()
+        .skip(offset)
+        .take(limit)
+        .map(|mut hit| {
+            let pieces = passage::split(&hit.passage);
+            let inside = |r: &Range<usize>| {
+                hit.highlights
+                    .iter()
+                    .filter(|h| h.start >= r.start && h.end <= r.end)
+                    .count()
+            };
+            if let Some(best) = pieces
+                .iter()
+                .enumerate()
+                .max_by_key(|(i, r)| (inside(r), std::cmp::Reverse(*i)))
+                .map(|(_, r)| r.clone())
+            {
+                hit.highlights = hit
+                    .highlights
+                    .iter()
+                    .filter(|h| h.start >= best.start && h.end <= best.end)
+                    .map(|h| h.start - best.start..h.end - best.start)
+                    .collect();
+                hit.passage = hit.passage[best].to_string();
+            }
+            hit
+        })
+        .collect();
+    (page, more)
+}
+
+/// Most copies of one report listed with a hit.
+const MAX_COPIES: usize = 8;
+
+/// Weighs the candidates' scores by how new each article is: `1 + w·(2f − 1)`, where `f` halves
+/// with every `half_life_days` an article is older than the newest candidate (measured against
+/// the candidates, not the clock, so an archive ranks as a live feed does), so the newest gains
+/// `w` and a very old one loses up to `w`. Articles without a known date keep their score. A
+/// question asking for the current state doubles `w`; one asking for the start doubles it and
+/// favours the oldest instead. Then best first again (stable).
+fn apply_recency(
+    ranked: &mut [(f32, i64)],
+    published: impl Fn(i64) -> Option<i64>,
+    recency: Recency,
+    cue: crate::timewords::Cue,
+) {
+    use crate::timewords::Cue;
+    let dates = ranked.iter().filter_map(|r| published(r.1));
+    let (Some(newest), Some(oldest)) = (dates.clone().max(), dates.min()) else {
+        return;
+    };
+    if newest == oldest || recency.weight <= 0.0 {
+        return;
+    }
+    let weight = match cue {
+        Cue::None => recency.weight,
+        Cue::Current | Cue::Start => 2.0 * recency.weight,
+    };
+    let half_life = recency.half_life_days.max(0.01) * 86_400.0;
+    for r in ranked.iter_mut() {
+        let Some(at) = published(r.1) else { continue };
+        let fresh = 0.5f32.powf((newest - at) as f32 / half_life);
+        let fresh = if cue == Cue::Start {
+            1.0 - fresh
+        } else {
+            fresh
+        };
+        r.0 *= 1.0 + weight * (2.0 * fresh - 1.0);
+    }
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
 }
 
 /// A highlighted word of the quotes whose analyzed form is `term`, as the article writes it

@@ -34,6 +34,10 @@ pub enum Command {
     Unwatch(String),
     /// List this room's watches.
     Watches,
+    /// The distinct developments about a topic, oldest first (`question` holds the topic).
+    Timeline(Ask),
+    /// The newest developments, one per report (`question` may be empty).
+    Latest(Ask),
 }
 
 impl Command {
@@ -49,6 +53,8 @@ impl Command {
             Command::Watch(_) => "watch",
             Command::Unwatch(_) => "unwatch",
             Command::Watches => "watches",
+            Command::Timeline(_) => "timeline",
+            Command::Latest(_) => "latest",
         }
     }
 
@@ -175,6 +181,20 @@ pub fn parse(text: &str) -> Result<Command, ParseError> {
                 Command::Unwatch(words)
             })
         }
+        "timeline" | "tl" => match parse_question(rest) {
+            Ok(Command::Ask(a)) => Ok(Command::Timeline(a)),
+            Ok(other) => Ok(other),
+            Err(ParseError::Empty) => Err(ParseError::MissingQuestion {
+                command: "timeline".into(),
+            }),
+            Err(e) => Err(e),
+        },
+        "latest" => match parse_question(rest) {
+            Ok(Command::Ask(a)) => Ok(Command::Latest(a)),
+            Ok(other) => Ok(other),
+            Err(ParseError::Empty) => Ok(Command::Latest(Ask::default())),
+            Err(e) => Err(e),
+        },
         "help" | "h" | "?" | "commands" => Ok(Command::Help),
         _ => Err(ParseError::UnknownCommand(name.chars().take(32).collect())),
     }
@@ -552,10 +572,15 @@ impl Handler {
                 Ok(feeds) => Reply::Feeds(feeds),
                 Err(e) => failed(e),
             },
+            Command::Timeline(ask) => self.timeline(ask).await,
+            Command::Latest(ask) => self.latest(ask).await,
             Command::Ask(ask) => {
                 let started = Instant::now();
                 let reply = self.ask(ask).await;
-                if matches!(reply, Reply::Answer(_) | Reply::NotFound { .. }) {
+                if matches!(
+                    reply,
+                    Reply::Answer(_) | Reply::NotFound { .. } | Reply::NothingInRange { .. }
+                ) {
                     crate::metrics::question_answered(
                         caller.identity.platform(),
                         started.elapsed().as_secs_f64(),
@@ -592,46 +617,282 @@ impl Handler {
         }
     }
 
-    async fn ask(&self, ask: Ask) -> Reply {
+    /// The question's filters resolved at `now`: inline or flag dates, else the question's own
+    /// time words ("yesterday", "in October"), which are then taken out of it.
+    fn resolve(&self, ask: &Ask, now: DateTime<Utc>) -> Resolved {
         let config = self.engine.config();
-        let chars = ask.question.chars().count();
-        if chars > config.chat.max_question_chars {
-            return Reply::Invalid {
-                problem: crate::messages::question_too_long(chars, config.chat.max_question_chars),
-                hint: Hint::Shorter,
-            };
+        let mut question = ask.question.clone();
+        let mut span = None;
+        let (mut since, mut until) = (
+            ask.since.map(|b| b.resolve(now)),
+            ask.until.map(|b| match b {
+                // A bare date means "through the end of that day".
+                DateBound::At(d) if d.time() == chrono::NaiveTime::MIN => {
+                    d + Duration::days(1) - Duration::seconds(1)
+                }
+                other => other.resolve(now),
+            }),
+        );
+        if since.is_none()
+            && until.is_none()
+            && let Some((found, rest)) =
+                crate::timewords::date_phrase(&question, now, &config.chat.tz())
+        {
+            since = Some(found.since);
+            until = found.until.map(|u| u - Duration::seconds(1));
+            question = rest;
+            span = Some(found);
         }
-        let now = Utc::now();
-        let request = AskRequest {
+        Resolved {
+            question,
             filters: SearchFilters {
-                since: ask.since.map(|b| b.resolve(now)),
-                until: ask.until.map(|b| match b {
-                    // A bare date means "through the end of that day".
-                    DateBound::At(d) if d.time() == chrono::NaiveTime::MIN => {
-                        d + Duration::days(1) - Duration::seconds(1)
-                    }
-                    other => other.resolve(now),
-                }),
+                since,
+                until,
                 source: ask.source.as_ref().map(|s| s.to_lowercase()),
             },
+            span,
+        }
+    }
+
+    fn too_long(&self, question: &str) -> Option<Reply> {
+        let max = self.engine.config().chat.max_question_chars;
+        let chars = question.chars().count();
+        (chars > max).then(|| Reply::Invalid {
+            problem: crate::messages::question_too_long(chars, max),
+            hint: Hint::Shorter,
+        })
+    }
+
+    async fn ask(&self, ask: Ask) -> Reply {
+        if let Some(reply) = self.too_long(&ask.question) {
+            return reply;
+        }
+        let config = self.engine.config();
+        let resolved = self.resolve(&ask, Utc::now());
+        // "What is the latest news?", "What happened yesterday?": the newest developments.
+        let (cue, words) = crate::timewords::recency_cue(&resolved.question);
+        let hinted = cue == crate::timewords::Cue::Current || resolved.span.is_some();
+        if crate::timewords::asks_what_is_new(&words, hinted) {
+            return self.latest_of(resolved, &ask).await;
+        }
+        let request = AskRequest {
+            filters: resolved.filters.clone(),
             limit: ask
                 .limit
                 .unwrap_or(config.search.default_limit)
                 .min(config.search.max_limit),
             offset: ask.offset,
             per_article: ask.passages_per_article.unwrap_or(1),
-            question: ask.question,
+            question: resolved.question.clone(),
         };
+        match self.run_ask(request.clone()).await {
+            Ok(Ok(mut answer)) => {
+                answer.range = resolved.span;
+                Reply::Answer(answer)
+            }
+            Ok(Err(NotFoundReason::NoMatch))
+                if request.filters.since.is_some() || request.filters.until.is_some() =>
+            {
+                // Does anything match outside the range? Say how much, and how to see it.
+                let mut wider = request.clone();
+                wider.filters.since = None;
+                wider.filters.until = None;
+                wider.offset = 0;
+                wider.limit = OUTSIDE_COUNTED;
+                let outside = match self.run_ask(wider).await {
+                    Ok(Ok(a)) => (a.hits.len(), a.more),
+                    _ => (0, false),
+                };
+                if outside.0 == 0 {
+                    return Reply::NotFound {
+                        question: ask.question,
+                        reason: NotFoundReason::NoMatch,
+                    };
+                }
+                Reply::NothingInRange {
+                    question: resolved.question.clone(),
+                    range: range_note(&resolved, &ask),
+                    outside: outside.0,
+                    more_outside: outside.1,
+                }
+            }
+            Ok(Err(reason)) => Reply::NotFound {
+                question: ask.question,
+                reason,
+            },
+            Err(e) => e,
+        }
+    }
+
+    /// Runs a question on the blocking pool, one of `max_concurrent_searches` at a time.
+    async fn run_ask(
+        &self,
+        request: AskRequest,
+    ) -> Result<Result<crate::reply::Answer, NotFoundReason>, Reply> {
         let _permit = self.searches.acquire().await;
         let engine = self.engine.clone();
-        let question = request.question.clone();
-        let result = tokio::task::spawn_blocking(move || engine.ask(&request)).await;
+        match tokio::task::spawn_blocking(move || engine.ask(&request)).await {
+            Ok(Ok(result)) => Ok(result),
+            Ok(Err(e)) => Err(failed(e)),
+            Err(e) => Err(failed(e)),
+        }
+    }
+
+    async fn timeline(&self, ask: Ask) -> Reply {
+        if let Some(reply) = self.too_long(&ask.question) {
+            return reply;
+        }
+        let resolved = self.resolve(&ask, Utc::now());
+        let limit = ask.limit.unwrap_or(TIMELINE_LIMIT).min(TIMELINE_POOL);
+        let request = AskRequest {
+            filters: resolved.filters.clone(),
+            limit: TIMELINE_POOL,
+            offset: 0,
+            per_article: 1,
+            question: resolved.question.clone(),
+        };
+        match self.run_ask(request).await {
+            Ok(Ok(answer)) => {
+                let (items, more) = crate::answer::timeline(answer.hits, ask.offset, limit);
+                if items.is_empty() {
+                    return Reply::NotFound {
+                        question: ask.question,
+                        reason: NotFoundReason::NoMatch,
+                    };
+                }
+                Reply::Timeline {
+                    topic: resolved.question,
+                    items,
+                    offset: ask.offset,
+                    more,
+                    range: resolved.span.map(|s| s.label),
+                }
+            }
+            Ok(Err(reason)) => Reply::NotFound {
+                question: ask.question,
+                reason,
+            },
+            Err(e) => e,
+        }
+    }
+
+    async fn latest(&self, ask: Ask) -> Reply {
+        let resolved = self.resolve(&ask, Utc::now());
+        if resolved.question.trim().is_empty() {
+            return self.latest_of(resolved, &ask).await;
+        }
+        // `latest <words>`: the newest developments about them, newest first.
+        if let Some(reply) = self.too_long(&ask.question) {
+            return reply;
+        }
+        let limit = ask
+            .limit
+            .unwrap_or(LATEST_LIMIT)
+            .min(self.engine.config().search.max_limit);
+        let request = AskRequest {
+            filters: resolved.filters.clone(),
+            limit: TIMELINE_POOL,
+            offset: 0,
+            per_article: 1,
+            question: resolved.question.clone(),
+        };
+        match self.run_ask(request).await {
+            Ok(Ok(answer)) => {
+                let (mut items, _) = crate::answer::timeline(answer.hits, 0, TIMELINE_POOL);
+                items.sort_by_key(|h| (h.published_estimated, std::cmp::Reverse(h.published)));
+                let more = items.len() > ask.offset + limit;
+                let items: Vec<_> = items.into_iter().skip(ask.offset).take(limit).collect();
+                Reply::Latest {
+                    range: resolved.span.map(|s| s.label),
+                    items,
+                    offset: ask.offset,
+                    more,
+                    newest: None,
+                }
+            }
+            Ok(Err(reason)) => Reply::NotFound {
+                question: ask.question,
+                reason,
+            },
+            Err(e) => e,
+        }
+    }
+
+    async fn latest_of(&self, resolved: Resolved, ask: &Ask) -> Reply {
+        let limit = ask
+            .limit
+            .unwrap_or(LATEST_LIMIT)
+            .min(self.engine.config().search.max_limit);
+        let engine = self.engine.clone();
+        let filters = resolved.filters.clone();
+        let offset = ask.offset;
+        let result =
+            tokio::task::spawn_blocking(move || engine.latest(&filters, limit, offset)).await;
+        let range = match &resolved.span {
+            Some(span) => Some(span.label.clone()),
+            None if resolved.filters.since.is_some() || resolved.filters.until.is_some() => {
+                Some(range_note(&resolved, ask).label)
+            }
+            None => None,
+        };
         match result {
-            Ok(Ok(Ok(answer))) => Reply::Answer(answer),
-            Ok(Ok(Err(reason))) => Reply::NotFound { question, reason },
+            Ok(Ok((items, more, newest))) => Reply::Latest {
+                range,
+                items,
+                offset,
+                more,
+                newest,
+            },
             Ok(Err(e)) => failed(e),
             Err(e) => failed(e),
         }
+    }
+}
+
+/// A question's filters once dates are resolved.
+struct Resolved {
+    /// The question without its time words.
+    question: String,
+    filters: SearchFilters,
+    /// The range its time words gave, if they did.
+    span: Option<crate::timewords::Span>,
+}
+
+/// How many matches outside a date range are counted for "N older matches".
+const OUTSIDE_COUNTED: usize = 10;
+/// Items a timeline shows at once.
+const TIMELINE_LIMIT: usize = 10;
+/// Articles a timeline is chosen from (the best matches, then put in date order).
+const TIMELINE_POOL: usize = 40;
+/// Developments `latest` shows at once.
+const LATEST_LIMIT: usize = 5;
+
+/// The range a question was limited to and how to widen it, as the reply words them.
+fn range_note(resolved: &Resolved, ask: &Ask) -> crate::reply::RangeNote {
+    if let Some(span) = &resolved.span {
+        return crate::reply::RangeNote {
+            label: span.label.clone(),
+            drop: crate::reply::DropFilter::Words,
+            older: span.until.is_none(),
+        };
+    }
+    let day = |d: DateTime<Utc>| d.format("%-d %b %Y").to_string();
+    let (since, until) = (resolved.filters.since, resolved.filters.until);
+    let label = match (since, until) {
+        (Some(a), Some(b)) => format!("between {} and {}", day(a), day(b)),
+        (Some(a), None) => format!("since {}", day(a)),
+        (None, Some(b)) => format!("until {}", day(b)),
+        (None, None) => String::new(),
+    };
+    let drop = match (ask.since.is_some(), ask.until.is_some()) {
+        (true, false) => crate::reply::DropFilter::Since,
+        (false, true) => crate::reply::DropFilter::Until,
+        _ => crate::reply::DropFilter::Both,
+    };
+    crate::reply::RangeNote {
+        label,
+        drop,
+        older: until.is_none(),
     }
 }
 

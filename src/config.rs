@@ -79,6 +79,14 @@ pub struct SearchConfig {
     /// Memory for the articles answers quoted lately, decoded, in MiB (0: read every quoted
     /// article from the store).
     pub article_cache_mb: usize,
+    /// How much newer articles are preferred among comparable hits (0: not at all): the newest
+    /// candidate's score is raised by this share, an old one's lowered by up to it.
+    pub recency_weight: f32,
+    /// Days behind the newest candidate after which an article counts half as new.
+    pub recency_half_life_days: f32,
+    /// Sources whose copy of a report another outlet also carried is the one shown (first
+    /// listed first); otherwise the earliest copy is shown.
+    pub preferred_sources: Vec<String>,
 }
 
 impl Default for SearchConfig {
@@ -91,6 +99,9 @@ impl Default for SearchConfig {
             phrase_boost: 1.5,
             fuzzy: true,
             article_cache_mb: crate::store::DEFAULT_CACHE_BYTES / (1024 * 1024),
+            recency_weight: 0.25,
+            recency_half_life_days: 7.0,
+            preferred_sources: Vec::new(),
         }
     }
 }
@@ -139,6 +150,16 @@ pub struct ChatConfig {
     pub limit_window_secs: u64,
     /// Searches running at once; more wait their turn.
     pub max_concurrent_searches: usize,
+    /// The time zone "today", "yesterday" and "since Monday" in questions are meant in (IANA
+    /// name, e.g. "Europe/Kyiv").
+    pub time_zone: String,
+}
+
+impl ChatConfig {
+    /// [`time_zone`](Self::time_zone), checked by [`Config::load`].
+    pub fn tz(&self) -> chrono_tz::Tz {
+        self.time_zone.parse().unwrap_or(chrono_tz::UTC)
+    }
 }
 
 impl Default for ChatConfig {
@@ -151,6 +172,7 @@ impl Default for ChatConfig {
             room_limit: 20,
             limit_window_secs: 30,
             max_concurrent_searches: 8,
+            time_zone: "UTC".into(),
         }
     }
 }
@@ -385,6 +407,17 @@ impl Config {
             return Err(ConfigError::Invalid(
                 "search.min_coverage must be between 0 and 1".into(),
             ));
+        }
+        if !(0.0..=1.0).contains(&s.recency_weight) || s.recency_half_life_days <= 0.0 {
+            return Err(ConfigError::Invalid(
+                "search.recency_weight must be between 0 and 1 and search.recency_half_life_days above 0".into(),
+            ));
+        }
+        if self.chat.time_zone.parse::<chrono_tz::Tz>().is_err() {
+            return Err(ConfigError::Invalid(format!(
+                "chat.time_zone `{}` is not a time zone name (use e.g. \"UTC\" or \"Europe/Kyiv\")",
+                self.chat.time_zone
+            )));
         }
         if self.chat.max_question_chars == 0 {
             return Err(ConfigError::Invalid(

@@ -3,12 +3,14 @@
 
 use std::sync::Arc;
 
-use crate::answer::{Answerer, AskRequest, Weights};
+use crate::answer::{Answerer, AskRequest, Recency, Weights};
 use crate::config::Config;
 use crate::ingest::{self, Article, Failure, Fetcher, IngestError, Input};
-use crate::reply::{Answer, NotFoundReason, Stats};
-use crate::search::{self, Aliases, ProgressFn, RebuildReport, SearchError, SearchIndex};
-use crate::store::{ArticleStore, SourceSummary, StoreError, StoredArticle, Upsert};
+use crate::reply::{Answer, Hit, NotFoundReason, Stats};
+use crate::search::{
+    self, Aliases, ProgressFn, RebuildReport, SearchError, SearchFilters, SearchIndex,
+};
+use crate::store::{ArticleStore, SourceSummary, StoreError, StoredArticle, Upsert, Upserted};
 
 /// Articles go to the store and the index in batches of this size.
 const BATCH: usize = 500;
@@ -27,6 +29,10 @@ pub enum EngineError {
     #[error("alias table {path}: {reason}")]
     Aliases { path: String, reason: String },
 }
+
+/// A page of the newest developments: the hits, whether more follow, and (when the page is
+/// empty) the date of the newest article stored.
+pub type Latest = (Vec<Hit>, bool, Option<chrono::DateTime<chrono::Utc>>);
 
 impl EngineError {
     /// True when the cause is a full disk (or a file-size limit): the data directory cannot
@@ -135,6 +141,15 @@ impl Engine {
         if !self.is_writable() {
             return Ok(());
         }
+        // A store from before duplicate detection: sketch and group its articles first, so the
+        // index (rebuilt below when it is of the older format too) carries their groups.
+        let sketched = self.store.sketch_missing(1000)?;
+        if sketched > 0 {
+            tracing::info!(
+                articles = sketched,
+                "articles compared for copies of one report"
+            );
+        }
         if !self.index.is_current_format() {
             // Built by an older version: answers would miss what this one indexes (whole
             // articles), and its writer cannot take this version's documents. The old index
@@ -172,24 +187,26 @@ impl Engine {
         self.index.is_writable()
     }
 
-    /// Stores and indexes already-parsed articles. Returns what happened to each.
-    pub async fn add_articles(&self, articles: Vec<Article>) -> Result<Vec<Upsert>, EngineError> {
+    /// Stores and indexes already-parsed articles. Returns what happened to each (and the
+    /// report group it joined: a copy of a report stored before has that report's group).
+    pub async fn add_articles(&self, articles: Vec<Article>) -> Result<Vec<Upserted>, EngineError> {
         let mut out = Vec::with_capacity(articles.len());
         for chunk in articles.chunks(BATCH) {
             let results = self.store.upsert_many(chunk)?;
             let changed: Vec<StoredArticle> = results
                 .iter()
                 .zip(chunk)
-                .filter(|((_, what), _)| *what != Upsert::Unchanged)
-                .map(|((key, _), article)| StoredArticle {
-                    key: *key,
+                .filter(|(u, _)| u.what != Upsert::Unchanged)
+                .map(|(u, article)| StoredArticle {
+                    key: u.key,
+                    story: u.story,
                     article: article.clone(),
                 })
                 .collect();
             if !changed.is_empty() {
                 self.index_stored(changed).await?;
             }
-            out.extend(results.into_iter().map(|(_, what)| what));
+            out.extend(results);
         }
         Ok(out)
     }
@@ -258,8 +275,8 @@ impl Engine {
             .filter(|a| seen.insert(a.url.clone()))
             .collect();
         batch.reverse();
-        for what in self.add_articles(batch).await? {
-            match what {
+        for u in self.add_articles(batch).await? {
+            match u.what {
                 Upsert::Added => report.added += 1,
                 Upsert::Updated => report.updated += 1,
                 Upsert::Unchanged => report.unchanged += 1,
@@ -278,9 +295,81 @@ impl Engine {
             .filter_map(Result::ok)
             .collect();
         let results = self.add_articles(articles).await?;
-        let added = results.iter().filter(|r| **r == Upsert::Added).count();
+        let added = results.iter().filter(|r| r.what == Upsert::Added).count();
         tracing::info!(articles = added, "demo corpus loaded");
         Ok(Some(added))
+    }
+
+    /// The newest developments within `filters`' dates and source, one per report (shown from
+    /// its earliest or preferred copy, the others as "also"), newest first: the page at
+    /// `offset`, whether more follow, and, when there are none, the newest article's date
+    /// (blocking).
+    pub fn latest(
+        &self,
+        filters: &SearchFilters,
+        limit: usize,
+        offset: usize,
+    ) -> Result<Latest, EngineError> {
+        let wanted = offset + limit + 1;
+        // Copies of one report are usually minutes apart: four rows per wanted report is plenty.
+        let rows = self.store.newest(
+            filters.since,
+            filters.until,
+            filters.source.as_deref(),
+            wanted * 4,
+        )?;
+        let mut groups: Vec<i64> = Vec::new();
+        for (_, story) in rows {
+            if !groups.contains(&story) {
+                groups.push(story);
+            }
+        }
+        let more = groups.len() > offset + limit;
+        let page: Vec<i64> = groups.into_iter().skip(offset).take(limit).collect();
+        if page.is_empty() {
+            return Ok((Vec::new(), false, self.store.stats()?.newest));
+        }
+        let mut copies = self.store.copies_of(&page, 8)?;
+        let preferred = &self.config.search.preferred_sources;
+        let mut shown: Vec<(i64, Vec<crate::store::Copy>)> = Vec::new();
+        for group in &page {
+            let mut list = copies.remove(group).unwrap_or_default();
+            let at = list
+                .iter()
+                .enumerate()
+                .min_by_key(|(i, c)| {
+                    let rank = preferred
+                        .iter()
+                        .position(|p| p.eq_ignore_ascii_case(&c.source))
+                        .unwrap_or(usize::MAX);
+                    (rank, *i)
+                })
+                .map(|(i, _)| i);
+            let Some(at) = at else { continue };
+            let first = list.remove(at);
+            shown.push((first.key, list));
+        }
+        let keys: Vec<i64> = shown.iter().map(|(k, _)| *k).collect();
+        let articles: std::collections::HashMap<i64, Arc<StoredArticle>> = self
+            .store
+            .get_many(&keys)?
+            .into_iter()
+            .map(|a| (a.key, a))
+            .collect();
+        let hits = shown
+            .into_iter()
+            .filter_map(|(key, also)| {
+                let a = &articles.get(&key)?.article;
+                let lead = crate::search::passage::split(&a.body)
+                    .into_iter()
+                    .next()
+                    .unwrap_or(0..0);
+                let mut hit = Hit::quote(a, lead, Vec::new(), 0.0);
+                hit.also = also.into_iter().map(crate::reply::Also::from).collect();
+                Some(hit)
+            })
+            .collect();
+        Ok((hits, more, None))
     }
 
     /// Answers a question (blocking: run it off the async runtime).
@@ -296,6 +385,11 @@ impl Engine {
             },
             fuzzy: s.fuzzy,
             min_coverage: s.min_coverage,
+            recency: Recency {
+                weight: s.recency_weight,
+                half_life_days: s.recency_half_life_days,
+            },
+            preferred_sources: &s.preferred_sources,
         }
         .ask(req)
     }

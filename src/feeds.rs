@@ -169,8 +169,10 @@ pub fn sync_config_feeds(engine: &Engine) -> Result<(), EngineError> {
 pub struct PollOutcome {
     pub not_modified: bool,
     pub items: usize,
-    /// Newly stored articles.
+    /// Newly stored articles (copies of a report already stored are counted in `copies`).
     pub added: Vec<Article>,
+    /// Newly stored copies of a report stored before (another outlet carried it first).
+    pub copies: usize,
     pub updated: usize,
     /// Items skipped as already known or filtered out.
     pub skipped: usize,
@@ -330,8 +332,11 @@ impl Poller {
             .add_articles(articles.clone())
             .await
             .map_err(|e| IngestError::Io(e.to_string()))?;
-        for (article, what) in articles.into_iter().zip(results) {
-            match what {
+        for (article, u) in articles.into_iter().zip(results) {
+            match u.what {
+                // A copy of a report stored before (another feed carried it first) is not new:
+                // watches were told about the report once.
+                Upsert::Added if u.story != u.key => outcome.copies += 1,
                 Upsert::Added => outcome.added.push(article),
                 Upsert::Updated => outcome.updated += 1,
                 Upsert::Unchanged => outcome.skipped += 1,
@@ -347,6 +352,7 @@ impl Poller {
             feed = %feed.name,
             items = outcome.items,
             added = outcome.added.len(),
+            copies = outcome.copies,
             updated = outcome.updated,
             skipped = outcome.skipped,
             "feed polled"

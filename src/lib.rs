@@ -20,6 +20,7 @@ pub mod adapters;
 pub mod answer;
 pub mod command;
 pub mod config;
+pub mod dedup;
 pub mod demo;
 pub mod engine;
 pub mod feeds;
@@ -34,6 +35,7 @@ pub mod search;
 pub mod service;
 pub mod store;
 pub mod telemetry;
+pub mod timewords;
 pub mod watch;
 
 /// Answering a question makes a few thousand small allocations (postings, tokens, hits); with

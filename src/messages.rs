@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::ingest::Failure;
-use crate::reply::{Answer, Hint, Hit, NotFoundReason, Reply, Stats};
+use crate::reply::{Answer, DropFilter, Hint, Hit, Newer, NotFoundReason, RangeNote, Reply, Stats};
 use crate::search::RebuildReport;
 use crate::store::{FeedRecord, SourceSummary};
 
@@ -25,7 +25,9 @@ pub fn help(syntax: Syntax<'_>) -> String {
     format!(
         "talkwatch answers questions about ongoing talks with quotes from the news it has read.\n\
          \n\
-         {ask} <question> — best matching passages, with links. Example: {ask} What did Ushakov say about the proposals?\n\
+         {ask} <question> — best matching passages, with links, the newest first among equals. Example: {ask} What did Ushakov say about the proposals?\n\
+         {timeline} <topic> — how a topic developed, one line per report, oldest first. Example: {timeline} prisoner exchange\n\
+         {latest} — the newest developments, one per report (also: {latest} <words>, or ask “What happened yesterday?”)\n\
          {sources} — the news sources I have read, with their newest article\n\
          {stats} — how many articles and passages I know\n\
          {help} — this help\n\
@@ -34,8 +36,10 @@ pub fn help(syntax: Syntax<'_>) -> String {
          {feeds} — the news feeds I poll and their health (admins only)\n\
          {watch} <words> — tell this room when a new article mentions all these words; {unwatch} <words> stops it, {watches} lists them\n\
          \n\
-         Filters you can add to a question: since:2026-11-01 or since:3d, until:2026-11-20, source:\"Example Wire\", limit:5, passages:2 (several quotes per article).",
+         Filters you can add to a question: since:2026-11-01 or since:3d, until:2026-11-20, source:\"Example Wire\", limit:5, passages:2 (several quotes per article). Time words work too: today, yesterday, this week, last week, since Monday, in October, on 21 October, over the weekend.",
         ask = c("ask"),
+        timeline = c("timeline"),
+        latest = c("latest"),
         sources = c("sources"),
         stats = c("stats"),
         help = c("help"),
@@ -125,6 +129,149 @@ pub fn not_found(question: &str, reason: NotFoundReason, syntax: Syntax<'_>) -> 
         ),
         NotFoundReason::EmptyIndex => "I haven't read any articles yet. Add some with `talkwatch ingest <files or URLs>`, then ask again.".to_string(),
     }
+}
+
+/// "also: Capital Ledger, Northern Courier" for a report other outlets carried too.
+pub fn also(hit: &Hit) -> Option<String> {
+    if hit.also.is_empty() {
+        return None;
+    }
+    let names: Vec<&str> = hit.also.iter().map(|a| a.source.as_str()).collect();
+    Some(format!("also: {}", names.join(", ")))
+}
+
+/// The "also" line with each copy's link, for plain text.
+pub fn also_with_links(hit: &Hit) -> Option<String> {
+    if hit.also.is_empty() {
+        return None;
+    }
+    let names: Vec<String> = hit
+        .also
+        .iter()
+        .map(|a| match a.link() {
+            Some(url) => format!("{} {url}", a.source),
+            None => a.source.clone(),
+        })
+        .collect();
+    Some(format!("also: {}", names.join(", ")))
+}
+
+/// The one line pointing to a newer matching article that is not among the hits.
+pub fn newer(n: &Newer) -> String {
+    format!(
+        "Newer: “{}” — {}, {}",
+        n.title,
+        n.source,
+        date(n.published, false)
+    )
+}
+
+/// The range a question's time words limited it to.
+pub fn range_used(label: &str) -> String {
+    format!("(Only articles from {label}.)")
+}
+
+/// A date range left nothing, but matches exist outside it.
+pub fn nothing_in_range(question: &str, range: &RangeNote, outside: usize, more: bool) -> String {
+    let count = if more {
+        format!("{outside}+")
+    } else {
+        outside.to_string()
+    };
+    let which = if range.older { "older" } else { "other" };
+    let plural = plural(if more { 2 } else { outside as u64 });
+    let drop = match range.drop {
+        DropFilter::Since => "drop `since:` to see them".to_string(),
+        DropFilter::Until => "drop `until:` to see them".to_string(),
+        DropFilter::Both => "drop `since:` and `until:` to see them".to_string(),
+        DropFilter::Words => format!(
+            "ask without “{}” to see them",
+            range.label.split(" (").next().unwrap_or(&range.label)
+        ),
+    };
+    format!(
+        "Nothing about “{}” {}; {count} {which} match{} — {drop}.",
+        shorten(question, 80),
+        range.label,
+        if plural.is_empty() { "" } else { "es" }
+    )
+}
+
+/// The first line of a timeline.
+pub fn timeline_header(topic: &str, range: Option<&str>) -> String {
+    match range {
+        Some(r) => format!(
+            "How “{}” developed, {r} (oldest first):",
+            shorten(topic, 80)
+        ),
+        None => format!("How “{}” developed (oldest first):", shorten(topic, 80)),
+    }
+}
+
+/// The first line of the newest developments.
+pub fn latest_header(range: Option<&str>) -> String {
+    match range {
+        Some(r) => format!("The newest developments, {r}:"),
+        None => "The newest developments:".to_string(),
+    }
+}
+
+/// The range (or the store) holds no article at all.
+pub fn nothing_new(range: Option<&str>, newest: Option<DateTime<Utc>>) -> String {
+    let when = range.map(|r| format!(" {r}")).unwrap_or_default();
+    match newest {
+        Some(d) => format!(
+            "No articles{when}. The newest article I have is from {}.",
+            date(d, false)
+        ),
+        None => "I haven't read any articles yet.".to_string(),
+    }
+}
+
+/// "21 Nov 2026", or "undated" for an article without a date of its own.
+pub fn item_date(hit: &Hit) -> String {
+    if hit.published_estimated {
+        "undated".to_string()
+    } else {
+        hit.published.format("%-d %b %Y").to_string()
+    }
+}
+
+/// More items of a timeline or of the newest developments exist.
+pub fn more_items(command: &str, syntax: Syntax<'_>) -> String {
+    format!(
+        "More exist; add limit:20 to your {} to see more.",
+        syntax.cmd(command)
+    )
+}
+
+/// A timeline or latest list as plain text.
+fn items_plain(header: &str, items: &[Hit], offset: usize) -> String {
+    let mut out = format!(
+        "{header}
+"
+    );
+    for (i, hit) in items.iter().enumerate() {
+        out.push_str(&format!(
+            "{}. {} — “{}”
+   — {}, {}
+   {}
+",
+            offset + i + 1,
+            item_date(hit),
+            passage_line(&hit.passage),
+            hit.title,
+            hit.source,
+            hit.url
+        ));
+        if let Some(a) = also_with_links(hit) {
+            out.push_str(&format!(
+                "   {a}
+"
+            ));
+        }
+    }
+    out
 }
 
 pub fn more_available(syntax: Syntax<'_>) -> String {
@@ -396,18 +543,19 @@ pub fn no_such_feed(name: &str) -> String {
     format!("there is no feed named “{name}”")
 }
 
-pub fn feed_polled(
-    name: &str,
-    not_modified: bool,
-    added: usize,
-    updated: usize,
-    skipped: usize,
-) -> String {
-    if not_modified {
-        format!("{name}: not modified since the last poll")
-    } else {
-        format!("{name}: added {added}, updated {updated}, skipped {skipped} (known or filtered)")
+pub fn feed_polled(name: &str, outcome: &crate::feeds::PollOutcome) -> String {
+    if outcome.not_modified {
+        return format!("{name}: not modified since the last poll");
     }
+    let (added, updated, skipped) = (outcome.added.len(), outcome.updated, outcome.skipped);
+    let copies = match outcome.copies {
+        0 => String::new(),
+        1 => ", 1 copy of a report another outlet carried first".to_string(),
+        n => format!(", {n} copies of reports other outlets carried first"),
+    };
+    format!(
+        "{name}: added {added}{copies}, updated {updated}, skipped {skipped} (known or filtered)"
+    )
 }
 
 pub fn feed_poll_failed(name: &str, error: &str) -> String {
@@ -432,6 +580,12 @@ pub fn stats(s: &Stats) -> String {
             .unwrap_or_else(|| "—".into()),
         s.aliases,
     );
+    if s.store.folded_copies > 0 {
+        out.push_str(&format!(
+            "\nCopies of a report another outlet carried first (shown once): {}",
+            s.store.folded_copies
+        ));
+    }
     if s.store.estimated_dates > 0 {
         out.push_str(&format!(
             "\nArticles without a published date (file or fetch time used): {}",
@@ -464,14 +618,25 @@ pub fn plain(reply: &Reply, syntax: Syntax<'_>) -> String {
     match reply {
         Reply::Answer(answer) => {
             let mut out = String::new();
+            if let Some(span) = &answer.range {
+                out.push_str(&range_used(&span.label));
+                out.push_str("\n\n");
+            }
             for (i, hit) in answer.hits.iter().enumerate() {
                 out.push_str(&format!(
-                    "{}. “{}”\n   — {}\n   {}\n\n",
+                    "{}. “{}”\n   — {}\n   {}\n",
                     answer.offset + i + 1,
                     passage_line(&hit.passage),
                     citation(hit),
                     hit.url
                 ));
+                if let Some(a) = also_with_links(hit) {
+                    out.push_str(&format!("   {a}\n"));
+                }
+                out.push('\n');
+            }
+            if let Some(n) = &answer.newer {
+                out.push_str(&format!("{} {}\n", newer(n), n.url));
             }
             if let Some(c) = corrections(answer) {
                 out.push_str(&c);
@@ -483,6 +648,41 @@ pub fn plain(reply: &Reply, syntax: Syntax<'_>) -> String {
             out.trim_end().to_string()
         }
         Reply::NotFound { question, reason } => not_found(question, *reason, syntax),
+        Reply::NothingInRange {
+            question,
+            range,
+            outside,
+            more_outside,
+        } => nothing_in_range(question, range, *outside, *more_outside),
+        Reply::Timeline {
+            topic,
+            items,
+            offset,
+            more,
+            range,
+        } => {
+            let mut out = items_plain(&timeline_header(topic, range.as_deref()), items, *offset);
+            if *more {
+                out.push_str(&more_items("timeline", syntax));
+            }
+            out.trim_end().to_string()
+        }
+        Reply::Latest {
+            range,
+            items,
+            offset,
+            more,
+            newest,
+        } => {
+            if items.is_empty() {
+                return nothing_new(range.as_deref(), *newest);
+            }
+            let mut out = items_plain(&latest_header(range.as_deref()), items, *offset);
+            if *more {
+                out.push_str(&more_items("latest", syntax));
+            }
+            out.trim_end().to_string()
+        }
         Reply::Sources(list) => sources(list),
         Reply::Feeds(list) => feeds(list),
         Reply::Watching { words, added } => watching(words, *added, syntax),
@@ -548,6 +748,7 @@ mod tests {
                 .into(),
             highlights: std::iter::once(0..9).collect(),
             score: 3.5,
+            also: Vec::new(),
         }
     }
 
@@ -559,6 +760,8 @@ mod tests {
             offset: 0,
             more: true,
             corrections: vec![("ushakof".into(), "ushakov".into())],
+            newer: None,
+            range: None,
         });
         insta::assert_snapshot!(plain(&reply, BANG));
     }

@@ -22,6 +22,58 @@ pub struct Hit {
     /// Byte ranges of `passage` that match the question, for bold/mark rendering.
     pub highlights: Vec<Range<usize>>,
     pub score: f32,
+    /// Other outlets that carried the same report (oldest first), shown as "also: …".
+    pub also: Vec<Also>,
+}
+
+/// Another outlet's copy of a hit's report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Also {
+    pub source: String,
+    pub url: String,
+    pub published: DateTime<Utc>,
+    pub published_estimated: bool,
+}
+
+impl From<crate::store::Copy> for Also {
+    fn from(c: crate::store::Copy) -> Also {
+        Also {
+            source: c.source,
+            url: c.url,
+            published: c.published,
+            published_estimated: c.published_estimated,
+        }
+    }
+}
+
+impl Also {
+    /// The copy's URL if it may be made a link (see [`Hit::link`]).
+    pub fn link(&self) -> Option<&str> {
+        safe_link(&self.url)
+    }
+}
+
+/// A newer article that also matches the question but is not among the hits shown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Newer {
+    pub title: String,
+    pub url: String,
+    pub source: String,
+    pub published: DateTime<Utc>,
+}
+
+impl Newer {
+    pub fn link(&self) -> Option<&str> {
+        safe_link(&self.url)
+    }
+}
+
+/// `url` if it is an absolute http(s) URL; anything else (javascript:, data:, file:) must not be
+/// made a link.
+fn safe_link(url: &str) -> Option<&str> {
+    let url = url.trim();
+    let lower = url.to_ascii_lowercase();
+    (lower.starts_with("https://") || lower.starts_with("http://")).then_some(url)
 }
 
 impl Hit {
@@ -42,15 +94,14 @@ impl Hit {
             passage: article.body[range].to_string(),
             highlights,
             score,
+            also: Vec::new(),
         }
     }
 
     /// The article URL if it is an absolute http(s) URL; anything else (javascript:, data:,
     /// file:) must not be made a link.
     pub fn link(&self) -> Option<&str> {
-        let url = self.url.trim();
-        let lower = url.to_ascii_lowercase();
-        (lower.starts_with("https://") || lower.starts_with("http://")).then_some(url)
+        safe_link(&self.url)
     }
 
     /// The passage cut into pieces for rendering: `(text, highlighted)`, whitespace runs of the
@@ -90,6 +141,32 @@ pub struct Answer {
     pub more: bool,
     /// Spelling corrections that were applied: (as asked, as searched).
     pub corrections: Vec<(String, String)>,
+    /// The newest article that matches as well but is newer than every hit shown.
+    pub newer: Option<Newer>,
+    /// The date range the question was limited to by its time words ("yesterday", "in
+    /// October"), to be stated with the answer.
+    pub range: Option<crate::timewords::Span>,
+}
+
+/// The date range a question was limited to, as a reply words it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RangeNote {
+    /// "since 25 Nov 2026", "yesterday (3 Dec)".
+    pub label: String,
+    /// What to leave out to see the matches outside the range.
+    pub drop: DropFilter,
+    /// Whether the range is open towards now (the matches outside it are older).
+    pub older: bool,
+}
+
+/// Which part of a question limited its dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DropFilter {
+    Since,
+    Until,
+    Both,
+    /// The question's own time words.
+    Words,
 }
 
 /// Why no passage was returned.
@@ -134,6 +211,32 @@ pub enum Reply {
     NotFound {
         question: String,
         reason: NotFoundReason,
+    },
+    /// A date range (a `since:`/`until:` filter or the question's time words) left nothing,
+    /// while `outside` matches (more than that when `more_outside`) lie outside it.
+    NothingInRange {
+        question: String,
+        range: RangeNote,
+        outside: usize,
+        more_outside: bool,
+    },
+    /// `timeline <words>`: one item per report about the topic, oldest first (undated last).
+    Timeline {
+        topic: String,
+        items: Vec<Hit>,
+        offset: usize,
+        more: bool,
+        /// The range the topic was limited to, as words ("since 1 Nov 2026").
+        range: Option<String>,
+    },
+    /// `latest` (or "What is the latest news?"): the newest developments, one per report,
+    /// newest first. `newest` is the newest article's date when the range holds none.
+    Latest {
+        range: Option<String>,
+        items: Vec<Hit>,
+        offset: usize,
+        more: bool,
+        newest: Option<DateTime<Utc>>,
     },
     Sources(Vec<SourceSummary>),
     /// The polled feeds with their health (admins).

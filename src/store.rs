@@ -13,13 +13,35 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::dedup::Sketch;
 use crate::ingest::Article;
 
 /// An article as stored, with its numeric key (the index refers to articles by it).
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredArticle {
     pub key: i64,
+    /// The report this article is a copy of: the key of the first article stored of its group
+    /// of near-duplicates (see [`crate::dedup`]); its own key when it is no copy.
+    pub story: i64,
     pub article: Article,
+}
+
+/// One article of an upsert: its key, what happened and the report group it belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Upserted {
+    pub key: i64,
+    pub what: Upsert,
+    pub story: i64,
+}
+
+/// Another outlet's copy of a report (an answer's "also").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Copy {
+    pub key: i64,
+    pub source: String,
+    pub url: String,
+    pub published: DateTime<Utc>,
+    pub published_estimated: bool,
 }
 
 /// What an upsert did.
@@ -48,6 +70,8 @@ pub struct StoreStats {
     pub estimated_dates: u64,
     pub last_ingest: Option<DateTime<Utc>>,
     pub newest: Option<DateTime<Utc>>,
+    /// Articles recognized as copies of a report stored before them (shown once in answers).
+    pub folded_copies: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -106,6 +130,11 @@ CREATE TABLE IF NOT EXISTS alerts_sent (
     url TEXT NOT NULL,
     PRIMARY KEY (watch, url)
 );
+CREATE TABLE IF NOT EXISTS dup_bands (
+    band INTEGER NOT NULL,
+    article INTEGER NOT NULL,
+    PRIMARY KEY (band, article)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS feed_items (
     feed TEXT NOT NULL,
     guid TEXT NOT NULL,
@@ -126,6 +155,7 @@ impl ArticleStore {
         // 1,000,000 articles (a 4.3 GB store), so it is not used.
         conn.pragma_update(None, "cache_size", -64 * 1024)?;
         conn.execute_batch(SCHEMA)?;
+        migrate(&conn)?;
         Ok(ArticleStore {
             conn: Mutex::new(conn),
             cache: Mutex::new(ArticleCache::new(DEFAULT_CACHE_BYTES)),
@@ -135,6 +165,7 @@ impl ArticleStore {
     pub fn open_in_memory() -> Result<ArticleStore, StoreError> {
         let conn = Connection::open_in_memory()?;
         conn.execute_batch(SCHEMA)?;
+        migrate(&conn)?;
         Ok(ArticleStore {
             conn: Mutex::new(conn),
             cache: Mutex::new(ArticleCache::new(DEFAULT_CACHE_BYTES)),
@@ -156,32 +187,51 @@ impl ArticleStore {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Inserts or replaces articles by URL in one transaction. Returns, per article, its key and
-    /// what happened; changed rows are marked as not yet indexed.
-    pub fn upsert_many(&self, articles: &[Article]) -> Result<Vec<(i64, Upsert)>, StoreError> {
+    /// Inserts or replaces articles by URL in one transaction. Returns, per article, its key,
+    /// what happened and the report group it joined; changed rows are marked as not yet indexed.
+    /// A new or changed body is compared with the stored ones through its MinHash sketch
+    /// ([`crate::dedup`]): a copy of a report stored before joins that report's group. An
+    /// unchanged article keeps its group, so re-ingesting and reindexing never regroup.
+    pub fn upsert_many(&self, articles: &[Article]) -> Result<Vec<Upserted>, StoreError> {
+        // Sketching is most of the work; it needs no lock.
+        let sketches: Vec<Option<Sketch>> = articles.iter().map(|a| Sketch::of(&a.body)).collect();
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         let now = Utc::now().timestamp();
         let mut out = Vec::with_capacity(articles.len());
         {
-            let mut find = tx.prepare_cached("SELECT key, hash FROM articles WHERE url = ?1")?;
+            let mut find = tx.prepare_cached(
+                "SELECT key, hash, sketch, COALESCE(story, key) FROM articles WHERE url = ?1",
+            )?;
             let mut insert = tx.prepare_cached(
-                "INSERT INTO articles (url, title, source, published, published_estimated, tags, body, hash, ingested_at, indexed)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0)",
+                "INSERT INTO articles (url, title, source, published, published_estimated, tags, body, hash, ingested_at, indexed, sketch)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?10)",
             )?;
             let mut update = tx.prepare_cached(
                 "UPDATE articles SET title = ?2, source = ?3, published = ?4, published_estimated = ?5,
-                 tags = ?6, body = ?7, hash = ?8, ingested_at = ?9, indexed = 0 WHERE key = ?1",
+                 tags = ?6, body = ?7, hash = ?8, ingested_at = ?9, indexed = 0, sketch = ?10 WHERE key = ?1",
             )?;
-            for a in articles {
+            let mut set_story =
+                tx.prepare_cached("UPDATE articles SET story = ?2 WHERE key = ?1")?;
+            for (a, sketch) in articles.iter().zip(&sketches) {
                 let hash = content_hash(a);
                 let tags = serde_json::to_string(&a.tags).unwrap_or_else(|_| "[]".into());
-                let existing: Option<(i64, String)> = find
-                    .query_row([&a.url], |r| Ok((r.get(0)?, r.get(1)?)))
+                let bytes = sketch.as_ref().map(Sketch::to_bytes);
+                let existing: Option<(i64, String, Option<Vec<u8>>, i64)> = find
+                    .query_row([&a.url], |r| {
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                    })
                     .optional()?;
-                match existing {
-                    Some((key, old)) if old == hash => out.push((key, Upsert::Unchanged)),
-                    Some((key, _)) => {
+                let (key, what, old_sketch, old_story) = match existing {
+                    Some((key, old, _, story)) if old == hash => {
+                        out.push(Upserted {
+                            key,
+                            what: Upsert::Unchanged,
+                            story,
+                        });
+                        continue;
+                    }
+                    Some((key, _, old_sketch, story)) => {
                         update.execute(params![
                             key,
                             a.title,
@@ -191,9 +241,11 @@ impl ArticleStore {
                             tags,
                             a.body,
                             hash,
-                            now
+                            now,
+                            bytes
                         ])?;
-                        out.push((key, Upsert::Updated));
+                        let old_sketch = old_sketch.as_deref().and_then(Sketch::from_bytes);
+                        (key, Upsert::Updated, old_sketch, story)
                     }
                     None => {
                         insert.execute(params![
@@ -205,11 +257,44 @@ impl ArticleStore {
                             tags,
                             a.body,
                             hash,
-                            now
+                            now,
+                            bytes
                         ])?;
-                        out.push((tx.last_insert_rowid(), Upsert::Added));
+                        let key = tx.last_insert_rowid();
+                        (key, Upsert::Added, None, key)
+                    }
+                };
+                // Same words as before (a new title or date): same group.
+                if old_sketch.is_some() && old_sketch == *sketch {
+                    out.push(Upserted {
+                        key,
+                        what,
+                        story: old_story,
+                    });
+                    continue;
+                }
+                if let Some(old) = &old_sketch {
+                    let mut drop = tx
+                        .prepare_cached("DELETE FROM dup_bands WHERE band = ?1 AND article = ?2")?;
+                    for band in old.band_keys() {
+                        drop.execute(params![band, key])?;
                     }
                 }
+                let story = match sketch {
+                    Some(sketch) => {
+                        let story = same_report(&tx, key, sketch)?.unwrap_or(key);
+                        let mut add = tx.prepare_cached(
+                            "INSERT OR IGNORE INTO dup_bands (band, article) VALUES (?1, ?2)",
+                        )?;
+                        for band in sketch.band_keys() {
+                            add.execute(params![band, key])?;
+                        }
+                        story
+                    }
+                    None => key,
+                };
+                set_story.execute(params![key, (story != key).then_some(story)])?;
+                out.push(Upserted { key, what, story });
             }
         }
         tx.execute(
@@ -219,12 +304,115 @@ impl ArticleStore {
         )?;
         tx.commit()?;
         let mut cache = self.cache();
-        for (key, what) in &out {
-            if *what == Upsert::Updated {
-                cache.forget(*key);
+        for u in &out {
+            if u.what == Upsert::Updated {
+                cache.forget(u.key);
             }
         }
         Ok(out)
+    }
+
+    /// The other copies of each given report group (articles whose group is one of `stories`,
+    /// the group's first article included), oldest first, at most `per_story` each.
+    pub fn copies_of(
+        &self,
+        stories: &[i64],
+        per_story: usize,
+    ) -> Result<std::collections::HashMap<i64, Vec<Copy>>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT key, source, url, published, published_estimated FROM articles
+             WHERE key = ?1 OR story = ?1 ORDER BY published, key LIMIT ?2",
+        )?;
+        let mut out = std::collections::HashMap::new();
+        for &story in stories {
+            let rows = stmt.query_map(params![story, per_story as i64], |r| {
+                Ok(Copy {
+                    key: r.get(0)?,
+                    source: r.get(1)?,
+                    url: r.get(2)?,
+                    published: ts(r.get(3)?),
+                    published_estimated: r.get(4)?,
+                })
+            })?;
+            out.insert(story, rows.collect::<Result<Vec<_>, _>>()?);
+        }
+        Ok(out)
+    }
+
+    /// The newest articles (key, report group) published in `[since, until]` (`source`
+    /// lowercase), newest first, at most `limit`.
+    pub fn newest(
+        &self,
+        since: Option<DateTime<Utc>>,
+        until: Option<DateTime<Utc>>,
+        source: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<(i64, i64)>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT key, COALESCE(story, key) FROM articles
+             WHERE published >= ?1 AND published <= ?2 AND (?3 IS NULL OR lower(source) = ?3)
+             ORDER BY published DESC, key DESC LIMIT ?4",
+        )?;
+        let rows = stmt.query_map(
+            params![
+                since.map_or(i64::MIN, |d| d.timestamp()),
+                until.map_or(i64::MAX, |d| d.timestamp()),
+                source,
+                limit as i64
+            ],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Articles stored before sketches existed (an older version's store): sketched and grouped
+    /// on open, oldest first, `page` at a time. Returns how many were sketched.
+    pub fn sketch_missing(&self, page: usize) -> Result<usize, StoreError> {
+        let mut done = 0;
+        loop {
+            let rows: Vec<(i64, String)> = {
+                let conn = self.conn();
+                let mut stmt = conn.prepare_cached(
+                    "SELECT key, body FROM articles WHERE sketch IS NULL ORDER BY key LIMIT ?1",
+                )?;
+                stmt.query_map(params![page as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<Result<_, _>>()?
+            };
+            if rows.is_empty() {
+                return Ok(done);
+            }
+            let sketched: Vec<(i64, Option<Sketch>)> = rows
+                .into_iter()
+                .map(|(k, body)| (k, Sketch::of(&body)))
+                .collect();
+            let mut conn = self.conn();
+            let tx = conn.transaction()?;
+            for (key, sketch) in &sketched {
+                let story = match sketch {
+                    Some(sketch) => {
+                        let story = same_report(&tx, *key, sketch)?.unwrap_or(*key);
+                        for band in sketch.band_keys() {
+                            tx.execute(
+                                "INSERT OR IGNORE INTO dup_bands (band, article) VALUES (?1, ?2)",
+                                params![band, key],
+                            )?;
+                        }
+                        story
+                    }
+                    None => *key,
+                };
+                // A body without words gets an empty sketch, so it is not looked at again.
+                let bytes = sketch.as_ref().map_or_else(Vec::new, Sketch::to_bytes);
+                tx.execute(
+                    "UPDATE articles SET sketch = ?2, story = ?3 WHERE key = ?1",
+                    params![key, bytes, (story != *key).then_some(story)],
+                )?;
+            }
+            tx.commit()?;
+            done += sketched.len();
+        }
     }
 
     pub fn mark_indexed(&self, keys: &[i64]) -> Result<(), StoreError> {
@@ -373,8 +561,8 @@ impl ArticleStore {
 
     pub fn stats(&self) -> Result<StoreStats, StoreError> {
         let conn = self.conn();
-        let (articles, sources, estimated, newest) = conn.query_row(
-            "SELECT COUNT(*), COUNT(DISTINCT source), COALESCE(SUM(published_estimated), 0), MAX(published) FROM articles",
+        let (articles, sources, estimated, newest, folded) = conn.query_row(
+            "SELECT COUNT(*), COUNT(DISTINCT source), COALESCE(SUM(published_estimated), 0), MAX(published), COUNT(story) FROM articles",
             [],
             |r| {
                 Ok((
@@ -382,6 +570,7 @@ impl ArticleStore {
                     r.get::<_, i64>(1)?,
                     r.get::<_, i64>(2)?,
                     r.get::<_, Option<i64>>(3)?,
+                    r.get::<_, i64>(4)?,
                 ))
             },
         )?;
@@ -398,8 +587,66 @@ impl ArticleStore {
             estimated_dates: estimated as u64,
             last_ingest: last_ingest.and_then(|s| s.parse().ok()).map(ts),
             newest: newest.map(ts),
+            folded_copies: folded as u64,
         })
     }
+}
+
+/// Brings a store written by an older version up to this schema: the report group and the
+/// sketch of each article (filled in by [`ArticleStore::sketch_missing`]).
+fn migrate(conn: &Connection) -> Result<(), StoreError> {
+    let has_story: bool = conn
+        .prepare("SELECT 1 FROM pragma_table_info('articles') WHERE name = 'story'")?
+        .exists([])?;
+    if !has_story {
+        conn.execute_batch(
+            "ALTER TABLE articles ADD COLUMN story INTEGER;
+             ALTER TABLE articles ADD COLUMN sketch BLOB;",
+        )?;
+    }
+    conn.execute_batch(
+        "CREATE INDEX IF NOT EXISTS articles_story ON articles(story) WHERE story IS NOT NULL;
+         CREATE INDEX IF NOT EXISTS articles_published ON articles(published);",
+    )?;
+    Ok(())
+}
+
+/// The group of the stored report `sketch` is a copy of (the most similar one, at least
+/// [`crate::dedup::SAME_REPORT`]), other than article `key` itself.
+fn same_report(conn: &Connection, key: i64, sketch: &Sketch) -> Result<Option<i64>, StoreError> {
+    let mut candidates: Vec<i64> = Vec::new();
+    {
+        let mut stmt = conn.prepare_cached("SELECT article FROM dup_bands WHERE band = ?1")?;
+        for band in sketch.band_keys() {
+            for row in stmt.query_map([band], |r| r.get::<_, i64>(0))? {
+                let other = row?;
+                if other != key && !candidates.contains(&other) {
+                    candidates.push(other);
+                }
+            }
+        }
+    }
+    let mut best: Option<(f64, i64)> = None;
+    let mut stmt =
+        conn.prepare_cached("SELECT sketch, COALESCE(story, key) FROM articles WHERE key = ?1")?;
+    for other in candidates {
+        let row: Option<(Option<Vec<u8>>, i64)> = stmt
+            .query_row([other], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        let Some((Some(bytes), story)) = row else {
+            continue;
+        };
+        let Some(theirs) = Sketch::from_bytes(&bytes) else {
+            continue;
+        };
+        let similarity = sketch.similarity(&theirs);
+        if similarity >= crate::dedup::SAME_REPORT
+            && best.is_none_or(|(s, k)| similarity > s || (similarity == s && story < k))
+        {
+            best = Some((similarity, story));
+        }
+    }
+    Ok(best.map(|(_, story)| story))
 }
 
 /// Articles matching `clause` (`WHERE …`), read on `conn`.
@@ -409,12 +656,13 @@ fn select(
     args: &[&dyn rusqlite::ToSql],
 ) -> Result<Vec<StoredArticle>, StoreError> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT key, url, title, source, published, published_estimated, tags, body FROM articles {clause}"
+        "SELECT key, url, title, source, published, published_estimated, tags, body, COALESCE(story, key) FROM articles {clause}"
     ))?;
     let rows = stmt.query_map(args, |r| {
         let tags: String = r.get(6)?;
         Ok(StoredArticle {
             key: r.get(0)?,
+            story: r.get(8)?,
             article: Article {
                 url: r.get(1)?,
                 title: r.get(2)?,
@@ -544,18 +792,93 @@ mod tests {
         let store = ArticleStore::open_in_memory().unwrap();
         let a = article("https://e.example.org/1", "one");
         let first = store.upsert_many(std::slice::from_ref(&a)).unwrap();
-        assert_eq!(first[0].1, Upsert::Added);
+        assert_eq!(first[0].what, Upsert::Added);
+        let key = first[0].key;
         let again = store.upsert_many(std::slice::from_ref(&a)).unwrap();
-        assert_eq!(again, vec![(first[0].0, Upsert::Unchanged)]);
+        assert_eq!(
+            again,
+            vec![Upserted {
+                key,
+                what: Upsert::Unchanged,
+                story: key
+            }]
+        );
         let edited = store
             .upsert_many(&[article("https://e.example.org/1", "two")])
             .unwrap();
-        assert_eq!(edited, vec![(first[0].0, Upsert::Updated)]);
+        assert_eq!(edited[0].what, Upsert::Updated);
         assert_eq!(store.count().unwrap(), 1);
-        assert_eq!(store.get(first[0].0).unwrap().unwrap().article.body, "two");
+        assert_eq!(store.get(key).unwrap().unwrap().article.body, "two");
         assert_eq!(store.unindexed().unwrap().len(), 1);
-        store.mark_indexed(&[first[0].0]).unwrap();
+        store.mark_indexed(&[key]).unwrap();
         assert!(store.unindexed().unwrap().is_empty());
+    }
+
+    const WIRE: &str = "Mediators in Doha said on Tuesday that the two delegations had agreed \
+        a list of 120 prisoners to be exchanged before the end of the month.\n\nThe list was \
+        the result of three rounds of talks held behind closed doors, officials said, and the \
+        releases would take place in two stages at a border crossing.\n\nRelatives of the \
+        detainees welcomed the news but said they would believe it when the buses arrived.";
+
+    #[test]
+    fn copies_of_a_report_join_its_group_and_keep_it() {
+        let store = ArticleStore::open_in_memory().unwrap();
+        let copy = WIRE.replacen(
+            "Mediators in Doha said on Tuesday",
+            "Qatari mediators announced on Tuesday",
+            1,
+        ) + "\n\nThe ministry in the capital did not comment.";
+        let other = "A prisoner exchange was discussed in Doha on Tuesday, but the delegations \
+            left without a list, a diplomat said, and no date for the next round was set.";
+        let got = store
+            .upsert_many(&[
+                article("https://a.example.org/wire", WIRE),
+                article("https://b.example.org/copy", &copy),
+                article("https://c.example.org/other", other),
+                article("https://d.example.org/same", WIRE),
+            ])
+            .unwrap();
+        let root = got[0].key;
+        assert_eq!(
+            got.iter().map(|u| u.story).collect::<Vec<_>>(),
+            [root, root, got[2].key, root]
+        );
+        assert_eq!(store.stats().unwrap().folded_copies, 2);
+        let copies = store.copies_of(&[root], 10).unwrap();
+        assert_eq!(copies[&root].len(), 3);
+        // Re-ingesting changes nothing; a new title keeps the group.
+        let mut retitled = article("https://b.example.org/copy", &copy);
+        retitled.title = "Prisoner list agreed".into();
+        let again = store.upsert_many(&[retitled]).unwrap();
+        assert_eq!((again[0].what, again[0].story), (Upsert::Updated, root));
+        // An edit into another report leaves the group.
+        let rewritten = store
+            .upsert_many(&[article("https://d.example.org/same", other)])
+            .unwrap();
+        assert_eq!(rewritten[0].story, got[2].key);
+        assert_eq!(store.stats().unwrap().folded_copies, 2);
+    }
+
+    #[test]
+    fn a_store_without_sketches_gets_them_on_open() {
+        let store = ArticleStore::open_in_memory().unwrap();
+        let got = store
+            .upsert_many(&[
+                article("https://a.example.org/wire", WIRE),
+                article("https://b.example.org/same", WIRE),
+            ])
+            .unwrap();
+        {
+            let conn = store.conn();
+            conn.execute_batch(
+                "UPDATE articles SET sketch = NULL, story = NULL; DELETE FROM dup_bands;",
+            )
+            .unwrap();
+        }
+        assert_eq!(store.stats().unwrap().folded_copies, 0);
+        assert_eq!(store.sketch_missing(1).unwrap(), 2);
+        assert_eq!(store.get(got[1].key).unwrap().unwrap().story, got[0].key);
+        assert_eq!(store.sketch_missing(1).unwrap(), 0);
     }
 
     #[test]
@@ -599,7 +922,7 @@ mod tests {
                 article("https://e.example.org/2", "other article"),
             ])
             .unwrap();
-        let keys: Vec<i64> = added.iter().map(|(k, _)| *k).collect();
+        let keys: Vec<i64> = added.iter().map(|u| u.key).collect();
         // Read twice: the second read is served from the cache, unchanged.
         assert_eq!(
             bodies(&store, &keys, None),
@@ -647,7 +970,7 @@ mod tests {
             .upsert_many(&many)
             .unwrap()
             .iter()
-            .map(|(k, _)| *k)
+            .map(|u| u.key)
             .collect();
         let one = ArticleCache::size(&store.get_many(&keys[49..]).unwrap()[0]); // as long as keys 10..50
         store.set_cache_bytes(one * 10);

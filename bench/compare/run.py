@@ -25,6 +25,11 @@ Question sets:
   natural  bench/compare/questions.toml (220 hand-written, with answer phrase; halves tune/held)
   talks    demo/questions.toml over the demo corpus (answerable ones for MRR; unanswerable ones
            scored as "said nothing" — only talkwatch can)
+  story    bench/story/questions.toml over bench/story/articles: facts superseded over time; the
+           answer is the article holding the latest state (the earliest for "first"/"originally"
+           questions), its phrase is found only there; halves tune/held. Articles carry their
+           dates and sources (talkwatch weighs recency and folds wire copies; for every engine a
+           copy of the answering wire report counts as the answer)
 
 Metrics: MRR@10, hit@1, hit@10, passage hit (the answer phrase, case-insensitive, is in the first
 returned passage; longer quotes hit more often, so the mean length in characters of the first
@@ -114,9 +119,12 @@ def bbc_docs():
     return docs
 
 
-def demo_docs():
+def dated_docs(folder):
+    """Markdown articles with front matter (demo/articles, bench/story/articles), with their dates
+    and sources: talkwatch uses them (recency, one report once); the other engines have no use
+    for them."""
     docs = []
-    for path in sorted((ROOT / "demo/articles").glob("*.md")):
+    for path in sorted(folder.glob("*.md")):
         text = path.read_text()
         _, front, body = text.split("---", 2)
         meta = {}
@@ -124,8 +132,37 @@ def demo_docs():
             key, _, value = line.partition(":")
             value = value.strip()
             meta[key.strip()] = json.loads(value) if value.startswith(('"', "[")) else value
-        docs.append({"id": meta["url"], "title": meta["title"], "body": body.strip()})
+        docs.append(
+            {
+                "id": meta["url"],
+                "title": meta["title"],
+                "body": body.strip(),
+                "published": meta.get("published"),
+                "source": meta.get("source"),
+            }
+        )
     return docs
+
+
+def story_set():
+    """bench/story/questions.toml: the evolving-story questions (answer = the latest state; a
+    wire report's copies count as the same answer)."""
+    import tomllib
+
+    out = []
+    for q in tomllib.loads((ROOT / "bench/story/questions.toml").read_text())["question"]:
+        out.append(
+            {
+                "id": q["id"],
+                "q": q["q"],
+                "answer": q["answer"],
+                "copies": q.get("also", []),
+                "phrase": q["phrase"],
+                "half": q["half"],
+                "kind": q.get("kind"),
+            }
+        )
+    return out
 
 
 def load_sets(bbc):
@@ -419,7 +456,12 @@ def run_talkwatch(docs, queries, workdir):
     with open(workdir / "talkwatch.results.jsonl") as f:
         for line in f:
             r = json.loads(line)
-            results[r["id"]] = {"ranked": r["ranked"], "passage": (r["passages"] or [None])[0], "ms": r["ms"]}
+            results[r["id"]] = {
+                "ranked": r["ranked"],
+                "also": r.get("also") or [[] for _ in r["ranked"]],
+                "passage": (r["passages"] or [None])[0],
+                "ms": r["ms"],
+            }
     build = json.loads((workdir / "talkwatch.build.json").read_text())
     return results, build
 
@@ -429,7 +471,14 @@ def score(results, questions):
     rr, h1, h10, ph, nph, chars = [], 0, 0, 0, 0, []
     for q in answerable:
         ranked = results[q["id"]]["ranked"][:10]
-        rank = ranked.index(q["answer"]) + 1 if q["answer"] in ranked else None
+        also = results[q["id"]].get("also") or [[] for _ in ranked]
+        # A hit is the answer when it is the answering article, one of its copies (a wire report
+        # another outlet carried), or shows the answer among its "also" copies.
+        answers = {q["answer"], *q.get("copies", [])}
+        rank = next(
+            (i + 1 for i, doc in enumerate(ranked) if doc in answers or answers & set(also[i] if i < len(also) else [])),
+            None,
+        )
         rr.append(1 / rank if rank else 0.0)
         h1 += rank == 1
         h10 += rank is not None
@@ -480,19 +529,29 @@ def main():
         action="store_true",
         help="run talkwatch alone (while working on it); implies --no-write",
     )
+    ap.add_argument(
+        "--corpus",
+        choices=["bbc", "demo", "story"],
+        action="append",
+        help="run only these corpora (repeatable); implies --no-write",
+    )
     args = ap.parse_args()
     ensure_venv()
     started = time.time()
     work = CACHE / "work"
     bbc = bbc_docs()
-    demo = demo_docs()
+    demo = dated_docs(ROOT / "demo/articles")
     known, natural, talks = load_sets(bbc)
     bbc_queries = known + natural
     engines = [] if args.only_talkwatch else [TantivyPy, Bm25s, Fts5, Lucene]
 
     report = {}
     builds = {}
-    for corpus, docs, queries in [("bbc", bbc, bbc_queries), ("demo", demo, talks)]:
+    story = story_set()
+    story_docs = dated_docs(ROOT / "bench/story/articles")
+    corpora = [("bbc", bbc, bbc_queries), ("demo", demo, talks), ("story", story_docs, story)]
+    corpora = [c for c in corpora if not args.corpus or c[0] in args.corpus]
+    for corpus, docs, queries in corpora:
         print(f"[{corpus}] talkwatch ({len(docs)} docs, {len(queries)} queries)", file=sys.stderr)
         res, build = run_talkwatch(docs, queries, work / corpus / "talkwatch")
         report[(corpus, "talkwatch")] = res
@@ -511,7 +570,11 @@ def main():
         ("Natural questions, tuning half", "bbc", [q for q in natural if q["half"] == "tune"]),
         ("Natural questions, held-out half (never tuned on)", "bbc", [q for q in natural if q["half"] == "held"]),
         (f"Talks questions over the demo corpus ({len(talks)})", "demo", talks),
+        (f"Evolving-story questions, tuning half ({len([q for q in story if q['half'] == 'tune'])})", "story", [q for q in story if q["half"] == "tune"]),
+        (f"Evolving-story questions, held-out half, never tuned on ({len([q for q in story if q['half'] == 'held'])})", "story", [q for q in story if q["half"] == "held"]),
     ]:
+        if (corpus, "talkwatch") not in report:
+            continue
         rows = [(n, score(report[(corpus, n)], qs)) for n in names]
         sections.append(
             f"**{title}**\n\n"
@@ -530,7 +593,7 @@ def main():
         f"`python3 bench/compare/run.py`, {elapsed:.0f} s in all.\n\n" + "\n\n".join(sections)
     )
     print(body)
-    if not (args.no_write or args.only_talkwatch):
+    if not (args.no_write or args.only_talkwatch or args.corpus):
         path = ROOT / "docs/benchmarks.md"
         text = path.read_text()
         if MARK_BEGIN in text:

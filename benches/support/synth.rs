@@ -294,3 +294,22 @@ pub fn questions(seed: u64, n: usize) -> Vec<String> {
         })
         .collect()
 }
+
+/// Another outlet's copy of `original` (a wire report republished): its own URL, source and
+/// title, a reworded first sentence and an added closing paragraph; the rest word for word.
+pub fn wire_copy(original: Article, i: u64) -> Article {
+    let mut rng = Rng::new(i.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    let mut paragraphs: Vec<String> = original.body.split("\n\n").map(str::to_string).collect();
+    if let Some(first) = paragraphs.first_mut() {
+        *first = format!("{} {first}", sentence(&mut rng));
+    }
+    paragraphs.push(sentence(&mut rng));
+    Article {
+        url: format!("https://copies.example.org/{i}"),
+        title: format!("{} (from the wire)", original.title),
+        source: "Bench Courier".to_string(),
+        published: original.published + Duration::hours(2),
+        body: paragraphs.join("\n\n"),
+        ..original
+    }
+}

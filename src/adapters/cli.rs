@@ -43,6 +43,10 @@ pub enum CliCommand {
     },
     /// Ask a question; prints the best matching passages with their sources.
     Ask(AskArgs),
+    /// How a topic developed: one line per report (copies of one report once), oldest first.
+    Timeline(TimelineArgs),
+    /// The newest developments, one per report, newest first (optionally about some words).
+    Latest(TimelineArgs),
     /// Chat with the bot in the terminal, exactly as in a chat room (no tokens needed).
     Chat,
     /// List the news sources in the store.
@@ -124,7 +128,33 @@ pub struct AskArgs {
     /// Passages per article (default 1: each article's best passage).
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=10))]
     pub passages: Option<u16>,
-    /// Print JSON: {"question", "hits": [{"title","url","source","published","passage","score"}]}.
+    /// Print JSON: {"question", "hits": [{"title","url","source","published","passage","score",
+    /// "also": [{"source","url","published"}]}]}.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TimelineArgs {
+    /// The topic (inline filters and time words such as "since October" also work).
+    pub topic: Vec<String>,
+    /// Only articles published on or after this date (2026-11-01) or within this age (3d, 2w).
+    #[arg(long, value_parser = command::parse_date_flag)]
+    pub since: Option<command::DateBound>,
+    /// Only articles published on or before this date or age.
+    #[arg(long, value_parser = command::parse_date_flag)]
+    pub until: Option<command::DateBound>,
+    /// Only this source.
+    #[arg(long)]
+    pub source: Option<String>,
+    /// Number of items (default 10 for a timeline, 5 for the latest).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=40))]
+    pub limit: Option<u16>,
+    /// Items to skip (the next page starts at the number shown).
+    #[arg(long, default_value_t = 0)]
+    pub offset: usize,
+    /// Print JSON: {"topic", "items": [{"published","title","url","source","passage","also",
+    /// "undated"}]}.
     #[arg(long)]
     pub json: bool,
 }
@@ -193,6 +223,14 @@ pub async fn run(cli: Cli) -> Exit {
         CliCommand::Ask(args) => {
             load_demo_if_empty(&engine).await;
             ask(&handler, args).await
+        }
+        CliCommand::Timeline(args) => {
+            load_demo_if_empty(&engine).await;
+            timeline(&handler, args, true).await
+        }
+        CliCommand::Latest(args) => {
+            load_demo_if_empty(&engine).await;
+            timeline(&handler, args, false).await
         }
         CliCommand::Chat => {
             load_demo_if_empty(&engine).await;
@@ -324,13 +362,7 @@ async fn poll_feeds(engine: &Arc<Engine>, refetch: bool, report: impl Fn(String)
     let mut exit = Exit::Ok;
     for feed in engine.store().feeds().unwrap_or_default() {
         match poller.poll_with(&feed, refetch).await {
-            Ok(o) => report(messages::feed_polled(
-                &feed.name,
-                o.not_modified,
-                o.added.len(),
-                o.updated,
-                o.skipped,
-            )),
+            Ok(o) => report(messages::feed_polled(&feed.name, &o)),
             Err(e) => {
                 exit = Exit::Runtime;
                 eprintln!("{}", messages::feed_poll_failed(&feed.name, &e.to_string()));
@@ -455,6 +487,114 @@ async fn ask(handler: &Handler, args: AskArgs) -> Exit {
     print_reply(&reply)
 }
 
+async fn timeline(handler: &Handler, args: TimelineArgs, is_timeline: bool) -> Exit {
+    let text = args.topic.join(" ");
+    if is_timeline && text.trim().is_empty() {
+        print_error(
+            "`timeline` needs a topic",
+            "e.g. talkwatch timeline prisoner exchange",
+        );
+        return Exit::Usage;
+    }
+    let mut ask = match command::parse_question(&text) {
+        Ok(Command::Ask(a)) => a,
+        Ok(_) | Err(command::ParseError::Empty) => Ask::default(),
+        Err(e) => {
+            print_error(
+                &e.to_string(),
+                &messages::hint(crate::reply::Hint::Filters, TERMINAL),
+            );
+            return Exit::Usage;
+        }
+    };
+    ask.since = args.since.or(ask.since);
+    ask.until = args.until.or(ask.until);
+    ask.source = args.source.or(ask.source);
+    ask.limit = args.limit.map(usize::from).or(ask.limit);
+    ask.offset = args.offset;
+    let command = if is_timeline {
+        Command::Timeline(ask)
+    } else {
+        Command::Latest(ask)
+    };
+    let reply = handler.handle(command, &Caller::local(), None).await;
+    if args.json {
+        let items = match &reply {
+            Reply::Timeline { items, .. } | Reply::Latest { items, .. } => {
+                items.iter().map(JsonItem::of).collect()
+            }
+            Reply::NotFound { .. } | Reply::NothingInRange { .. } => Vec::new(),
+            other => return print_reply(other),
+        };
+        let out = JsonTimeline {
+            topic: &text,
+            items,
+        };
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&out).expect("serializable")
+        );
+        return Exit::Ok;
+    }
+    print_reply(&reply)
+}
+
+#[derive(Serialize)]
+struct JsonTimeline<'a> {
+    topic: &'a str,
+    items: Vec<JsonItem<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonItem<'a> {
+    published: String,
+    /// The article has no date of its own (`published` is the file or fetch time).
+    undated: bool,
+    title: &'a str,
+    url: &'a str,
+    source: &'a str,
+    passage: &'a str,
+    also: Vec<JsonAlso<'a>>,
+}
+
+impl<'a> JsonItem<'a> {
+    fn of(h: &'a crate::reply::Hit) -> JsonItem<'a> {
+        JsonItem {
+            published: rfc3339(h.published),
+            undated: h.published_estimated,
+            title: &h.title,
+            url: &h.url,
+            source: &h.source,
+            passage: &h.passage,
+            also: JsonAlso::of(h),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct JsonAlso<'a> {
+    source: &'a str,
+    url: &'a str,
+    published: String,
+}
+
+impl<'a> JsonAlso<'a> {
+    fn of(h: &'a crate::reply::Hit) -> Vec<JsonAlso<'a>> {
+        h.also
+            .iter()
+            .map(|a| JsonAlso {
+                source: &a.source,
+                url: &a.url,
+                published: rfc3339(a.published),
+            })
+            .collect()
+    }
+}
+
+fn rfc3339(d: chrono::DateTime<chrono::Utc>) -> String {
+    d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
 #[derive(Serialize)]
 struct JsonAnswer<'a> {
     question: &'a str,
@@ -469,25 +609,26 @@ struct JsonHit<'a> {
     published: String,
     passage: &'a str,
     score: f32,
+    also: Vec<JsonAlso<'a>>,
 }
 
 fn print_json(question: &str, reply: &Reply) -> Exit {
+    fn hit(h: &crate::reply::Hit, score: f32) -> JsonHit<'_> {
+        JsonHit {
+            title: &h.title,
+            url: &h.url,
+            source: &h.source,
+            published: rfc3339(h.published),
+            passage: &h.passage,
+            score,
+            also: JsonAlso::of(h),
+        }
+    }
     let hits = match reply {
-        Reply::Answer(a) => a
-            .hits
-            .iter()
-            .map(|h| JsonHit {
-                title: &h.title,
-                url: &h.url,
-                source: &h.source,
-                published: h
-                    .published
-                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                passage: &h.passage,
-                score: h.score,
-            })
-            .collect(),
-        Reply::NotFound { .. } => Vec::new(),
+        Reply::Answer(a) => a.hits.iter().map(|h| hit(h, h.score)).collect(),
+        // "What happened yesterday?": the newest developments, in date order (score 0).
+        Reply::Latest { items, .. } => items.iter().map(|h| hit(h, 0.0)).collect(),
+        Reply::NotFound { .. } | Reply::NothingInRange { .. } => Vec::new(),
         other => return print_reply(other),
     };
     let out = JsonAnswer { question, hits };

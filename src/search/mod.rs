@@ -67,6 +67,9 @@ pub struct Fields {
     /// On an article's lead passage only: its title and whole body, term frequencies without
     /// positions, for scoring articles as a whole.
     pub body: tantivy::schema::Field,
+    /// The article's report group (see [`crate::dedup`]) shifted left by one, the low bit set
+    /// when its date is only estimated (undated articles are neutral for recency).
+    pub story: tantivy::schema::Field,
 }
 
 pub(crate) fn schema() -> (Schema, Fields) {
@@ -97,6 +100,7 @@ pub(crate) fn schema() -> (Schema, Fields) {
         source: b.add_text_field("source", raw_opts),
         lead: b.add_u64_field("lead", NumericOptions::default().set_indexed()),
         body: b.add_text_field("body", body_opts),
+        story: b.add_u64_field("story", FAST),
     };
     (b.build(), fields)
 }
@@ -149,11 +153,15 @@ pub enum SearchError {
 }
 
 /// Whether an index on disk has every field of this version's schema (older versions lack the
-/// article-level `lead` and `body`).
+/// article-level `lead` and `body`, and the report group `story`).
 fn is_current_format(on_disk: tantivy::schema::Schema, fields: &Fields) -> bool {
-    [("lead", fields.lead), ("body", fields.body)]
-        .iter()
-        .all(|(name, field)| on_disk.get_field(name).ok() == Some(*field))
+    [
+        ("lead", fields.lead),
+        ("body", fields.body),
+        ("story", fields.story),
+    ]
+    .iter()
+    .all(|(name, field)| on_disk.get_field(name).ok() == Some(*field))
 }
 
 /// One generation of the index, open for reading.
@@ -184,7 +192,13 @@ impl Live {
                 Some(c) => c.clone(),
                 None => {
                     let ff = reader.fast_fields();
-                    let c = Arc::new((ff.u64("article")?, ff.u64("start")?, ff.u64("end")?));
+                    let c = Arc::new(PassageColumns {
+                        article: ff.u64("article")?,
+                        start: ff.u64("start")?,
+                        end: ff.u64("end")?,
+                        published: ff.date("published").ok(),
+                        story: ff.u64("story").ok(),
+                    });
                     cache.insert(id, c.clone());
                     c
                 }
@@ -203,19 +217,49 @@ impl Live {
     }
 }
 
-/// Fast-field columns of one segment: article key, passage start, passage end.
-type PassageColumns = (Column<u64>, Column<u64>, Column<u64>);
+/// Fast-field columns of one segment: article key, passage start and end, and the article's
+/// date and report group (absent in an older version's index).
+struct PassageColumns {
+    article: Column<u64>,
+    start: Column<u64>,
+    end: Column<u64>,
+    published: Option<Column<tantivy::DateTime>>,
+    story: Option<Column<u64>>,
+}
 
 /// Article key and byte range of the passage at `addr`, from its segment's columns.
 fn passage_at(
     columns: &[Arc<PassageColumns>],
     addr: tantivy::DocAddress,
 ) -> Option<(i64, Range<usize>)> {
-    let (article, start, end) = &*columns[addr.segment_ord as usize];
+    let c = &*columns[addr.segment_ord as usize];
     Some((
-        article.first(addr.doc_id)? as i64,
-        start.first(addr.doc_id)? as usize..end.first(addr.doc_id)? as usize,
+        c.article.first(addr.doc_id)? as i64,
+        c.start.first(addr.doc_id)? as usize..c.end.first(addr.doc_id)? as usize,
     ))
+}
+
+/// When and in which report group the article of the passage at `addr` is.
+fn dating_at(columns: &[Arc<PassageColumns>], addr: tantivy::DocAddress, article: i64) -> Dating {
+    let c = &*columns[addr.segment_ord as usize];
+    let story = c.story.as_ref().and_then(|s| s.first(addr.doc_id));
+    Dating {
+        published: c
+            .published
+            .as_ref()
+            .and_then(|p| p.first(addr.doc_id))
+            .filter(|_| story.is_none_or(|s| s & 1 == 0))
+            .map(|d| d.into_timestamp_secs()),
+        story: story.map_or(article, |s| (s >> 1) as i64),
+    }
+}
+
+/// An article's date (`None` when it is only estimated, or unknown) and report group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dating {
+    /// Seconds since the epoch.
+    pub published: Option<i64>,
+    pub story: i64,
 }
 
 /// A passage hit before it is joined with its article.
@@ -224,6 +268,7 @@ pub struct PassageHit {
     pub article: i64,
     pub range: Range<usize>,
     pub score: f32,
+    pub dating: Dating,
     /// Where the passage is in the [`Snapshot`] that found it.
     pub addr: tantivy::DocAddress,
 }
@@ -298,6 +343,7 @@ impl Snapshot {
                     article,
                     range,
                     score,
+                    dating: dating_at(&self.columns, addr, article),
                     addr,
                 })
             })
@@ -574,7 +620,7 @@ impl TermLookup<'_> {
     ) -> Option<(usize, tantivy::DocId)> {
         let ord = near.segment_ord as usize;
         let reader = self.snapshot.searcher.segment_reader(near.segment_ord);
-        let (keys, _, _) = &*self.snapshot.columns[ord];
+        let keys = &self.snapshot.columns[ord].article;
         let mut doc = near.doc_id;
         while doc > 0 && keys.first(doc - 1) == Some(key as u64) && !reader.is_deleted(doc - 1) {
             doc -= 1;
@@ -939,6 +985,10 @@ fn documents(fields: &Fields, stored: &StoredArticle) -> Vec<TantivyDocument> {
             doc.add_text(fields.title, &a.title);
             doc.add_date(fields.published, published);
             doc.add_text(fields.source, &a.source);
+            doc.add_u64(
+                fields.story,
+                ((stored.story as u64) << 1) | a.published_estimated as u64,
+            );
             doc
         })
         .collect()
@@ -1107,7 +1157,11 @@ mod tests {
             body: body.into(),
         };
         index
-            .index(vec![StoredArticle { key: 7, article }])
+            .index(vec![StoredArticle {
+                key: 7,
+                story: 7,
+                article,
+            }])
             .await
             .unwrap();
         let snapshot = index.snapshot().unwrap();
@@ -1223,13 +1277,14 @@ mod tests {
             .upsert_many(&first)
             .unwrap()
             .into_iter()
-            .map(|(k, _)| k)
+            .map(|u| u.key)
             .collect();
         let stored = |a: &[Article]| -> Vec<StoredArticle> {
             keys.iter()
                 .zip(a)
                 .map(|(&key, article)| StoredArticle {
                     key,
+                    story: key,
                     article: article.clone(),
                 })
                 .collect()

@@ -59,7 +59,7 @@ fn ask_on_an_empty_store_loads_the_demo_and_answers() {
         .unwrap();
     assert!(out.status.success());
     assert!(
-        stderr(&out).contains("loaded the bundled demo corpus (22 sample articles"),
+        stderr(&out).contains("loaded the bundled demo corpus (26 sample articles"),
         "{}",
         stderr(&out)
     );
@@ -92,7 +92,15 @@ fn json_answer_has_exactly_the_documented_shape() {
         let keys: Vec<&String> = hit.as_object().unwrap().keys().collect();
         assert_eq!(
             keys,
-            ["passage", "published", "score", "source", "title", "url"]
+            [
+                "also",
+                "passage",
+                "published",
+                "score",
+                "source",
+                "title",
+                "url"
+            ]
         );
         let published = hit["published"].as_str().unwrap();
         chrono::DateTime::parse_from_rfc3339(published).expect("RFC 3339 date");
@@ -109,12 +117,40 @@ fn json_answer_has_exactly_the_documented_shape() {
     );
     assert_eq!(top["source"], "Daily Example");
     assert_eq!(top["published"], "2026-11-19T23:20:00Z");
-    assert!(
-        top["passage"]
-            .as_str()
-            .unwrap()
-            .starts_with("Washington declined on Thursday to comment")
+    assert_eq!(top["also"], serde_json::json!([]));
+    // The later statement is among the hits.
+    assert_eq!(
+        hits[1]["url"],
+        "https://news.example.org/2026/11/envoys-return-state-department-statement"
     );
+
+    // A wire report carried by three outlets is one hit, from the first, with the others as also.
+    let v = ask_json(
+        &env,
+        &["Does the US propose a pause in strikes on power plants?"],
+    );
+    let top = &v["hits"][0];
+    assert_eq!(top["source"], "Meridian Wire");
+    assert_eq!(
+        top["url"],
+        "https://meridian.example.org/2026/11/us-energy-truce-proposal"
+    );
+    assert_eq!(
+        top["also"],
+        serde_json::json!([
+            {"source": "Capital Ledger", "url": "https://ledger.example.org/2026/11/washington-energy-strike-pause", "published": "2026-11-24T10:05:00Z"},
+            {"source": "Northern Courier", "url": "https://courier.example.org/2026/11/energy-truce-on-the-table", "published": "2026-11-24T13:40:00Z"},
+        ])
+    );
+    let copies = v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|h| {
+            h["title"].as_str().unwrap().contains("strike") || h["source"] == "Northern Courier"
+        })
+        .count();
+    assert_eq!(copies, 1, "{v:#}");
 
     let none = ask_json(&env, &["What is the recipe for sourdough bread?"]);
     assert_eq!(none["hits"], serde_json::json!([]));
@@ -128,12 +164,12 @@ fn reingesting_never_duplicates_and_edits_replace() {
     let first = env.cmd().arg("ingest").arg(&corpus).output().unwrap();
     assert_eq!(
         stdout(&first).trim(),
-        "added 22, updated 0, unchanged 0, failed 0"
+        "added 26, updated 0, unchanged 0, failed 0"
     );
     let again = env.cmd().arg("ingest").arg(&corpus).output().unwrap();
     assert_eq!(
         stdout(&again).trim(),
-        "added 0, updated 0, unchanged 22, failed 0"
+        "added 0, updated 0, unchanged 26, failed 0"
     );
 
     let file = corpus.join("15-white-house-declines-comment.md");
@@ -149,9 +185,9 @@ fn reingesting_never_duplicates_and_edits_replace() {
     let edited = env.cmd().arg("ingest").arg(&corpus).output().unwrap();
     assert_eq!(
         stdout(&edited).trim(),
-        "added 0, updated 1, unchanged 21, failed 0"
+        "added 0, updated 1, unchanged 25, failed 0"
     );
-    assert_eq!(article_count(&env), 22);
+    assert_eq!(article_count(&env), 26);
 
     let v = ask_json(&env, &["Has Washington commented?"]);
     let passage = v["hits"][0]["passage"].as_str().unwrap();
@@ -235,7 +271,7 @@ fn bad_inputs_are_reported_and_skipped_and_nothing_stored_is_lost() {
             "no line for {file} with {reason:?} in:\n{text}"
         );
     }
-    assert_eq!(article_count(&env), 23);
+    assert_eq!(article_count(&env), 27);
     let v = ask_json(&env, &["Is territory negotiable for Russia?"]);
     assert_eq!(v["hits"][0]["url"], TERRITORY_URL);
 }
@@ -410,7 +446,7 @@ fn chat_repl_uses_the_same_commands_as_the_chat_platforms() {
         "{text}"
     );
     assert!(text.contains("• Example Wire — "), "{text}");
-    assert!(text.contains("Reindex done: 22 articles, "), "{text}");
+    assert!(text.contains("Reindex done: 26 articles, "), "{text}");
 }
 
 #[test]
@@ -424,7 +460,7 @@ fn reindex_swaps_generations_and_cleans_half_built_ones() {
     let out = env.cmd().arg("reindex").output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        stdout(&out).starts_with("Reindex done: 22 articles, "),
+        stdout(&out).starts_with("Reindex done: 26 articles, "),
         "{}",
         stdout(&out)
     );
@@ -493,7 +529,7 @@ fn killing_a_reindex_leaves_the_old_index_serving() {
     let v = ask_json(&env, &["Is territory negotiable for Russia?"]);
     assert_eq!(v["hits"][0]["url"], TERRITORY_URL);
     assert!(!building.exists(), "half-built generation not cleaned up");
-    assert_eq!(article_count(&env), 4022);
+    assert_eq!(article_count(&env), 4026);
 }
 
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {

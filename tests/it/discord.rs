@@ -315,7 +315,7 @@ async fn http_mode_verifies_signatures_and_answers_commands() {
         edit.body["content"]
             .as_str()
             .unwrap()
-            .contains("22 articles"),
+            .contains("26 articles"),
         "{:?}",
         edit.body
     );

@@ -37,11 +37,37 @@ pub(crate) fn rss(items: &[(&str, &str, &str, &str)]) -> String {
     )
 }
 
-pub(crate) const LONG: &str = "Negotiators from both delegations met at the lakeside villa for a fourth round. \
+pub(crate) const LONG: &str = FILLER[0];
+
+/// Paragraphs long enough that a feed item counts as the article rather than a teaser; distinct,
+/// so that items built on different ones are different reports (one wire report is stored once).
+pub(crate) const FILLER: [&str; 6] = [
+    "Negotiators from both delegations met at the lakeside villa for a fourth round. \
     The mediator said the grain corridor was the first item on the agenda, and the inspection regime \
     for ships leaving the southern ports came second. Observers expect a joint statement by Friday, \
     although several questions about insurance for the vessels remain open. The talks are scheduled \
-    to continue next week with technical teams working through the weekend on the wording of the text.";
+    to continue next week with technical teams working through the weekend on the wording of the text.",
+    "The prisoner commission sat until late in the evening in a converted school gymnasium. \
+    Lawyers for the families handed over lists with the names of missing relatives, and officials \
+    from the Red Cross checked each entry against their own records. A spokesman said that \
+    transport by bus across the border crossing was being prepared and that doctors would travel along.",
+    "Tariff negotiators spent most of Thursday on the rules of origin for cars and machine parts. \
+    Industry groups in both capitals warned that a quick deal on headline duties would mean little \
+    without agreement on paperwork at customs. A second day of meetings was added at short notice, \
+    and ministers are due to join by video link if the officials make progress on the annex.",
+    "Harbour officials in Varna described a busy week, with dozens of bulk carriers anchored outside \
+    the breakwater waiting for clearance. Shipping agents said freight rates had fallen since the \
+    spring, when underwriters had refused cover for the route. The port authority hired extra pilots \
+    and opened a second berth for grain so that queues at the terminal would shrink before winter.",
+    "Residents of the port city lined the main avenue as a column of white vehicles drove in from the \
+    north. The local mayor told a radio station that the shops had reopened and that the schools would \
+    follow after the holiday. Several aid groups brought blankets, generators and medicine, and a field \
+    kitchen near the railway station served hot meals to families who had returned from the villages.",
+    "A planning meeting in the capital agreed on rotations of six weeks for each team deployed along the \
+    line of contact. Defence ministry officials said helicopters would be available for emergencies and \
+    that every patrol would carry satellite phones. The budget for the mission was approved by a narrow \
+    vote after an opposition party asked for a public report to parliament every month.",
+];
 
 pub(crate) async fn serve() -> (String, Arc<Feeds>) {
     let state = Arc::new(Feeds::default());
@@ -71,7 +97,8 @@ pub(crate) async fn serve() -> (String, Arc<Feeds>) {
                 "<?xml version=\"1.0\"?><feed xmlns=\"http://www.w3.org/2005/Atom\"><title>Atom Desk</title><id>urn:desk</id>\
                  <updated>2026-11-21T10:00:00Z</updated><entry><id>urn:desk:1</id><title>Envoys agree on a prisoner exchange timetable</title>\
                  <link href=\"https://desk.example.org/exchange\"/><updated>2026-11-21T10:00:00Z</updated>\
-                 <content type=\"html\">&lt;p&gt;{LONG}&lt;/p&gt;&lt;p&gt;The exchange timetable covers two hundred detainees on each side.&lt;/p&gt;</content></entry></feed>"
+                 <content type=\"html\">&lt;p&gt;{}&lt;/p&gt;&lt;p&gt;The exchange timetable covers two hundred detainees on each side.&lt;/p&gt;</content></entry></feed>",
+                FILLER[1]
             ),
         )
     }
@@ -85,7 +112,7 @@ pub(crate) async fn serve() -> (String, Arc<Feeds>) {
                     "id": "jp-1",
                     "url": "https://post.example.org/tariffs",
                     "title": "Tariff talks stall over steel quotas",
-                    "content_text": format!("{LONG}\n\nSteel quotas remain the sticking point in the tariff talks."),
+                    "content_text": format!("{}\n\nSteel quotas remain the sticking point in the tariff talks.", FILLER[2]),
                     "date_published": "2026-11-22T08:00:00Z"
                 }]
             })
@@ -97,8 +124,9 @@ pub(crate) async fn serve() -> (String, Arc<Feeds>) {
             [(header::CONTENT_TYPE, "text/html")],
             format!(
                 "<html><head><title>{name}</title></head><body><article><h1>Harbour talks: inspectors get access</h1>\
-                 <p>{LONG}</p><p>Inspectors will be allowed to board grain ships at the harbour of Varna, the mediator announced.</p>\
-                 </article></body></html>"
+                 <p>{}</p><p>Inspectors will be allowed to board grain ships at the harbour of Varna, the mediator announced.</p>\
+                 </article></body></html>",
+                FILLER[3]
             ),
         )
     }
@@ -210,17 +238,33 @@ async fn feeds_are_polled_deduplicated_and_conditional() {
             "h-3",
             "Ceasefire monitors arrive in the port city",
             "https://harbour.example.org/monitors",
-            &format!("&lt;p&gt;{LONG} Ceasefire monitors arrived on Saturday.&lt;/p&gt;"),
+            &format!(
+                "&lt;p&gt;{} Ceasefire monitors arrived on Saturday.&lt;/p&gt;",
+                FILLER[4]
+            ),
+        ),
+        (
+            "h-4",
+            "Harbour Wire carries the exchange timetable",
+            "https://harbour.example.org/exchange-timetable",
+            &format!(
+                "&lt;p&gt;{}&lt;/p&gt;&lt;p&gt;The exchange timetable covers two hundred detainees on each side.&lt;/p&gt;",
+                FILLER[1]
+            ),
         ),
     ]);
     let (ok, out, _) = run(&env, &["feeds", "poll"]);
     assert!(ok);
     assert!(
-        out.contains("Harbour Wire: added 1, updated 0, skipped 2"),
+        out.contains("Harbour Wire: added 1, 1 copy of a report another outlet carried first, updated 0, skipped 2"),
         "{out}"
     );
     let (_, out, _) = run(&env, &["stats"]);
-    assert!(out.contains("Articles: 5"), "{out}");
+    assert!(out.contains("Articles: 6"), "{out}");
+    assert!(
+        out.contains("Copies of a report another outlet carried first (shown once): 1"),
+        "{out}"
+    );
 
     // `reindex --refetch` reads every item again: an edited article is updated.
     *state.rss.lock().unwrap() = rss(&[
@@ -240,7 +284,10 @@ async fn feeds_are_polled_deduplicated_and_conditional() {
             "h-3",
             "Ceasefire monitors arrive in the port city",
             "https://harbour.example.org/monitors",
-            &format!("&lt;p&gt;{LONG} Ceasefire monitors arrived on Sunday, a day late.&lt;/p&gt;"),
+            &format!(
+                "&lt;p&gt;{} Ceasefire monitors arrived on Sunday, a day late.&lt;/p&gt;",
+                FILLER[4]
+            ),
         ),
     ]);
     let (ok, _, err) = run(&env, &["reindex", "--refetch"]);
@@ -257,7 +304,7 @@ async fn feeds_are_polled_deduplicated_and_conditional() {
 
     // Health per source.
     let (_, out, _) = run(&env, &["sources"]);
-    assert!(out.contains("• Harbour Wire — 3 articles"), "{out}");
+    assert!(out.contains("• Harbour Wire — 4 articles"), "{out}");
     assert!(out.contains("feed OK, last polled"), "{out}");
 }
 
@@ -361,8 +408,8 @@ async fn run_polls_feeds_right_after_start_and_serves_metrics() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
-    // The demo corpus (22) plus the feed's article.
-    assert!(text.contains("talkwatch_articles 23"), "{text}");
+    // The demo corpus (26) plus the feed's article.
+    assert!(text.contains("talkwatch_articles 27"), "{text}");
     assert!(
         text.contains("# TYPE talkwatch_answer_latency_seconds histogram"),
         "{text}"

@@ -8,4 +8,5 @@ mod feeds;
 mod fuzz;
 mod matrix;
 mod packaging;
+mod story;
 mod support;

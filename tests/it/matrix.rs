@@ -277,7 +277,7 @@ async fn reindex_is_for_admins_and_reports_progress_then_counts() {
             body(ev).starts_with("Reindex done")
         })
         .await;
-    assert!(body(&done).contains("22 articles"), "{}", body(&done));
+    assert!(body(&done).contains("26 articles"), "{}", body(&done));
     assert_eq!(done["content"]["m.relates_to"]["event_id"], asked.as_str());
     assert_ne!(current(), before, "the index generation changed");
 
@@ -544,7 +544,7 @@ async fn a_homeserver_outage_is_retried_and_the_bot_recovers_without_restart() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn watches_post_new_feed_articles_once_as_a_digest() {
-    use crate::feeds::{LONG, rss};
+    use crate::feeds::{FILLER, LONG, rss};
     let hs = synapse().await;
     let (base, feed) = crate::feeds::serve().await;
     *feed.rss.lock().unwrap() = rss(&[(
@@ -595,7 +595,8 @@ async fn watches_post_new_feed_articles_once_as_a_digest() {
             "Ceasefire monitors arrive in the port city",
             "https://harbour.example.org/monitors",
             &format!(
-                "&lt;p&gt;{LONG}&lt;/p&gt;&lt;p&gt;Ceasefire monitors arrived on Saturday.&lt;/p&gt;"
+                "&lt;p&gt;{}&lt;/p&gt;&lt;p&gt;Ceasefire monitors arrived on Saturday.&lt;/p&gt;",
+                FILLER[4]
             ),
         ),
         (
@@ -603,7 +604,8 @@ async fn watches_post_new_feed_articles_once_as_a_digest() {
             "More ceasefire monitors expected",
             "https://harbour.example.org/more-monitors",
             &format!(
-                "&lt;p&gt;{LONG}&lt;/p&gt;&lt;p&gt;A second team of ceasefire monitors is expected next week.&lt;/p&gt;"
+                "&lt;p&gt;{}&lt;/p&gt;&lt;p&gt;A second team of ceasefire monitors is expected next week.&lt;/p&gt;",
+                FILLER[5]
             ),
         ),
     ]);
@@ -623,6 +625,56 @@ async fn watches_post_new_feed_articles_once_as_a_digest() {
     assert!(!body(&alert).contains("round-four"));
     assert!(html(&alert).contains("<b>"), "{}", html(&alert));
 
+    // Another outlet's copy of a report already alerted is not alerted again; a new report is.
+    let monitors = format!(
+        "&lt;p&gt;{}&lt;/p&gt;&lt;p&gt;Ceasefire monitors arrived on Saturday.&lt;/p&gt;",
+        FILLER[4]
+    );
+    *feed.rss.lock().unwrap() = rss(&[
+        (
+            "w-3",
+            "Monitors reach the port city (Northern Courier)",
+            "https://courier.example.org/monitors-port-city",
+            &format!(
+                "{monitors}&lt;p&gt;The Northern Courier's reporter travelled with them.&lt;/p&gt;"
+            ),
+        ),
+        (
+            "w-4",
+            "Ceasefire monitors set up a base at the airport",
+            "https://harbour.example.org/monitors-airport",
+            "&lt;p&gt;The ceasefire monitors moved into two hangars at the old airport on Monday, \
+             where engineers had laid cables for radios and a clinic over the weekend. Their commander \
+             said patrols would start from there at dawn each day and return before dark, and that \
+             local drivers had been hired to take the teams to the villages along the river.&lt;/p&gt;",
+        ),
+    ]);
+    let bot_id = bot.id().to_string();
+    let first = alert["event_id"].clone();
+    let first_id = first.as_str().unwrap().to_string();
+    let second = gina
+        .wait_for_event_after(&room, &first_id, WAIT, move |ev| {
+            ev["sender"] == bot_id.as_str()
+                && ev["event_id"] != first
+                && body(ev).contains("for your watch")
+        })
+        .await;
+    assert!(
+        body(&second).starts_with("New article for your watch “ceasefire monitors”"),
+        "{}",
+        body(&second)
+    );
+    assert!(
+        body(&second).contains("monitors-airport"),
+        "{}",
+        body(&second)
+    );
+    assert!(
+        !body(&second).contains("courier.example.org"),
+        "{}",
+        body(&second)
+    );
+
     // Later polls (304, or the same items) never repeat it; an unwatch is confirmed.
     let stop = gina.send_text(&room, "!unwatch ceasefire monitors").await;
     let done = reply_to(&gina, &room, &bot, &stop).await;
@@ -637,7 +689,7 @@ async fn watches_post_new_feed_articles_once_as_a_digest() {
         .iter()
         .filter(|ev| body(ev).contains("for your watch"))
         .count();
-    assert_eq!(alerts, 1);
+    assert_eq!(alerts, 2);
 }
 
 #[tokio::test]

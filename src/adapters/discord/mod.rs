@@ -150,6 +150,24 @@ async fn command(handler: &Arc<Handler>, i: &Value, http: Option<Arc<Http>>) -> 
             let reply = handler.respond_to_question(&line, &caller).await;
             render::callback(MESSAGE, &reply, Some(&line), hide)
         }
+        "timeline" | "latest" => {
+            let topic = option(i, "topic")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let line = format!(
+                "{name} {}",
+                crate::command::ask_line(
+                    topic,
+                    option(i, "since").and_then(Value::as_str),
+                    option(i, "until").and_then(Value::as_str),
+                    option(i, "source").and_then(Value::as_str),
+                    option(i, "limit").and_then(Value::as_u64),
+                )
+            );
+            let line = line.trim().to_string();
+            let reply = handler.respond_to_command(&line, &caller, None).await;
+            render::callback(MESSAGE, &reply, Some(&line), false)
+        }
         "reindex" if handler.is_admin(&caller) => {
             let (Some(http), Some(token)) = (http, i["token"].as_str()) else {
                 let reply = handler.handle(Command::Reindex, &caller, None).await;
@@ -232,10 +250,25 @@ async fn component(handler: &Arc<Handler>, i: &Value) -> Value {
             true,
         );
     };
-    let reply = match crate::command::parse_question(&line) {
+    // A timeline's or latest list's line starts with its command; an answer's is the question.
+    let first = line.split_whitespace().next().unwrap_or_default();
+    let parsed = if matches!(first, "timeline" | "latest") {
+        crate::command::parse(&line)
+    } else {
+        crate::command::parse_question(&line)
+    };
+    let reply = match parsed {
         Ok(Command::Ask(mut ask)) => {
             ask.offset = offset.min(100);
             handler.handle(Command::Ask(ask), &caller, None).await
+        }
+        Ok(Command::Timeline(mut ask)) => {
+            ask.offset = offset.min(100);
+            handler.handle(Command::Timeline(ask), &caller, None).await
+        }
+        Ok(Command::Latest(mut ask)) => {
+            ask.offset = offset.min(100);
+            handler.handle(Command::Latest(ask), &caller, None).await
         }
         _ => invalid(messages::discord_paging_expired()),
     };

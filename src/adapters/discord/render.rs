@@ -16,6 +16,7 @@ pub const MAX_DESCRIPTION: usize = 4096;
 pub const MAX_FOOTER: usize = 2048;
 pub const MAX_EMBEDS: usize = 10;
 pub const MAX_EMBED_TOTAL: usize = 6000;
+pub const MAX_FIELD_VALUE: usize = 1024;
 /// Ephemeral message flag.
 pub const EPHEMERAL: u64 = 1 << 6;
 
@@ -91,7 +92,65 @@ fn embed(hit: &Hit, description_budget: usize) -> Value {
     if let Some(url) = hit.link() {
         e["url"] = json!(url);
     }
+    if let Some(also) = also_field(hit) {
+        e["fields"] = json!([also]);
+    }
     e
+}
+
+/// The embed field listing the other outlets that carried the same report, as links.
+fn also_field(hit: &Hit) -> Option<Value> {
+    if hit.also.is_empty() {
+        return None;
+    }
+    let names: Vec<String> = hit
+        .also
+        .iter()
+        .map(|a| match a.link() {
+            Some(url) => format!("[{}]({url})", escape_markdown(&a.source)),
+            None => escape_markdown(&a.source),
+        })
+        .collect();
+    Some(
+        json!({ "name": "also", "value": cut(&names.join(", "), MAX_FIELD_VALUE), "inline": false }),
+    )
+}
+
+/// Embeds for hits within Discord's total size, each given a fair share of what is left.
+fn embeds_of(hits: &[&Hit], dated: bool) -> Vec<Value> {
+    let mut budget = MAX_EMBED_TOTAL;
+    let mut embeds = Vec::new();
+    for (i, hit) in hits.iter().enumerate() {
+        let left = hits.len() - i;
+        let share = (budget / left).saturating_sub(400).max(200);
+        let mut e = embed(hit, share);
+        if dated {
+            e["title"] = json!(cut(
+                &format!("{} — {}", messages::item_date(hit), hit.title),
+                MAX_TITLE
+            ));
+        }
+        let used = embed_chars(&e);
+        if used > budget {
+            break;
+        }
+        budget -= used;
+        embeds.push(e);
+    }
+    embeds
+}
+
+/// The "More" button for the next page at `next`.
+fn more_button(next: usize) -> Value {
+    json!([{
+        "type": 1,
+        "components": [{
+            "type": 2,
+            "style": 2,
+            "label": messages::more_button(),
+            "custom_id": format!("more:{next}"),
+        }]
+    }])
 }
 
 fn embed_chars(e: &Value) -> usize {
@@ -99,6 +158,14 @@ fn embed_chars(e: &Value) -> usize {
         .iter()
         .map(|k| e[k].as_str().map_or(0, |s| s.chars().count()))
         .sum::<usize>()
+        + e["fields"].as_array().map_or(0, |f| {
+            f.iter()
+                .map(|f| {
+                    f["name"].as_str().map_or(0, |s| s.chars().count())
+                        + f["value"].as_str().map_or(0, |s| s.chars().count())
+                })
+                .sum()
+        })
         + e["footer"]["text"]
             .as_str()
             .map_or(0, |s| s.chars().count())
@@ -114,42 +181,69 @@ pub fn message(reply: &Reply, ask_line: Option<&str>, ephemeral: bool) -> Value 
     match reply {
         Reply::Answer(answer) => {
             let hits: Vec<&Hit> = answer.hits.iter().take(MAX_EMBEDS).collect();
-            let header = ask_line
-                .map(|l| format!("> {}", cut(&escape_markdown(l), 1500)))
-                .unwrap_or_default();
-            let mut budget = MAX_EMBED_TOTAL;
-            let mut embeds = Vec::new();
-            for (i, hit) in hits.iter().enumerate() {
-                let left = hits.len() - i;
-                let share = (budget / left).saturating_sub(400).max(200);
-                let e = embed(hit, share);
-                let used = embed_chars(&e);
-                if used > budget {
-                    break;
-                }
-                budget -= used;
-                embeds.push(e);
+            let mut content = header(ask_line);
+            if let Some(span) = &answer.range {
+                content = format!("{content}\n{}", messages::range_used(&span.label));
             }
-            let mut content = header;
             if let Some(c) = messages::corrections(answer) {
                 content = format!("{content}\n{c}");
             }
-            data["content"] = json!(cut(content.trim(), MAX_CONTENT));
-            data["embeds"] = json!(embeds);
-            if answer.more && ask_line.is_some() {
-                let next = answer.offset + answer.hits.len();
-                data["components"] = json!([{
-                    "type": 1,
-                    "components": [{
-                        "type": 2,
-                        "style": 2,
-                        "label": messages::more_button(),
-                        "custom_id": format!("more:{next}"),
-                    }]
-                }]);
-            } else {
-                data["components"] = json!([]);
+            if let Some(n) = &answer.newer {
+                let line = escape_markdown(&messages::newer(n));
+                content = match n.link() {
+                    Some(url) => format!("{content}\n{line} <{url}>"),
+                    None => format!("{content}\n{line}"),
+                };
             }
+            data["content"] = json!(cut(content.trim(), MAX_CONTENT));
+            data["embeds"] = json!(embeds_of(&hits, false));
+            data["components"] = if answer.more && ask_line.is_some() {
+                more_button(answer.offset + answer.hits.len())
+            } else {
+                json!([])
+            };
+        }
+        Reply::Timeline {
+            topic,
+            items,
+            offset,
+            more,
+            range,
+        } => {
+            let hits: Vec<&Hit> = items.iter().take(MAX_EMBEDS).collect();
+            let content = format!(
+                "{}\n{}",
+                header(ask_line),
+                escape_markdown(&messages::timeline_header(topic, range.as_deref()))
+            );
+            data["content"] = json!(cut(content.trim(), MAX_CONTENT));
+            data["embeds"] = json!(embeds_of(&hits, true));
+            data["components"] = if *more && ask_line.is_some() {
+                more_button(offset + items.len())
+            } else {
+                json!([])
+            };
+        }
+        Reply::Latest {
+            range,
+            items,
+            offset,
+            more,
+            ..
+        } if !items.is_empty() => {
+            let hits: Vec<&Hit> = items.iter().take(MAX_EMBEDS).collect();
+            let content = format!(
+                "{}\n{}",
+                header(ask_line),
+                escape_markdown(&messages::latest_header(range.as_deref()))
+            );
+            data["content"] = json!(cut(content.trim(), MAX_CONTENT));
+            data["embeds"] = json!(embeds_of(&hits, true));
+            data["components"] = if *more && ask_line.is_some() {
+                more_button(offset + items.len())
+            } else {
+                json!([])
+            };
         }
         Reply::Quiet => {
             // Discord needs an answer to every interaction.
@@ -167,6 +261,14 @@ pub fn message(reply: &Reply, ask_line: Option<&str>, ephemeral: bool) -> Value 
         data["flags"] = json!(EPHEMERAL);
     }
     data
+}
+
+/// The question line a message starts with ("> ..."), so the More button can page after a
+/// restart.
+fn header(ask_line: Option<&str>) -> String {
+    ask_line
+        .map(|l| format!("> {}", cut(&escape_markdown(l), 1500)))
+        .unwrap_or_default()
 }
 
 /// A complete callback body: `{"type": kind, "data": message(...)}`.
@@ -208,6 +310,29 @@ pub fn command_definitions() -> Value {
                 { "type": 5, "name": "hide", "description": "Show the answer only to you", "required": false },
             ],
         },
+        {
+            "name": "timeline",
+            "type": 1,
+            "description": "How a topic developed: one line per report, oldest first",
+            "options": [
+                { "type": 3, "name": "topic", "description": "The topic, e.g. prisoner exchange", "required": true, "max_length": 500 },
+                string("since", "Only articles since a date (2026-11-01) or age (3d, 2w)", false),
+                string("until", "Only articles until a date (2026-11-20) or age", false),
+                { "type": 3, "name": "source", "description": "Only this source", "required": false, "autocomplete": true },
+                { "type": 4, "name": "limit", "description": "How many reports to list (1-40)", "required": false, "min_value": 1, "max_value": 40 },
+            ],
+        },
+        {
+            "name": "latest",
+            "type": 1,
+            "description": "The newest developments, one per report",
+            "options": [
+                string("since", "Only articles since a date (2026-11-01) or age (3d, 2w)", false),
+                string("until", "Only articles until a date (2026-11-20) or age", false),
+                { "type": 3, "name": "source", "description": "Only this source", "required": false, "autocomplete": true },
+                { "type": 4, "name": "limit", "description": "How many to list (1-10)", "required": false, "min_value": 1, "max_value": 10 },
+            ],
+        },
         { "name": "sources", "type": 1, "description": "The news sources the bot has read" },
         { "name": "stats", "type": 1, "description": "How many articles and passages the bot knows" },
         { "name": "help", "type": 1, "description": "What the bot can do" },
@@ -236,6 +361,7 @@ mod tests {
             passage: passage.into(),
             highlights: std::iter::once(0..9).collect(),
             score: 1.0,
+            also: Vec::new(),
         }
     }
 
@@ -248,6 +374,8 @@ mod tests {
             offset: 0,
             more: true,
             corrections: vec![],
+            newer: None,
+            range: None,
         });
         let data = message(&reply, Some("Is territory negotiable?"), false);
         let embeds = data["embeds"].as_array().unwrap();

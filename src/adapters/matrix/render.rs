@@ -214,6 +214,45 @@ fn citation_html(hit: &Hit) -> String {
     )
 }
 
+/// "also: <a>Capital Ledger</a>, <a>Northern Courier</a>" for a report others carried too.
+fn also_html(hit: &Hit) -> String {
+    if hit.also.is_empty() {
+        return String::new();
+    }
+    let names: Vec<String> = hit
+        .also
+        .iter()
+        .map(|a| match a.link() {
+            Some(url) => format!("<a href=\"{}\">{}</a>", escape(url), escape(&a.source)),
+            None => escape(&a.source),
+        })
+        .collect();
+    format!("<p><i>also: {}</i></p>", names.join(", "))
+}
+
+/// Timeline or latest items: date, quote, citation with link, "also".
+fn items_html(header: &str, items: &[Hit]) -> String {
+    let mut html = format!("<p>{}</p>", escape(header));
+    for hit in items {
+        let item = format!(
+            "<blockquote><p><b>{}</b> — “{}”</p><p>{}</p>{}</blockquote>",
+            escape(&messages::item_date(hit)),
+            passage_html(hit),
+            citation_html(hit),
+            also_html(hit)
+        );
+        if html.len() + item.len() > MAX_BODY_BYTES {
+            html.push_str(&format!(
+                "<p><i>{}</i></p>",
+                escape(&messages::reply_truncated())
+            ));
+            break;
+        }
+        html.push_str(&item);
+    }
+    html
+}
+
 fn lines_html(text: &str) -> String {
     let paragraphs: Vec<String> = text
         .split("\n\n")
@@ -230,11 +269,18 @@ pub fn render(reply: &Reply, syntax: Syntax<'_>) -> Rendered {
     let html = match reply {
         Reply::Answer(answer) => {
             let mut html = String::new();
+            if let Some(span) = &answer.range {
+                html.push_str(&format!(
+                    "<p><i>{}</i></p>",
+                    escape(&messages::range_used(&span.label))
+                ));
+            }
             for hit in &answer.hits {
                 let item = format!(
-                    "<blockquote><p>“{}”</p><p>{}</p></blockquote>",
+                    "<blockquote><p>“{}”</p><p>{}</p>{}</blockquote>",
                     passage_html(hit),
-                    citation_html(hit)
+                    citation_html(hit),
+                    also_html(hit)
                 );
                 if html.len() + item.len() > MAX_BODY_BYTES {
                     html.push_str(&format!(
@@ -244,6 +290,17 @@ pub fn render(reply: &Reply, syntax: Syntax<'_>) -> Rendered {
                     break;
                 }
                 html.push_str(&item);
+            }
+            if let Some(n) = &answer.newer {
+                let line = escape(&messages::newer(n));
+                html.push_str(&match n.link() {
+                    Some(url) => format!(
+                        "<p>{line} <a href=\"{}\">{}</a></p>",
+                        escape(url),
+                        escape(url)
+                    ),
+                    None => format!("<p>{line}</p>"),
+                });
             }
             if let Some(c) = messages::corrections(answer) {
                 html.push_str(&format!("<p><i>{}</i></p>", escape(&c)));
@@ -264,6 +321,34 @@ pub fn render(reply: &Reply, syntax: Syntax<'_>) -> Rendered {
                     escape(words),
                     passage_html(hit),
                     citation_html(hit)
+                ));
+            }
+            html
+        }
+        Reply::Timeline {
+            topic,
+            items,
+            more,
+            range,
+            ..
+        } => {
+            let mut html = items_html(&messages::timeline_header(topic, range.as_deref()), items);
+            if *more {
+                html.push_str(&format!(
+                    "<p><i>{}</i></p>",
+                    escape(&messages::more_items("timeline", syntax))
+                ));
+            }
+            html
+        }
+        Reply::Latest {
+            range, items, more, ..
+        } if !items.is_empty() => {
+            let mut html = items_html(&messages::latest_header(range.as_deref()), items);
+            if *more {
+                html.push_str(&format!(
+                    "<p><i>{}</i></p>",
+                    escape(&messages::more_items("latest", syntax))
                 ));
             }
             html
@@ -409,6 +494,7 @@ mod tests {
             passage: passage.into(),
             highlights: std::iter::once(0..9).collect(),
             score: 1.0,
+            also: Vec::new(),
         }
     }
 
@@ -419,6 +505,8 @@ mod tests {
             offset: 0,
             more: false,
             corrections: vec![],
+            newer: None,
+            range: None,
         })
     }
 

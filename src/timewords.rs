@@ -1,0 +1,612 @@
+//! Time in the words of a question: "yesterday", "since Monday", "in October" become a date
+//! range (the same meaning as `since:`/`until:`), and "latest", "still", "yet" or "first",
+//! "originally" say whether the asker wants the current state or the start of a story.
+//!
+//! Pure functions of the question, the current instant and the time zone. Date parsing crates
+//! (chrono-english, interim) read a string that *is* a date; here the phrase has to be found
+//! inside a sentence and turned into a range (a month, a weekend), and a month name only counts
+//! after "in", "on", "since" or with a day number ("May" the name, "march" the verb stay words).
+
+use std::ops::Range;
+
+use chrono::{DateTime, Datelike, Days, Months, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
+
+/// What a question says about time beyond its dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cue {
+    None,
+    /// "latest", "now", "still", "so far", "yet", "currently": the current state.
+    Current,
+    /// "first", "initially", "originally": how it started.
+    Start,
+}
+
+/// Words asking for the current state. They are taken out of the search words: an article
+/// saying Washington "has yet to comment" is the stale answer to "Has Washington commented yet?".
+const CURRENT: &[&str] = &[
+    "latest",
+    "most recent",
+    "right now",
+    "now",
+    "still",
+    "so far",
+    "yet",
+    "currently",
+    "at the moment",
+    "as of today",
+];
+/// Words asking for the start, taken out of the search words ("first" stays a search word: "the
+/// first round" is about a round).
+const START: &[&str] = &["initially", "originally", "at first", "in the beginning"];
+/// Start words that stay in the search.
+const START_KEPT: &[&str] = &["first"];
+
+/// The question's cue and the question without its cue words.
+pub fn recency_cue(question: &str) -> (Cue, String) {
+    let mut cue = Cue::None;
+    let mut text = question.to_string();
+    for (list, kind, strip) in [
+        (CURRENT, Cue::Current, true),
+        (START, Cue::Start, true),
+        (START_KEPT, Cue::Start, false),
+    ] {
+        for phrase in list {
+            while let Some(at) = find_phrase(&text, phrase) {
+                if cue == Cue::None {
+                    cue = kind;
+                }
+                if !strip {
+                    break;
+                }
+                text.replace_range(at, " ");
+            }
+        }
+    }
+    if cue == Cue::None {
+        return (cue, question.to_string());
+    }
+    (cue, crate::ingest::collapse_ws(&text))
+}
+
+/// A date range taken from a question's words, as the reply states it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Span {
+    pub since: DateTime<Utc>,
+    /// Exclusive end; `None`: up to now.
+    pub until: Option<DateTime<Utc>>,
+    /// The words as they were understood, e.g. "yesterday (3 Dec)", "since Monday 30 Nov",
+    /// "in October 2026".
+    pub label: String,
+}
+
+/// A time phrase found: how many words it spans, the range it names (end exclusive), its label.
+type Found = (usize, DateTime<Utc>, Option<DateTime<Utc>>, String);
+
+/// Finds the first time phrase of `question` in `tz` at `now`. Returns the range and the
+/// question without the phrase.
+pub fn date_phrase<Tz: TimeZone>(
+    question: &str,
+    now: DateTime<Utc>,
+    tz: &Tz,
+) -> Option<(Span, String)> {
+    let local_now = now.with_timezone(tz);
+    let today = local_now.date_naive();
+    let start = |d: NaiveDate| -> DateTime<Utc> {
+        tz.from_local_datetime(&d.and_time(NaiveTime::MIN))
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_else(|| Utc.from_utc_datetime(&d.and_time(NaiveTime::MIN)))
+    };
+    let words = words_of(question);
+    let lower: Vec<String> = words.iter().map(|(_, w)| w.to_lowercase()).collect();
+    let day_span = |d: NaiveDate| (start(d), Some(start(d + Days::new(1))));
+    for i in 0..lower.len() {
+        let w = |k: usize| lower.get(i + k).map(String::as_str).unwrap_or("");
+        let found: Option<Found> = match w(0) {
+            "today" => Some((1, start(today), None, format!("today ({})", short(today)))),
+            "yesterday" => {
+                let d = today - Days::new(1);
+                let (a, b) = day_span(d);
+                Some((1, a, b, format!("yesterday ({})", short(d))))
+            }
+            "tonight" | "this" if w(0) == "tonight" || w(1) == "morning" => {
+                let n = if w(0) == "tonight" { 1 } else { 2 };
+                Some((n, start(today), None, format!("today ({})", short(today))))
+            }
+            "this" | "last" | "past" if matches!(w(1), "week" | "month" | "weekend") => {
+                let monday = today - Days::new(today.weekday().num_days_from_monday() as u64);
+                let first = today.with_day(1).unwrap_or(today);
+                let (a, b, label) = match (w(0), w(1)) {
+                    ("this", "week") => (
+                        start(monday),
+                        None,
+                        format!("this week (since {})", weekday_date(monday)),
+                    ),
+                    ("this", "month") => (
+                        start(first),
+                        None,
+                        format!("this month ({})", month_year(first)),
+                    ),
+                    ("this", "weekend") | ("last" | "past", "weekend") => {
+                        let (sat, end) = weekend(today);
+                        (
+                            start(sat),
+                            Some(start(end)),
+                            format!(
+                                "over the weekend ({} – {})",
+                                short(sat),
+                                short(sat + Days::new(1))
+                            ),
+                        )
+                    }
+                    ("past", "week") => {
+                        let d = today - Days::new(7);
+                        (
+                            start(d),
+                            None,
+                            format!("the past week (since {})", short(d)),
+                        )
+                    }
+                    ("last", "week") => {
+                        let m = monday - Days::new(7);
+                        (
+                            start(m),
+                            Some(start(monday)),
+                            format!(
+                                "last week ({} – {})",
+                                short(m),
+                                short(monday - Days::new(1))
+                            ),
+                        )
+                    }
+                    _ => {
+                        // last / past month: the previous calendar month
+                        let m = first - Months::new(1);
+                        (
+                            start(m),
+                            Some(start(first)),
+                            format!("last month ({})", month_year(m)),
+                        )
+                    }
+                };
+                Some((2, a, b, label))
+            }
+            "over" | "at" | "during" if w(1) == "the" && w(2) == "weekend" => {
+                let (sat, end) = weekend(today);
+                Some((
+                    3,
+                    start(sat),
+                    Some(start(end)),
+                    format!(
+                        "over the weekend ({} – {})",
+                        short(sat),
+                        short(sat + Days::new(1))
+                    ),
+                ))
+            }
+            "since" => {
+                if w(1) == "yesterday" {
+                    let d = today - Days::new(1);
+                    Some((2, start(d), None, format!("since yesterday ({})", short(d))))
+                } else if let Some(day) = weekday(w(1)) {
+                    let d = last_weekday(today, day);
+                    Some((2, start(d), None, format!("since {}", weekday_date(d))))
+                } else if let Some((n, d)) = calendar_date(&lower[i + 1..], today) {
+                    Some((
+                        1 + n,
+                        start(d),
+                        None,
+                        format!("since {}", short_year(d, today)),
+                    ))
+                } else if let Some((n, first)) = month(&lower[i + 1..], today) {
+                    Some((
+                        1 + n,
+                        start(first),
+                        None,
+                        format!("since {}", month_year(first)),
+                    ))
+                } else {
+                    None
+                }
+            }
+            "on" => {
+                if let Some(day) = weekday(w(1)) {
+                    let d = last_weekday(today, day);
+                    let (a, b) = day_span(d);
+                    Some((2, a, b, format!("on {}", weekday_date(d))))
+                } else if let Some((n, d)) = calendar_date(&lower[i + 1..], today) {
+                    let (a, b) = day_span(d);
+                    Some((1 + n, a, b, format!("on {}", short_year(d, today))))
+                } else {
+                    None
+                }
+            }
+            "in" => month(&lower[i + 1..], today).map(|(n, first)| {
+                let next = first + Months::new(1);
+                (
+                    1 + n,
+                    start(first),
+                    Some(start(next)),
+                    format!("in {}", month_year(first)),
+                )
+            }),
+            _ => None,
+        };
+        if let Some((n, since, until, label)) = found {
+            let from = words[i].0.start;
+            let to = words[i + n - 1].0.end;
+            let mut rest = question.to_string();
+            rest.replace_range(from..to, " ");
+            return Some((
+                Span {
+                    since,
+                    until,
+                    label,
+                },
+                crate::ingest::collapse_ws(&rest),
+            ));
+        }
+    }
+    None
+}
+
+/// Whether a question (its time phrase and cue words taken out) asks only what is new: "What is
+/// the latest news?", "What happened?", "Anything new?".
+pub fn asks_what_is_new(rest: &str, hinted: bool) -> bool {
+    const FILLER: &[&str] = &[
+        "what",
+        "whats",
+        "what's",
+        "is",
+        "are",
+        "the",
+        "news",
+        "new",
+        "happened",
+        "happening",
+        "has",
+        "have",
+        "any",
+        "anything",
+        "there",
+        "been",
+        "developments",
+        "development",
+        "updates",
+        "update",
+        "going",
+        "on",
+        "tell",
+        "me",
+        "us",
+        "give",
+        "show",
+        "of",
+        "in",
+        "headlines",
+        "stories",
+        "story",
+        "did",
+        "do",
+        "we",
+        "know",
+        "about",
+        "talks",
+        "s",
+    ];
+    let words: Vec<String> = rest
+        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_lowercase())
+        .collect();
+    // Filler alone ("what?!") asks nothing; it asks for news once a word says so or a time word
+    // or "latest" was taken out ("What happened yesterday?", "Latest?").
+    const NEWS: &[&str] = &[
+        "news",
+        "new",
+        "happened",
+        "happening",
+        "developments",
+        "development",
+        "updates",
+        "update",
+        "headlines",
+        "stories",
+        "story",
+        "going",
+    ];
+    words.iter().all(|w| FILLER.contains(&w.as_str()))
+        && (hinted || words.iter().any(|w| NEWS.contains(&w.as_str())))
+}
+
+/// Byte ranges and text of the words of `s` (letters, digits; "21st" is one word).
+fn words_of(s: &str) -> Vec<(Range<usize>, &str)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in s.char_indices() {
+        if c.is_alphanumeric() {
+            start.get_or_insert(i);
+        } else if let Some(b) = start.take() {
+            out.push((b..i, &s[b..i]));
+        }
+    }
+    if let Some(b) = start {
+        out.push((b..s.len(), &s[b..]));
+    }
+    out
+}
+
+/// Where `phrase` (lowercase words) stands in `text` as whole words, case-insensitively.
+fn find_phrase(text: &str, phrase: &str) -> Option<Range<usize>> {
+    let words = words_of(text);
+    let want: Vec<&str> = phrase.split(' ').collect();
+    (0..words.len()).find_map(|i| {
+        let slice = words.get(i..i + want.len())?;
+        slice
+            .iter()
+            .zip(&want)
+            .all(|((_, w), p)| w.eq_ignore_ascii_case(p))
+            .then(|| slice[0].0.start..slice[want.len() - 1].0.end)
+    })
+}
+
+fn weekday(w: &str) -> Option<Weekday> {
+    Some(match w {
+        "monday" => Weekday::Mon,
+        "tuesday" => Weekday::Tue,
+        "wednesday" => Weekday::Wed,
+        "thursday" => Weekday::Thu,
+        "friday" => Weekday::Fri,
+        "saturday" => Weekday::Sat,
+        "sunday" => Weekday::Sun,
+        _ => return None,
+    })
+}
+
+/// The most recent `day` up to and including `today`.
+fn last_weekday(today: NaiveDate, day: Weekday) -> NaiveDate {
+    let back = (7 + today.weekday().num_days_from_monday() - day.num_days_from_monday()) % 7;
+    today - Days::new(back as u64)
+}
+
+/// The most recent weekend: its Saturday and the Monday after it (today's, on a weekend day).
+fn weekend(today: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let sat = last_weekday(today, Weekday::Sat);
+    (sat, sat + Days::new(2))
+}
+
+fn month_number(w: &str) -> Option<u32> {
+    const NAMES: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    NAMES
+        .iter()
+        .position(|m| *m == w || (w.len() == 3 && m.starts_with(w) && w != "may"))
+        .or_else(|| (w == "sept").then_some(8))
+        .map(|i| i as u32 + 1)
+}
+
+fn year(w: &str) -> Option<i32> {
+    w.parse::<i32>().ok().filter(|y| (1990..=2100).contains(y))
+}
+
+/// A month (with an optional year) at the start of `words`: its first day and how many words it
+/// took. Without a year, the latest such month not after `today`.
+fn month(words: &[String], today: NaiveDate) -> Option<(usize, NaiveDate)> {
+    let m = month_number(words.first()?)?;
+    let (n, y) = match words.get(1).and_then(|w| year(w)) {
+        Some(y) => (2, y),
+        None if m > today.month() => (1, today.year() - 1),
+        None => (1, today.year()),
+    };
+    Some((n, NaiveDate::from_ymd_opt(y, m, 1)?))
+}
+
+/// "21 October", "October 21", "21st of October", with an optional year; without one, the
+/// latest such day not after `today`.
+fn calendar_date(words: &[String], today: NaiveDate) -> Option<(usize, NaiveDate)> {
+    let day = |w: &str| -> Option<u32> {
+        let digits = w.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+        let suffix = &w[digits.len()..];
+        if !matches!(suffix, "" | "st" | "nd" | "rd" | "th") {
+            return None;
+        }
+        digits.parse::<u32>().ok().filter(|d| (1..=31).contains(d))
+    };
+    let first = words.first()?;
+    let (n, d, m) = if let Some(d) = day(first) {
+        let of = usize::from(words.get(1).is_some_and(|w| w == "of"));
+        (2 + of, d, month_number(words.get(1 + of)?)?)
+    } else {
+        let m = month_number(first)?;
+        (2, day(words.get(1)?)?, m)
+    };
+    let (n, y) = match words.get(n).and_then(|w| year(w)) {
+        Some(y) => (n + 1, y),
+        None => {
+            let this = NaiveDate::from_ymd_opt(today.year(), m, d)?;
+            (
+                n,
+                if this > today {
+                    today.year() - 1
+                } else {
+                    today.year()
+                },
+            )
+        }
+    };
+    Some((n, NaiveDate::from_ymd_opt(y, m, d)?))
+}
+
+fn short(d: NaiveDate) -> String {
+    d.format("%-d %b").to_string()
+}
+
+fn short_year(d: NaiveDate, today: NaiveDate) -> String {
+    if d.year() == today.year() {
+        short(d)
+    } else {
+        d.format("%-d %b %Y").to_string()
+    }
+}
+
+fn weekday_date(d: NaiveDate) -> String {
+    d.format("%A %-d %b").to_string()
+}
+
+fn month_year(d: NaiveDate) -> String {
+    d.format("%B %Y").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Friday 4 December 2026, 12:00 UTC.
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 12, 4, 12, 0, 0).unwrap()
+    }
+
+    fn span(q: &str) -> Option<(String, String, Option<String>, String)> {
+        let (s, rest) = date_phrase(q, now(), &Utc)?;
+        Some((
+            s.label,
+            s.since.format("%F %R").to_string(),
+            s.until.map(|u| u.format("%F %R").to_string()),
+            rest,
+        ))
+    }
+
+    fn range(q: &str) -> (String, Option<String>) {
+        let (_, since, until, _) = span(q).unwrap_or_else(|| panic!("no date in {q:?}"));
+        (since, until)
+    }
+
+    #[test]
+    fn each_form_becomes_a_range_and_leaves_the_question() {
+        assert_eq!(
+            span("What happened yesterday?").unwrap(),
+            (
+                "yesterday (3 Dec)".into(),
+                "2026-12-03 00:00".into(),
+                Some("2026-12-04 00:00".into()),
+                "What happened ?".into()
+            )
+        );
+        assert_eq!(range("talks today"), ("2026-12-04 00:00".into(), None));
+        assert_eq!(range("talks this week"), ("2026-11-30 00:00".into(), None));
+        assert_eq!(
+            range("talks last week"),
+            ("2026-11-23 00:00".into(), Some("2026-11-30 00:00".into()))
+        );
+        assert_eq!(
+            span("What did Peskov say since Monday?").unwrap().0,
+            "since Monday 30 Nov"
+        );
+        assert_eq!(
+            range("Any word from Riyadh in October?"),
+            ("2026-10-01 00:00".into(), Some("2026-11-01 00:00".into()))
+        );
+        assert_eq!(
+            range("What was agreed on 21 October?"),
+            ("2026-10-21 00:00".into(), Some("2026-10-22 00:00".into()))
+        );
+        assert_eq!(
+            range("What was agreed on October 21st?"),
+            ("2026-10-21 00:00".into(), Some("2026-10-22 00:00".into()))
+        );
+        assert_eq!(
+            range("Who met over the weekend?"),
+            ("2026-11-28 00:00".into(), Some("2026-11-30 00:00".into()))
+        );
+        assert_eq!(span("Who met over the weekend?").unwrap().3, "Who met ?");
+        // A month later in the year than now is last year's.
+        assert_eq!(
+            range("the summit in December"),
+            ("2026-12-01 00:00".into(), Some("2027-01-01 00:00".into()))
+        );
+        assert_eq!(
+            range("the summit in March"),
+            ("2026-03-01 00:00".into(), Some("2026-04-01 00:00".into()))
+        );
+        assert_eq!(
+            range("since 25 Nov tariffs"),
+            ("2026-11-25 00:00".into(), None)
+        );
+    }
+
+    #[test]
+    fn names_and_verbs_are_not_dates() {
+        assert_eq!(span("What did Theresa May say about Brexit?"), None);
+        assert_eq!(span("May Ushakov attend the talks?"), None);
+        assert_eq!(span("Will farmers march on the capital?"), None);
+        assert_eq!(span("Why did the protesters march?"), None);
+        assert_eq!(span("What was said on the record?"), None);
+        assert_eq!(span("Is territory in play?"), None);
+    }
+
+    #[test]
+    fn the_time_zone_sets_the_day() {
+        // 23:30 UTC on 3 Dec is already 4 Dec in Kyiv (UTC+2).
+        let late = Utc.with_ymd_and_hms(2026, 12, 3, 23, 30, 0).unwrap();
+        let kyiv = chrono::FixedOffset::east_opt(2 * 3600).unwrap();
+        let (s, _) = date_phrase("news today", late, &kyiv).unwrap();
+        assert_eq!(s.label, "today (4 Dec)");
+        assert_eq!(
+            s.since,
+            Utc.with_ymd_and_hms(2026, 12, 3, 22, 0, 0).unwrap()
+        );
+    }
+
+    #[test]
+    fn cues_ask_for_the_current_state_or_the_start() {
+        assert_eq!(
+            recency_cue("Has Washington commented yet?"),
+            (Cue::Current, "Has Washington commented ?".into())
+        );
+        assert_eq!(
+            recency_cue("What is the latest on the summit date?"),
+            (Cue::Current, "What is the on the summit date?".into())
+        );
+        assert_eq!(
+            recency_cue("Where do the talks stand so far").0,
+            Cue::Current
+        );
+        assert_eq!(
+            recency_cue("Where was the summit originally planned?"),
+            (Cue::Start, "Where was the summit planned?".into())
+        );
+        assert_eq!(
+            recency_cue("When was the first round?"),
+            (Cue::Start, "When was the first round?".into())
+        );
+        assert_eq!(
+            recency_cue("Is territory negotiable?"),
+            (Cue::None, "Is territory negotiable?".into())
+        );
+        // Inside a word is no cue.
+        assert_eq!(recency_cue("a snowstorm and yetis").0, Cue::None);
+    }
+
+    #[test]
+    fn questions_about_what_is_new() {
+        assert!(asks_what_is_new("What is the news?", false));
+        assert!(asks_what_is_new("What happened ?", false));
+        assert!(asks_what_is_new("Anything new", false));
+        assert!(asks_what_is_new("What is the ?", true));
+        assert!(!asks_what_is_new("what?!", false));
+        assert!(!asks_what_is_new("What happened in Riyadh?", false));
+        assert!(!asks_what_is_new("Is territory negotiable?", true));
+    }
+}

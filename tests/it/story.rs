@@ -1,0 +1,255 @@
+//! Following a story: the newest statement first, one wire report once (with "also"),
+//! timelines in date order, time words as date ranges, and what a date filter left out.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, TimeZone, Utc};
+use talkwatch::command::{Caller, Command, Handler};
+use talkwatch::config::Config;
+use talkwatch::engine::Engine;
+use talkwatch::ingest::Article;
+use talkwatch::messages::{self, Syntax};
+use talkwatch::reply::Reply;
+
+const BANG: Syntax<'static> = Syntax { prefix: "!" };
+
+const WIRE: &str = "Negotiators from Arvenia and Belmora agreed in Doha on Tuesday to \
+exchange 120 prisoners before the end of the month, Qatari mediators said.\n\nThe list was \
+settled after three rounds held behind closed doors. The releases are to take place in two \
+stages at the Kessel border crossing, with the Red Crescent present at both.\n\nRelatives of \
+the detainees welcomed the agreement but said they would believe it when the buses arrived. \
+Officials on both sides declined to give the names of those on the list.";
+
+fn at(day: u32, hour: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, day, hour, 0, 0).unwrap()
+}
+
+fn article(url: &str, source: &str, title: &str, published: DateTime<Utc>, body: &str) -> Article {
+    Article {
+        url: url.into(),
+        title: title.into(),
+        source: source.into(),
+        published,
+        published_estimated: false,
+        tags: Vec::new(),
+        body: body.into(),
+    }
+}
+
+fn corpus() -> Vec<Article> {
+    let copy = WIRE.replacen(
+        "Negotiators from Arvenia and Belmora agreed in Doha on Tuesday to exchange 120 prisoners before the end of the month, Qatari mediators said.",
+        "Arvenia and Belmora will swap 120 detainees before the month is out under a deal struck in Doha on Tuesday, according to Qatari mediators.",
+        1,
+    );
+    vec![
+        article(
+            "https://ledger.example.org/2026/11/arvenia-silent",
+            "Capital Ledger",
+            "Belmora government declines to comment on Doha contacts",
+            at(10, 9),
+            "The government of Belmora declined to comment on Monday on reports that its envoys had \
+             met Arvenian officials in Doha about a prisoner exchange.\n\nA spokesman said only that \
+             the foreign ministry does not discuss contacts of that kind and has yet to comment on \
+             the reports.",
+        ),
+        article(
+            "https://courier.example.org/2026/11/belmora-statement",
+            "Northern Courier",
+            "Belmora confirms talks on detainees",
+            at(14, 18),
+            "Belmora's foreign ministry broke its silence on Friday and confirmed that its envoys \
+             are negotiating with Arvenia in Doha. The ministry said the talks on a prisoner \
+             exchange were serious and that a first list of names was being drawn up.",
+        ),
+        article(
+            "https://meridian.example.org/2026/11/prisoner-deal",
+            "Meridian Wire",
+            "Arvenia and Belmora agree prisoner exchange",
+            at(17, 10),
+            WIRE,
+        ),
+        article(
+            "https://ledger.example.org/2026/11/prisoner-deal-copy",
+            "Capital Ledger",
+            "120 prisoners to be freed in Doha deal",
+            at(17, 12),
+            &copy,
+        ),
+        article(
+            "https://courier.example.org/2026/11/prisoner-deal-copy",
+            "Northern Courier",
+            "Doha deal: two stages at Kessel crossing",
+            at(17, 14),
+            &(copy.clone()
+                + "\n\nIn the border town of Kessel, shopkeepers said they expected crowds."),
+        ),
+        article(
+            "https://harbor.example.org/2026/11/exchange-completed",
+            "Harbor Times",
+            "First buses cross at Kessel as prisoner exchange begins",
+            at(24, 16),
+            "The first stage of the prisoner exchange between Arvenia and Belmora was completed on \
+             Tuesday at the Kessel border crossing. Sixty detainees crossed in each direction under \
+             the eyes of the Red Crescent.",
+        ),
+    ]
+}
+
+async fn handler(dir: &tempfile::TempDir) -> Handler {
+    let config = Config {
+        data_dir: dir.path().join("data"),
+        ..Config::default()
+    };
+    let engine = Arc::new(Engine::open(config).await.unwrap());
+    engine.add_articles(corpus()).await.unwrap();
+    Handler::new(engine)
+}
+
+async fn say(handler: &Handler, line: &str) -> Reply {
+    match line.strip_prefix('!') {
+        Some(cmd) => {
+            handler
+                .respond_to_command(cmd, &Caller::local(), None)
+                .await
+        }
+        None => handler.respond_to_question(line, &Caller::local()).await,
+    }
+}
+
+#[tokio::test]
+async fn the_newest_statement_comes_first_and_a_wire_report_is_shown_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let handler = handler(&dir).await;
+
+    // "declined to comment" (10 Nov) and "broke its silence" (14 Nov) both match; the newer
+    // statement is the answer, and "yet" is not searched for (it would find "has yet to comment").
+    let Reply::Answer(a) = say(&handler, "Has Belmora commented on the Doha talks yet?").await
+    else {
+        panic!("no answer")
+    };
+    assert_eq!(
+        a.hits[0].url,
+        "https://courier.example.org/2026/11/belmora-statement"
+    );
+
+    // Three outlets carried one report: one hit, from the earliest, with the others as "also".
+    let reply = say(&handler, "How many prisoners will be exchanged? limit:5").await;
+    let Reply::Answer(a) = &reply else {
+        panic!("no answer: {reply:?}")
+    };
+    let deal: Vec<_> = a
+        .hits
+        .iter()
+        .filter(|h| h.passage.contains("120") || h.title.contains("120"))
+        .collect();
+    assert_eq!(deal.len(), 1, "{:#?}", a.hits);
+    assert_eq!(deal[0].source, "Meridian Wire");
+    let also: Vec<&str> = deal[0].also.iter().map(|c| c.source.as_str()).collect();
+    assert_eq!(also, ["Capital Ledger", "Northern Courier"]);
+    let text = messages::plain(&reply, BANG);
+    assert!(
+        text.contains(
+            "also: Capital Ledger https://ledger.example.org/2026/11/prisoner-deal-copy, Northern Courier https://courier.example.org/2026/11/prisoner-deal-copy"
+        ),
+        "{text}"
+    );
+
+    // "First" asks for the start: the oldest matching report comes first.
+    let Reply::Answer(a) = say(
+        &handler,
+        "What did Belmora first say about the contacts in Doha?",
+    )
+    .await
+    else {
+        panic!("no answer")
+    };
+    assert_eq!(
+        a.hits[0].url,
+        "https://ledger.example.org/2026/11/arvenia-silent"
+    );
+}
+
+#[tokio::test]
+async fn a_timeline_lists_each_report_once_in_date_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let handler = handler(&dir).await;
+    let reply = say(&handler, "!timeline prisoner exchange Arvenia Belmora").await;
+    let Reply::Timeline { items, .. } = &reply else {
+        panic!("no timeline: {reply:?}")
+    };
+    let urls: Vec<&str> = items.iter().map(|h| h.url.as_str()).collect();
+    assert_eq!(
+        urls,
+        [
+            "https://ledger.example.org/2026/11/arvenia-silent",
+            "https://courier.example.org/2026/11/belmora-statement",
+            "https://meridian.example.org/2026/11/prisoner-deal",
+            "https://harbor.example.org/2026/11/exchange-completed",
+        ]
+    );
+    let text = messages::plain(&reply, BANG);
+    assert!(
+        text.starts_with(
+            "How “prisoner exchange Arvenia Belmora” developed (oldest first):\n1. 10 Nov 2026 — “"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("4. 24 Nov 2026 — “"), "{text}");
+    assert!(text.contains("also: Capital Ledger"), "{text}");
+}
+
+#[tokio::test]
+async fn date_filters_say_what_they_left_out_and_latest_lists_the_newest() {
+    let dir = tempfile::tempdir().unwrap();
+    let handler = handler(&dir).await;
+    let reply = say(&handler, "since:2026-11-25 prisoner exchange Kessel").await;
+    let text = messages::plain(&reply, BANG);
+    assert!(
+        text.starts_with("Nothing about “prisoner exchange Kessel” since 25 Nov 2026; 4 older matches — drop `since:` to see them."),
+        "{text}"
+    );
+
+    let reply = say(&handler, "!latest").await;
+    let Reply::Latest { items, .. } = &reply else {
+        panic!("no latest: {reply:?}")
+    };
+    assert_eq!(
+        items[0].url,
+        "https://harbor.example.org/2026/11/exchange-completed"
+    );
+    // One per report: the three copies of the deal are one item.
+    assert_eq!(items.len(), 4, "{items:#?}");
+
+    let stats = messages::plain(
+        &handler.handle(Command::Stats, &Caller::local(), None).await,
+        BANG,
+    );
+    assert!(
+        stats.contains("Copies of a report another outlet carried first (shown once): 2"),
+        "{stats}"
+    );
+}
+
+#[tokio::test]
+async fn time_words_limit_the_dates_and_the_reply_states_the_range() {
+    let dir = tempfile::tempdir().unwrap();
+    let handler = handler(&dir).await;
+    // "in November 2026" is a date range, stated with the answer; it is not searched for.
+    let reply = say(&handler, "What was agreed in Doha in November 2026?").await;
+    let Reply::Answer(a) = &reply else {
+        panic!("no answer: {reply:?}")
+    };
+    let label = &a.range.as_ref().expect("a stated range").label;
+    assert_eq!(label, "in November 2026");
+    assert!(messages::plain(&reply, BANG).starts_with(&format!("(Only articles from {label}.)")));
+    // A range with nothing in it names the newest article's date.
+    let reply = say(&handler, "What happened yesterday?").await;
+    let text = messages::plain(&reply, BANG);
+    assert!(matches!(reply, Reply::Latest { .. }), "{reply:?}");
+    assert!(
+        text.starts_with("No articles yesterday (")
+            && text.ends_with("The newest article I have is from 24 Nov 2026."),
+        "{text}"
+    );
+}
