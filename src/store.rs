@@ -281,16 +281,7 @@ impl ArticleStore {
                     }
                 }
                 let story = match sketch {
-                    Some(sketch) => {
-                        let story = same_report(&tx, key, sketch)?.unwrap_or(key);
-                        let mut add = tx.prepare_cached(
-                            "INSERT OR IGNORE INTO dup_bands (band, article) VALUES (?1, ?2)",
-                        )?;
-                        for band in sketch.band_keys() {
-                            add.execute(params![band, key])?;
-                        }
-                        story
-                    }
+                    Some(sketch) => join_report(&tx, key, sketch)?,
                     None => key,
                 };
                 set_story.execute(params![key, (story != key).then_some(story)])?;
@@ -391,16 +382,7 @@ impl ArticleStore {
             let tx = conn.transaction()?;
             for (key, sketch) in &sketched {
                 let story = match sketch {
-                    Some(sketch) => {
-                        let story = same_report(&tx, *key, sketch)?.unwrap_or(*key);
-                        for band in sketch.band_keys() {
-                            tx.execute(
-                                "INSERT OR IGNORE INTO dup_bands (band, article) VALUES (?1, ?2)",
-                                params![band, key],
-                            )?;
-                        }
-                        story
-                    }
+                    Some(sketch) => join_report(&tx, *key, sketch)?,
                     None => *key,
                 };
                 // A body without words gets an empty sketch, so it is not looked at again.
@@ -611,16 +593,39 @@ fn migrate(conn: &Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Puts article `key` into the report group of the stored report `sketch` is a copy of (or a
+/// group of its own) and records its band keys; returns the group.
+///
+/// A band key is recorded only where no member of the group holds it yet: a band then lists
+/// each group once however many outlets carried the report, so finding candidates stays as
+/// cheap for the thousandth copy as for the second.
+fn join_report(conn: &Connection, key: i64, sketch: &Sketch) -> Result<i64, StoreError> {
+    let story = same_report(conn, key, sketch)?.unwrap_or(key);
+    let mut held = conn.prepare_cached(
+        "SELECT 1 FROM dup_bands d JOIN articles a ON a.key = d.article
+         WHERE d.band = ?1 AND d.article != ?2 AND COALESCE(a.story, a.key) = ?3 LIMIT 1",
+    )?;
+    let mut add =
+        conn.prepare_cached("INSERT OR IGNORE INTO dup_bands (band, article) VALUES (?1, ?2)")?;
+    for band in sketch.band_keys() {
+        if story == key || !held.exists(params![band, key, story])? {
+            add.execute(params![band, key])?;
+        }
+    }
+    Ok(story)
+}
+
 /// The group of the stored report `sketch` is a copy of (the most similar one, at least
 /// [`crate::dedup::SAME_REPORT`]), other than article `key` itself.
 fn same_report(conn: &Connection, key: i64, sketch: &Sketch) -> Result<Option<i64>, StoreError> {
     let mut candidates: Vec<i64> = Vec::new();
+    let mut seen = rustc_hash::FxHashSet::default();
     {
         let mut stmt = conn.prepare_cached("SELECT article FROM dup_bands WHERE band = ?1")?;
         for band in sketch.band_keys() {
             for row in stmt.query_map([band], |r| r.get::<_, i64>(0))? {
                 let other = row?;
-                if other != key && !candidates.contains(&other) {
+                if other != key && seen.insert(other) {
                     candidates.push(other);
                 }
             }
@@ -857,6 +862,24 @@ mod tests {
             .unwrap();
         assert_eq!(rewritten[0].story, got[2].key);
         assert_eq!(store.stats().unwrap().folded_copies, 2);
+    }
+
+    #[test]
+    fn many_outlets_carrying_one_report_are_one_group_listed_once_per_band() {
+        let store = ArticleStore::open_in_memory().unwrap();
+        let copies: Vec<Article> = (0..200)
+            .map(|i| article(&format!("https://outlet{i}.example.org/wire"), WIRE))
+            .collect();
+        let got = store.upsert_many(&copies).unwrap();
+        let root = got[0].key;
+        assert!(got.iter().all(|u| u.story == root));
+        assert_eq!(store.stats().unwrap().folded_copies, 199);
+        // Each band names the group once, so the next copy has one candidate to compare.
+        let rows: i64 = store
+            .conn()
+            .query_row("SELECT COUNT(*) FROM dup_bands", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(rows, crate::dedup::BANDS as i64);
     }
 
     #[test]
