@@ -90,26 +90,18 @@ impl DateBound {
         }
     }
 
-    /// Parses `2026-11-01`, RFC 3339, or `<n>h|d|w|m` (hours, days, weeks, 30-day months).
+    /// Parses `2026-11-01`, RFC 3339, or an age as [`crate::units::parse_duration`] reads it
+    /// (`10m` ten minutes, `12h`, `3d`, `2w`, `2months`), at most 100 years.
     pub fn parse(s: &str) -> Option<DateBound> {
         let s = s.trim();
         if let Some(d) = crate::ingest::parse_date(s) {
             return Some(DateBound::At(d));
         }
-        let unit = s.chars().last()?;
-        let n: i64 = s[..s.len() - unit.len_utf8()].parse().ok()?;
-        if !(0..=36_500).contains(&n) {
+        let age = crate::units::parse_duration(s).ok()?;
+        if age > std::time::Duration::from_secs(100 * 365 * 86_400) {
             return None;
         }
-        let age = match unit.to_ascii_lowercase() {
-            'h' => Duration::hours(n),
-            'd' => Duration::days(n),
-            'w' => Duration::weeks(n),
-            'm' => Duration::days(30 * n),
-            'y' => Duration::days(365 * n),
-            _ => return None,
-        };
-        Some(DateBound::Ago(age))
+        Some(DateBound::Ago(Duration::from_std(age).ok()?))
     }
 }
 
@@ -120,7 +112,7 @@ pub enum ParseError {
     Empty,
     #[error("unknown command `{0}`")]
     UnknownCommand(String),
-    #[error("`{command}` needs a question")]
+    #[error("{}", crate::messages::missing_words(command))]
     MissingQuestion { command: String },
     #[error("`{key}:{value}` is not valid: {expected}")]
     BadFilter {
@@ -256,8 +248,9 @@ pub fn parse_question(text: &str) -> Result<Command, ParseError> {
         };
         match key_lower.as_str() {
             "since" | "until" => {
-                let bound = DateBound::parse(value)
-                    .ok_or_else(|| bad("use a date like 2026-11-01 or an age like 3d or 2w"))?;
+                let bound = DateBound::parse(value).ok_or_else(|| {
+                    bad("use a date like 2026-11-01 or an age like 10m, 12h, 3d, 2w or 2months")
+                })?;
                 if key_lower == "since" {
                     ask.since = Some(bound);
                 } else {
@@ -687,7 +680,15 @@ impl Handler {
         };
         match self.run_ask(request.clone()).await {
             Ok(Ok(mut answer)) => {
-                answer.range = resolved.span;
+                // The reply states the range it used, from time words or from `since:`/`until:`.
+                answer.range = resolved.span.clone().or_else(|| {
+                    let (since, until) = (request.filters.since, request.filters.until);
+                    (since.is_some() || until.is_some()).then(|| crate::timewords::Span {
+                        since: since.unwrap_or(DateTime::<Utc>::MIN_UTC),
+                        until,
+                        label: range_note(&resolved, &ask).label,
+                    })
+                });
                 Reply::Answer(answer)
             }
             Ok(Err(NotFoundReason::NoMatch))
@@ -876,7 +877,14 @@ fn range_note(resolved: &Resolved, ask: &Ask) -> crate::reply::RangeNote {
             older: span.until.is_none(),
         };
     }
-    let day = |d: DateTime<Utc>| d.format("%-d %b %Y").to_string();
+    // A day, or the minute when the bound is not midnight ("since:10m").
+    let day = |d: DateTime<Utc>| {
+        if d.time() == chrono::NaiveTime::MIN || d.format("%T").to_string() == "23:59:59" {
+            d.format("%-d %b %Y").to_string()
+        } else {
+            d.format("%-d %b %Y %H:%M UTC").to_string()
+        }
+    };
     let (since, until) = (resolved.filters.since, resolved.filters.until);
     let label = match (since, until) {
         (Some(a), Some(b)) => format!("between {} and {}", day(a), day(b)),
@@ -926,7 +934,7 @@ pub fn not_found_reason(reply: &Reply) -> Option<NotFoundReason> {
 /// A date given as `YYYY-MM-DD` for CLI flags.
 pub fn parse_date_flag(s: &str) -> Result<DateBound, String> {
     DateBound::parse(s).ok_or_else(|| {
-        format!("`{s}` is not a date; use a date like 2026-11-01 or an age like 3d or 2w")
+        format!("`{s}` is not a date; use a date like 2026-11-01 or an age like 10m, 12h, 3d, 2w or 2months")
     })
 }
 
@@ -970,6 +978,19 @@ mod tests {
             parse("sources now"),
             Err(ParseError::UnexpectedArguments("sources".into()))
         );
+        // Each says what was missing.
+        assert_eq!(
+            parse("watch").unwrap_err().to_string(),
+            "`watch` needs the words to watch for, e.g. `watch prisoner exchange`"
+        );
+        assert_eq!(
+            parse("timeline").unwrap_err().to_string(),
+            "`timeline` needs a topic, e.g. `timeline prisoner exchange`"
+        );
+        assert_eq!(
+            parse("ask").unwrap_err().to_string(),
+            "`ask` needs a question"
+        );
     }
 
     #[test]
@@ -1012,7 +1033,7 @@ mod tests {
         let e = parse_question("since:banana talks").unwrap_err();
         assert_eq!(
             e.to_string(),
-            "`since:banana` is not valid: use a date like 2026-11-01 or an age like 3d or 2w"
+            "`since:banana` is not valid: use a date like 2026-11-01 or an age like 10m, 12h, 3d, 2w or 2months"
         );
         assert!(matches!(
             parse_question("limit:0 x"),

@@ -23,24 +23,17 @@ const MIN_INTERVAL: Duration = Duration::from_secs(1);
 /// Longest wait after repeated failures.
 const MAX_BACKOFF: Duration = Duration::from_secs(6 * 3600);
 
-/// Parses "30s", "10m", "2h", "1d" (a bare number is seconds).
+/// Parses "30s", "10m", "2h", "1d", "1h 30m" (a bare number is seconds).
 pub fn parse_interval(s: &str) -> Result<Duration, String> {
     let s = s.trim();
-    let (num, unit) = match s.find(|c: char| !c.is_ascii_digit()) {
-        Some(i) => (&s[..i], s[i..].trim()),
-        None => (s, "s"),
+    let d = if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
+        Duration::from_secs(
+            s.parse()
+                .map_err(|_| format!("`{s}` is not an interval; use e.g. 30s, 10m, 2h"))?,
+        )
+    } else {
+        crate::units::parse_duration(s)?
     };
-    let n: u64 = num
-        .parse()
-        .map_err(|_| format!("`{s}` is not an interval; use e.g. 30s, 10m, 2h"))?;
-    let secs = match unit {
-        "s" | "sec" | "secs" => n,
-        "m" | "min" | "mins" => n * 60,
-        "h" => n * 3600,
-        "d" => n * 86_400,
-        _ => return Err(format!("`{s}` is not an interval; use e.g. 30s, 10m, 2h")),
-    };
-    let d = Duration::from_secs(secs);
     if d < MIN_INTERVAL {
         return Err("the interval must be at least 1s".into());
     }

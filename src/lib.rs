@@ -36,6 +36,7 @@ pub mod service;
 pub mod store;
 pub mod telemetry;
 pub mod timewords;
+pub mod units;
 pub mod watch;
 
 /// Answering a question makes a few thousand small allocations (postings, tokens, hits); with

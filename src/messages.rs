@@ -168,7 +168,11 @@ pub fn newer(n: &Newer) -> String {
 
 /// The range a question's time words limited it to.
 pub fn range_used(label: &str) -> String {
-    format!("(Only articles from {label}.)")
+    let mut chars = label.chars();
+    match chars.next() {
+        Some(first) => format!("{}{}:", first.to_uppercase(), chars.as_str()),
+        None => String::new(),
+    }
 }
 
 /// A date range left nothing, but matches exist outside it.
@@ -281,10 +285,28 @@ pub fn more_available(syntax: Syntax<'_>) -> String {
     )
 }
 
-pub fn refused(command: &str) -> String {
-    format!(
-        "Sorry, `{command}` is for admins only. Ask an admin of this bot if the index needs a rebuild."
-    )
+/// An admin command refused to someone else: what it would have done, and who can do it.
+pub fn refused(command: &str, syntax: Syntax<'_>) -> String {
+    let shown = syntax.cmd(command);
+    let ask_for = match command {
+        "reindex" => "if the index needs a rebuild",
+        "feeds" => "to show, add or remove the news feeds I poll",
+        "leave" => "if I should leave this room",
+        _ => "if it needs doing",
+    };
+    format!("Sorry, `{shown}` is for admins only. Ask an admin of this bot {ask_for}.")
+}
+
+/// A command typed without the words it works on.
+pub fn missing_words(command: &str) -> String {
+    match command {
+        "watch" => "`watch` needs the words to watch for, e.g. `watch prisoner exchange`".into(),
+        "unwatch" => {
+            "`unwatch` needs the words of the watch to remove (`watches` lists them)".into()
+        }
+        "timeline" => "`timeline` needs a topic, e.g. `timeline prisoner exchange`".into(),
+        other => format!("`{other}` needs a question"),
+    }
 }
 
 pub fn too_long_message(len: usize, max: usize) -> String {
@@ -694,7 +716,7 @@ pub fn plain(reply: &Reply, syntax: Syntax<'_>) -> String {
         Reply::Stats(s) => stats(s),
         Reply::Reindexed { report, elapsed_ms } => reindexed(report, *elapsed_ms),
         Reply::Help => help(syntax),
-        Reply::Refused { command } => refused(&syntax.cmd(command)),
+        Reply::Refused { command } => refused(command, syntax),
         Reply::Invalid { problem, hint: h } => invalid(problem, &hint(*h, syntax)),
         Reply::Leaving => leaving(),
         Reply::Failed { problem } => failed(problem),
@@ -794,6 +816,26 @@ mod tests {
         ];
         let text: Vec<String> = replies.iter().map(|r| plain(r, BANG)).collect();
         insta::assert_snapshot!(text.join("\n---\n"));
+    }
+
+    #[test]
+    fn a_refusal_names_who_may_and_what_the_command_does() {
+        let refused = |command: &str| {
+            plain(
+                &Reply::Refused {
+                    command: command.into(),
+                },
+                BANG,
+            )
+        };
+        assert_eq!(
+            refused("feeds"),
+            "Sorry, `!feeds` is for admins only. Ask an admin of this bot to show, add or remove the news feeds I poll."
+        );
+        assert_eq!(
+            refused("leave"),
+            "Sorry, `!leave` is for admins only. Ask an admin of this bot if I should leave this room."
+        );
     }
 
     #[test]

@@ -19,6 +19,39 @@ use crate::telemetry::{self, LogFormat};
 
 const TERMINAL: Syntax<'static> = Syntax { prefix: "!" };
 
+/// `println!` for what a command prints, through [`write_out`].
+macro_rules! out {
+    ($($arg:tt)*) => {
+        write_out(format_args!($($arg)*), true)
+    };
+}
+
+/// Writes to stdout and flushes. When the reader has gone away (`talkwatch ask … | head -3`),
+/// the command ends quietly with status 0, as a pipeline's reader expects, instead of panicking
+/// with "Broken pipe"; any other write failure (a full disk behind `>`) is one error line and
+/// status 1. Nothing is half-done at that point: the store commits before anything is printed.
+fn write_out(args: std::fmt::Arguments<'_>, newline: bool) {
+    let mut stdout = std::io::stdout().lock();
+    let written = stdout
+        .write_fmt(args)
+        .and_then(|()| {
+            if newline {
+                stdout.write_all(b"\n")
+            } else {
+                Ok(())
+            }
+        })
+        .and_then(|()| stdout.flush());
+    match written {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "error: cannot write the output: {e}");
+            std::process::exit(Exit::Runtime as i32)
+        }
+    }
+}
+
 /// talkwatch — answers questions about ongoing talks with quoted passages from the news.
 #[derive(Debug, Parser)]
 #[command(name = "talkwatch", version, about, long_about = None)]
@@ -86,7 +119,7 @@ pub enum FeedsCommand {
         /// The source name shown to users for its articles.
         #[arg(long)]
         name: String,
-        /// Time between polls: 30s, 10m, 1h.
+        /// Time between polls: 30s, 10m (minutes), 1h, 1d.
         #[arg(long, default_value = "10m", value_parser = parse_interval_flag)]
         interval: std::time::Duration,
         /// Only items containing one of these words (or matching /regex/); repeatable.
@@ -192,7 +225,7 @@ pub async fn run(cli: Cli) -> Exit {
         let http = crate::adapters::discord::rest_client(&config.discord);
         return match crate::adapters::discord::register_commands(&http, &config.discord).await {
             Ok(n) => {
-                println!(
+                out!(
                     "{}",
                     messages::discord_registered(n, config.discord.guild_ids.len())
                 );
@@ -310,7 +343,7 @@ async fn feeds(engine: &Arc<Engine>, handler: &Handler, cmd: FeedsCommand) -> Ex
             record.from_config = false;
             match store.put_feed(&record) {
                 Ok(()) => {
-                    println!(
+                    out!(
                         "{}",
                         messages::feed_added(&record.name, &record.url, record.interval_secs)
                     );
@@ -327,7 +360,7 @@ async fn feeds(engine: &Arc<Engine>, handler: &Handler, cmd: FeedsCommand) -> Ex
         }
         FeedsCommand::Remove { name } => match store.remove_feed(&name) {
             Ok(true) => {
-                println!("{}", messages::feed_removed(&name));
+                out!("{}", messages::feed_removed(&name));
                 Exit::Ok
             }
             Ok(false) => {
@@ -341,10 +374,10 @@ async fn feeds(engine: &Arc<Engine>, handler: &Handler, cmd: FeedsCommand) -> Ex
         },
         FeedsCommand::Poll => {
             if store.feeds().map(|f| f.is_empty()).unwrap_or(false) {
-                println!("{}", messages::no_feeds());
+                out!("{}", messages::no_feeds());
                 return Exit::Ok;
             }
-            poll_feeds(engine, false, |line| println!("{line}")).await
+            poll_feeds(engine, false, |line| out!("{line}")).await
         }
     }
 }
@@ -386,7 +419,7 @@ async fn healthcheck(listen: &str) -> Exit {
     match response {
         Ok(r) => {
             let ok = r.status().is_success();
-            println!("{}", r.text().await.unwrap_or_default());
+            out!("{}", r.text().await.unwrap_or_default());
             if ok { Exit::Ok } else { Exit::Runtime }
         }
         Err(e) => {
@@ -436,9 +469,9 @@ async fn ingest(engine: &Engine, inputs: &[String]) -> Exit {
     let bar = Bar(progress_bar());
     match engine.ingest(inputs, &bar).await {
         Ok(report) => {
-            println!("{}", report.summary());
+            out!("{}", report.summary());
             for f in &report.failures {
-                println!("{}", messages::ingest_failure(f));
+                out!("{}", messages::ingest_failure(f));
             }
             Exit::Ok
         }
@@ -530,7 +563,7 @@ async fn timeline(handler: &Handler, args: TimelineArgs, is_timeline: bool) -> E
             topic: &text,
             items,
         };
-        println!(
+        out!(
             "{}",
             serde_json::to_string_pretty(&out).expect("serializable")
         );
@@ -632,7 +665,7 @@ fn print_json(question: &str, reply: &Reply) -> Exit {
         other => return print_reply(other),
     };
     let out = JsonAnswer { question, hits };
-    println!(
+    out!(
         "{}",
         serde_json::to_string_pretty(&out).expect("serializable")
     );
@@ -655,7 +688,7 @@ fn print_reply(reply: &Reply) -> Exit {
             Exit::Runtime
         }
         _ => {
-            println!("{text}");
+            out!("{text}");
             Exit::Ok
         }
     }
@@ -670,7 +703,7 @@ fn print_error(problem: &str, hint: &str) {
 async fn chat(handler: &Handler) -> Exit {
     let interactive = std::io::stdin().is_terminal();
     if interactive {
-        println!(
+        out!(
             "talkwatch chat — ask about ongoing talks, e.g. “Is territory negotiable?”. Type !help for commands, quit to leave."
         );
     }
@@ -688,8 +721,7 @@ async fn chat(handler: &Handler) -> Exit {
     });
     loop {
         if interactive {
-            print!("talkwatch> ");
-            let _ = std::io::stdout().flush();
+            write_out(format_args!("talkwatch> "), false);
         }
         let Some(line) = rx.recv().await else { break };
         let line = line.trim();
@@ -714,7 +746,7 @@ async fn chat(handler: &Handler) -> Exit {
             Reply::Leaving => messages::nothing_to_leave(),
             other => messages::plain(&other, TERMINAL),
         };
-        println!("{text}\n");
+        out!("{text}\n");
     }
     Exit::Ok
 }

@@ -357,7 +357,7 @@ fn filters_work_as_flags_and_inline() {
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains(
-            "error: `since:banana` is not valid: use a date like 2026-11-01 or an age like 3d or 2w"
+            "error: `since:banana` is not valid: use a date like 2026-11-01 or an age like 10m, 12h, 3d, 2w or 2months"
         ),
         "{}",
         stderr(&out)
@@ -716,4 +716,117 @@ fn a_full_disk_during_ingest_loses_nothing_and_says_what_happened() {
     assert_eq!(article_count(&env), before + 600);
     let v = ask_json(&env, &["quayside tariff schedule 599"]);
     assert_eq!(v["hits"][0]["url"], "https://bulk.example.org/599");
+}
+
+/// Runs a command whose stdout reader has already gone away (`talkwatch … | head -0`).
+fn with_closed_stdout(env: &Env, args: &[&str], stdin: &str) -> std::process::Output {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let mut child = env
+        .process()
+        .env("TALKWATCH_LOG", "debug")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn every_command_ends_quietly_when_its_reader_goes_away_and_logs_carry_no_colour_codes() {
+    let env = Env::with_demo();
+    for args in [
+        &["ask", "Is territory negotiable for Russia?"][..],
+        &["ask", "--json", "Is territory negotiable for Russia?"],
+        &["sources"],
+        &["stats"],
+        &["feeds", "list"],
+        &["chat"],
+    ] {
+        let out = with_closed_stdout(&env, args, "Is territory negotiable?\n!sources\n");
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
+        assert!(
+            !err.contains("panicked") && !err.contains("Broken pipe"),
+            "{args:?}: {err}"
+        );
+        // The log went to a pipe: plain text, no escape codes.
+        assert!(
+            err.contains("DEBUG") || err.contains("INFO"),
+            "{args:?} logged nothing: {err}"
+        );
+        assert!(!err.contains('\u{1b}'), "{args:?}: {err:?}");
+    }
+}
+
+#[test]
+fn ages_mean_one_thing_and_the_reply_states_the_range() {
+    let env = Env::with_demo();
+    // `m` is minutes, as in `--interval 10m`: nothing in the demo is that new.
+    let minute = |d: chrono::DateTime<chrono::Utc>| d.format("%-d %b %Y %H:%M UTC").to_string();
+    let before = minute(chrono::Utc::now() - chrono::Duration::minutes(10));
+    let out = env
+        .cmd()
+        .args(["ask", "since:10m Moscow talks"])
+        .output()
+        .unwrap();
+    let after = minute(chrono::Utc::now() - chrono::Duration::minutes(10));
+    let text = stdout(&out);
+    assert!(
+        [before, after]
+            .iter()
+            .any(|m| text.starts_with(&format!("Nothing about “Moscow talks” since {m}; "))),
+        "{text}"
+    );
+    assert!(
+        text.contains("older matches — drop `since:` to see them"),
+        "{text}"
+    );
+    // An answer inside a range says which range it used.
+    let out = env
+        .cmd()
+        .args(["ask", "--since", "2026-11-21", "Moscow talks"])
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&out).starts_with("Since 21 Nov 2026:\n"),
+        "{}",
+        stdout(&out)
+    );
+    // A one-letter `M` is refused rather than guessed.
+    let out = env.cmd().args(["ask", "since:2M talks"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("an age like 10m, 12h, 3d, 2w or 2months"),
+        "{}",
+        stderr(&out)
+    );
+    let out = env
+        .cmd()
+        .args([
+            "feeds",
+            "add",
+            "--name",
+            "W",
+            "https://feeds.example.org/a.xml",
+            "--interval",
+            "2M",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("write months as `months`"),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -242,7 +242,11 @@ async fn time_words_limit_the_dates_and_the_reply_states_the_range() {
     };
     let label = &a.range.as_ref().expect("a stated range").label;
     assert_eq!(label, "in November 2026");
-    assert!(messages::plain(&reply, BANG).starts_with(&format!("(Only articles from {label}.)")));
+    assert!(
+        messages::plain(&reply, BANG).starts_with("In November 2026:\n"),
+        "{}",
+        messages::plain(&reply, BANG)
+    );
     // A range with nothing in it names the newest article's date.
     let reply = say(&handler, "What happened yesterday?").await;
     let text = messages::plain(&reply, BANG);

@@ -468,11 +468,12 @@ struct Endpoint {
 pub fn routes(handler: Arc<Handler>) -> anyhow::Result<Router> {
     let config = handler.engine().config();
     let hex_key = config.discord.public_key.as_deref().unwrap_or_default();
-    let key = hex::decode(hex_key.trim())
-        .ok()
-        .and_then(|b| <[u8; 32]>::try_from(b.as_slice()).ok())
-        .and_then(|b| ed25519_dalek::VerifyingKey::from_bytes(&b).ok())
-        .context("discord.public_key must be the application's public key: 64 hex characters (TALKWATCH_DISCORD__PUBLIC_KEY)")?;
+    let key = public_key(hex_key).map_err(|problem| {
+        anyhow::anyhow!(
+            "discord.public_key (TALKWATCH_DISCORD__PUBLIC_KEY) {problem}; copy the Public Key \
+             from the application's General Information page in the Discord Developer Portal"
+        )
+    })?;
     let limit = config.http.max_body_bytes;
     let endpoint = Endpoint {
         http: Arc::new(rest_client(&config.discord)),
@@ -483,6 +484,35 @@ pub fn routes(handler: Arc<Handler>) -> anyhow::Result<Router> {
         .route("/discord/interactions", axum::routing::post(interactions))
         .layer(DefaultBodyLimit::max(limit))
         .with_state(endpoint))
+}
+
+/// The application's Ed25519 public key from its 64 hex characters; the error says which of
+/// the three ways it is wrong.
+pub fn public_key(hex_key: &str) -> Result<ed25519_dalek::VerifyingKey, String> {
+    let hex_key = hex_key.trim();
+    if hex_key.is_empty() {
+        return Err("is not set".into());
+    }
+    if let Some((at, c)) = hex_key.char_indices().find(|(_, c)| !c.is_ascii_hexdigit()) {
+        return Err(format!(
+            "must be hex digits (0-9, a-f), but has {c:?} at position {}",
+            at + 1
+        ));
+    }
+    let bytes: [u8; 32] = hex::decode(hex_key)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| {
+            format!(
+                "must be 64 hex characters, but has {}",
+                hex_key.chars().count()
+            )
+        })?;
+    ed25519_dalek::VerifyingKey::from_bytes(&bytes).map_err(|_| {
+        "has 64 hex characters but is not a valid Ed25519 public key (not a point on the curve: \
+         a character was likely changed or another key was copied)"
+            .into()
+    })
 }
 
 /// Checks Discord's Ed25519 signature over timestamp + body, and the timestamp's age.
@@ -541,4 +571,44 @@ async fn interactions(
     };
     let body = respond(&endpoint.handler, &interaction, Some(endpoint.http.clone())).await;
     axum::Json(body).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::public_key;
+
+    #[test]
+    fn a_wrong_public_key_is_told_apart_from_a_mistyped_one() {
+        let valid = hex::encode(
+            ed25519_dalek::SigningKey::from_bytes(&[7; 32])
+                .verifying_key()
+                .to_bytes(),
+        );
+        assert!(public_key(&valid).is_ok());
+        assert_eq!(public_key("  ").unwrap_err(), "is not set");
+        assert_eq!(
+            public_key(&valid[..63]).unwrap_err(),
+            "must be 64 hex characters, but has 63"
+        );
+        assert!(
+            public_key(&format!("{}g", &valid[..63]))
+                .unwrap_err()
+                .contains("'g' at position 64")
+        );
+        // 64 hex characters that are no point on the curve (about half of all such strings).
+        let off_curve = (0..=255u8)
+            .map(|b| hex::encode([b; 32]))
+            .find(|h| {
+                ed25519_dalek::VerifyingKey::from_bytes(
+                    &hex::decode(h).unwrap().try_into().unwrap(),
+                )
+                .is_err()
+            })
+            .unwrap();
+        assert!(
+            public_key(&off_curve)
+                .unwrap_err()
+                .contains("not a valid Ed25519 public key")
+        );
+    }
 }
