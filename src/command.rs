@@ -661,7 +661,7 @@ impl Handler {
             return reply;
         }
         let config = self.engine.config();
-        let resolved = self.resolve(&ask, Utc::now());
+        let resolved = self.resolve(&ask, self.engine.config().now());
         // "What is the latest news?", "What happened yesterday?": the newest developments.
         let (cue, words) = crate::timewords::recency_cue(&resolved.question);
         let hinted = cue == crate::timewords::Cue::Current || resolved.span.is_some();
@@ -743,7 +743,7 @@ impl Handler {
         if let Some(reply) = self.too_long(&ask.question) {
             return reply;
         }
-        let resolved = self.resolve(&ask, Utc::now());
+        let resolved = self.resolve(&ask, self.engine.config().now());
         let limit = ask.limit.unwrap_or(TIMELINE_LIMIT).min(TIMELINE_POOL);
         let request = AskRequest {
             filters: resolved.filters.clone(),
@@ -778,7 +778,7 @@ impl Handler {
     }
 
     async fn latest(&self, ask: Ask) -> Reply {
-        let resolved = self.resolve(&ask, Utc::now());
+        let resolved = self.resolve(&ask, self.engine.config().now());
         if resolved.question.trim().is_empty() {
             return self.latest_of(resolved, &ask).await;
         }

@@ -38,6 +38,9 @@ pub struct Config {
     pub http: HttpConfig,
     /// News feeds polled by `talkwatch run` (`[[feeds]]` tables).
     pub feeds: Vec<FeedConfig>,
+    /// A fixed "now" (RFC 3339) for the words and ages of questions ("yesterday", `since:3d`),
+    /// for answers that do not change with the clock (`--now`, `TALKWATCH_NOW`); unset: the clock.
+    pub now: Option<chrono::DateTime<chrono::Utc>>,
     /// Where this config was loaded from (not a setting).
     #[serde(skip)]
     pub loaded_from: Option<PathBuf>,
@@ -55,6 +58,7 @@ impl Default for Config {
             discord: DiscordConfig::default(),
             http: HttpConfig::default(),
             feeds: Vec::new(),
+            now: None,
             loaded_from: None,
         }
     }
@@ -330,6 +334,11 @@ pub enum ConfigError {
 }
 
 impl Config {
+    /// The time questions are asked at: the fixed `now` when one is set, else the clock.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.now.unwrap_or_else(chrono::Utc::now)
+    }
+
     /// Loads defaults ← file ← environment. An explicit `path` must exist; without one,
     /// `config/talkwatch.toml` is used when present and defaults apply otherwise.
     pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {

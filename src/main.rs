@@ -1,12 +1,9 @@
-//! The `talkwatch` binary: parses arguments and maps the outcome to an exit code.
-//! All behaviour lives in the library.
+//! The `talkwatch` binary: all behaviour, the async runtime included, lives in the library.
+//!
+//! `adapters::cli::main` drives the program's futures from inside the library, so their code is
+//! generated once, there. Polling `cli::run` here (`#[tokio::main]`) generated the whole async
+//! call tree a second time in this crate: a third of a clean release build.
 
-use clap::Parser;
-use talkwatch::adapters::cli::{self, Cli};
-
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
-    let cli = Cli::parse();
-    let exit = cli::run(cli).await;
-    std::process::ExitCode::from(exit as u8)
+fn main() -> std::process::ExitCode {
+    talkwatch::adapters::cli::main()
 }

@@ -62,6 +62,10 @@ pub struct Cli {
     /// Log format on stderr.
     #[arg(long, global = true, value_enum, default_value_t = LogFormat::Human)]
     pub log_format: LogFormat,
+    /// Answer as if it were this time (RFC 3339, e.g. 2026-10-31T09:00:00Z): "yesterday",
+    /// "this week" and ages like 3d count from it. Also TALKWATCH_NOW.
+    #[arg(long, global = true, value_name = "TIME", value_parser = parse_now)]
+    pub now: Option<chrono::DateTime<chrono::Utc>>,
     #[command(subcommand)]
     pub command: CliCommand,
 }
@@ -137,6 +141,12 @@ pub enum FeedsCommand {
     Poll,
 }
 
+fn parse_now(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    chrono::DateTime::parse_from_rfc3339(s.trim())
+        .map(|d| d.to_utc())
+        .map_err(|e| format!("`{s}` is not a time like 2026-10-31T09:00:00Z ({e})"))
+}
+
 fn parse_interval_flag(s: &str) -> Result<std::time::Duration, String> {
     crate::feeds::parse_interval(s)
 }
@@ -200,6 +210,27 @@ pub enum Exit {
     Usage = 2,
 }
 
+/// The program: parses the command line, runs it on a multi-threaded tokio runtime and maps the
+/// outcome to the process's exit status.
+pub fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            print_error(
+                &format!("cannot start the async runtime: {e}"),
+                "check the limits on threads and open files",
+            );
+            return std::process::ExitCode::from(Exit::Runtime as u8);
+        }
+    };
+    let exit = runtime.block_on(run(cli));
+    std::process::ExitCode::from(exit as u8)
+}
+
 /// Runs a parsed command line; errors are printed as one line plus a hint.
 pub async fn run(cli: Cli) -> Exit {
     let default_log = if matches!(cli.command, CliCommand::Run) {
@@ -208,7 +239,7 @@ pub async fn run(cli: Cli) -> Exit {
         "warn"
     };
     telemetry::init(cli.log_format, default_log);
-    let config = match Config::load(cli.config.as_deref()) {
+    let mut config = match Config::load(cli.config.as_deref()) {
         Ok(c) => c,
         Err(e) => {
             print_error(
@@ -218,6 +249,9 @@ pub async fn run(cli: Cli) -> Exit {
             return Exit::Usage;
         }
     };
+    if cli.now.is_some() {
+        config.now = cli.now;
+    }
     if matches!(cli.command, CliCommand::Healthcheck) {
         return healthcheck(&config.http.listen).await;
     }

@@ -830,3 +830,48 @@ fn ages_mean_one_thing_and_the_reply_states_the_range() {
         stderr(&out)
     );
 }
+
+#[test]
+fn a_fixed_now_makes_time_words_reproducible() {
+    let env = Env::with_demo();
+    // "yesterday" counted from --now: 19 Nov, the day of the Ushakov article.
+    let out = env
+        .cmd()
+        .args([
+            "ask",
+            "--now",
+            "2026-11-20T09:00:00Z",
+            "What did Ushakov say about territory yesterday?",
+        ])
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert!(text.starts_with("Yesterday (19 Nov):\n"), "{text}");
+    assert!(text.contains(TERRITORY_URL), "{text}");
+    // The same from the environment, and an age counts from it too.
+    let out = env
+        .cmd()
+        .env("TALKWATCH_NOW", "2026-11-20T09:00:00Z")
+        .args(["ask", "--json", "since:2d Ushakov territory"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let hits = v["hits"].as_array().unwrap();
+    // (By the clock, nothing in the demo is two days old.)
+    assert!(!hits.is_empty(), "{v}");
+    for h in hits {
+        let d = h["published"].as_str().unwrap();
+        assert!(d >= "2026-11-18T09", "{d}");
+    }
+    let out = env
+        .cmd()
+        .args(["ask", "--now", "soon", "x"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("is not a time like 2026-10-31T09:00:00Z"),
+        "{}",
+        stderr(&out)
+    );
+}
