@@ -662,6 +662,9 @@ impl Handler {
         }
         let config = self.engine.config();
         let resolved = self.resolve(&ask, self.engine.config().now());
+        if let Some(reply) = backwards(&resolved) {
+            return reply;
+        }
         // "What is the latest news?", "What happened yesterday?": the newest developments.
         let (cue, words) = crate::timewords::recency_cue(&resolved.question);
         let hinted = cue == crate::timewords::Cue::Current || resolved.span.is_some();
@@ -744,6 +747,9 @@ impl Handler {
             return reply;
         }
         let resolved = self.resolve(&ask, self.engine.config().now());
+        if let Some(reply) = backwards(&resolved) {
+            return reply;
+        }
         let limit = ask.limit.unwrap_or(TIMELINE_LIMIT).min(TIMELINE_POOL);
         let request = AskRequest {
             filters: resolved.filters.clone(),
@@ -779,6 +785,9 @@ impl Handler {
 
     async fn latest(&self, ask: Ask) -> Reply {
         let resolved = self.resolve(&ask, self.engine.config().now());
+        if let Some(reply) = backwards(&resolved) {
+            return reply;
+        }
         if resolved.question.trim().is_empty() {
             return self.latest_of(resolved, &ask).await;
         }
@@ -857,6 +866,17 @@ struct Resolved {
     filters: SearchFilters,
     /// The range its time words gave, if they did.
     span: Option<crate::timewords::Span>,
+}
+
+/// A range that ends before it starts is a mistake to point out, not a search that finds nothing.
+fn backwards(resolved: &Resolved) -> Option<Reply> {
+    match (resolved.filters.since, resolved.filters.until) {
+        (Some(since), Some(until)) if until < since => Some(Reply::Invalid {
+            problem: crate::messages::range_backwards(since, until),
+            hint: Hint::Filters,
+        }),
+        _ => None,
+    }
 }
 
 /// How many matches outside a date range are counted for "N older matches".

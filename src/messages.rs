@@ -175,6 +175,15 @@ pub fn range_used(label: &str) -> String {
     }
 }
 
+/// `until:` before `since:`.
+pub fn range_backwards(since: DateTime<Utc>, until: DateTime<Utc>) -> String {
+    format!(
+        "That range ends ({}) before it starts ({}): `until:` has to come after `since:`",
+        until.format("%-d %b %Y"),
+        since.format("%-d %b %Y")
+    )
+}
+
 /// A date range left nothing, but matches exist outside it.
 pub fn nothing_in_range(question: &str, range: &RangeNote, outside: usize, more: bool) -> String {
     let count = if more {

@@ -362,6 +362,20 @@ fn filters_work_as_flags_and_inline() {
         "{}",
         stderr(&out)
     );
+    // A range that ends before it starts is a usage error, not "nothing found".
+    let out = env
+        .cmd()
+        .args(["ask", "since:2026-11-25 until:2026-11-20 talks"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(
+        stderr(&out).starts_with(
+            "error: That range ends (20 Nov 2026) before it starts (25 Nov 2026): `until:` has to come after `since:`"
+        ),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
