@@ -662,7 +662,7 @@ impl Handler {
         }
         let config = self.engine.config();
         let resolved = self.resolve(&ask, self.engine.config().now());
-        if let Some(reply) = backwards(&resolved) {
+        if let Some(reply) = bad_dates(&resolved) {
             return reply;
         }
         // "What is the latest news?", "What happened yesterday?": the newest developments.
@@ -747,7 +747,7 @@ impl Handler {
             return reply;
         }
         let resolved = self.resolve(&ask, self.engine.config().now());
-        if let Some(reply) = backwards(&resolved) {
+        if let Some(reply) = bad_dates(&resolved) {
             return reply;
         }
         let limit = ask.limit.unwrap_or(TIMELINE_LIMIT).min(TIMELINE_POOL);
@@ -785,7 +785,7 @@ impl Handler {
 
     async fn latest(&self, ask: Ask) -> Reply {
         let resolved = self.resolve(&ask, self.engine.config().now());
-        if let Some(reply) = backwards(&resolved) {
+        if let Some(reply) = bad_dates(&resolved) {
             return reply;
         }
         if resolved.question.trim().is_empty() {
@@ -868,15 +868,22 @@ struct Resolved {
     span: Option<crate::timewords::Span>,
 }
 
-/// A range that ends before it starts is a mistake to point out, not a search that finds nothing.
-fn backwards(resolved: &Resolved) -> Option<Reply> {
-    match (resolved.filters.since, resolved.filters.until) {
-        (Some(since), Some(until)) if until < since => Some(Reply::Invalid {
+/// A range that ends before it starts, or a day that does not exist ("31 February"), is a
+/// mistake to point out, not a search that finds nothing.
+fn bad_dates(resolved: &Resolved) -> Option<Reply> {
+    if let (Some(since), Some(until)) = (resolved.filters.since, resolved.filters.until)
+        && until < since
+    {
+        return Some(Reply::Invalid {
             problem: crate::messages::range_backwards(since, until),
             hint: Hint::Filters,
-        }),
-        _ => None,
+        });
     }
+    let words = crate::timewords::impossible_date(&resolved.question)?;
+    Some(Reply::Invalid {
+        problem: crate::messages::no_such_day(&words),
+        hint: Hint::Filters,
+    })
 }
 
 /// How many matches outside a date range are counted for "N older matches".

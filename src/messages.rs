@@ -184,6 +184,11 @@ pub fn range_backwards(since: DateTime<Utc>, until: DateTime<Utc>) -> String {
     )
 }
 
+/// A day and month that never exist, as the question wrote them.
+pub fn no_such_day(words: &str) -> String {
+    format!("“{words}” is not a day of the calendar; check the day and the month")
+}
+
 /// A date range left nothing, but matches exist outside it.
 pub fn nothing_in_range(question: &str, range: &RangeNote, outside: usize, more: bool) -> String {
     let count = if more {

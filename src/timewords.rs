@@ -416,14 +416,7 @@ fn month(words: &[String], today: NaiveDate) -> Option<(usize, NaiveDate)> {
 /// "21 October", "October 21", "21st of October", with an optional year; without one, the
 /// latest such day not after `today`.
 fn calendar_date(words: &[String], today: NaiveDate) -> Option<(usize, NaiveDate)> {
-    let day = |w: &str| -> Option<u32> {
-        let digits = w.trim_end_matches(|c: char| c.is_ascii_alphabetic());
-        let suffix = &w[digits.len()..];
-        if !matches!(suffix, "" | "st" | "nd" | "rd" | "th") {
-            return None;
-        }
-        digits.parse::<u32>().ok().filter(|d| (1..=31).contains(d))
-    };
+    let day = day_number;
     let first = words.first()?;
     let (n, d, m) = if let Some(d) = day(first) {
         let of = usize::from(words.get(1).is_some_and(|w| w == "of"));
@@ -447,6 +440,36 @@ fn calendar_date(words: &[String], today: NaiveDate) -> Option<(usize, NaiveDate
         }
     };
     Some((n, NaiveDate::from_ymd_opt(y, m, d)?))
+}
+
+/// "21", "21st", "3rd": a day of a month (1 to 31).
+fn day_number(w: &str) -> Option<u32> {
+    let digits = w.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let suffix = &w[digits.len()..];
+    if !matches!(suffix, "" | "st" | "nd" | "rd" | "th") {
+        return None;
+    }
+    digits.parse::<u32>().ok().filter(|d| (1..=31).contains(d))
+}
+
+/// A day and month that name no day in any year ("31 February", "April 31st"), as written: a
+/// clear error for the asker instead of a search for the words.
+pub fn impossible_date(question: &str) -> Option<String> {
+    let words = words_of(question);
+    let lower: Vec<String> = words.iter().map(|(_, w)| w.to_lowercase()).collect();
+    (0..lower.len()).find_map(|i| {
+        let w = |k: usize| lower.get(i + k).map(String::as_str).unwrap_or("");
+        let (n, d, m) = if let Some(d) = day_number(w(0)) {
+            let of = usize::from(w(1) == "of");
+            (2 + of, d, month_number(w(1 + of))?)
+        } else {
+            (2, day_number(w(1))?, month_number(w(0))?)
+        };
+        // 2024 is a leap year: only days that never exist are refused.
+        NaiveDate::from_ymd_opt(2024, m, d)
+            .is_none()
+            .then(|| question[words[i].0.start..words[i + n - 1].0.end].to_string())
+    })
 }
 
 fn short(d: NaiveDate) -> String {
@@ -544,6 +567,21 @@ mod tests {
             range("since 25 Nov tariffs"),
             ("2026-11-25 00:00".into(), None)
         );
+    }
+
+    #[test]
+    fn days_that_never_exist_are_named() {
+        assert_eq!(
+            impossible_date("What was agreed on 31 February?").as_deref(),
+            Some("31 February")
+        );
+        assert_eq!(
+            impossible_date("talks on April 31st").as_deref(),
+            Some("April 31st")
+        );
+        assert_eq!(impossible_date("talks on 29 February"), None);
+        assert_eq!(impossible_date("What did Theresa May say?"), None);
+        assert_eq!(impossible_date("the 24/7 hotline and 45 March"), None);
     }
 
     #[test]

@@ -362,6 +362,20 @@ fn filters_work_as_flags_and_inline() {
         "{}",
         stderr(&out)
     );
+    // A day that does not exist is named, with exit status 2.
+    let out = env
+        .cmd()
+        .args(["ask", "What was agreed on 31 February?"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(
+        stderr(&out).starts_with(
+            "error: “31 February” is not a day of the calendar; check the day and the month"
+        ),
+        "{}",
+        stderr(&out)
+    );
     // A range that ends before it starts is a usage error, not "nothing found".
     let out = env
         .cmd()
