@@ -751,6 +751,34 @@ impl Handler {
             return reply;
         }
         let limit = ask.limit.unwrap_or(TIMELINE_LIMIT).min(TIMELINE_POOL);
+        let hits = match self.topic_pool(&resolved, &ask.question).await {
+            Ok(hits) => hits,
+            Err(reply) => return reply,
+        };
+        let (items, more) = crate::answer::timeline(hits, ask.offset, limit);
+        if items.is_empty() {
+            return Reply::NotFound {
+                question: ask.question,
+                reason: NotFoundReason::NoMatch,
+            };
+        }
+        Reply::Timeline {
+            topic: resolved.question,
+            items,
+            offset: ask.offset,
+            more,
+            range: resolved.span.map(|s| s.label),
+        }
+    }
+
+    /// The best [`TIMELINE_POOL`] matches of a topic, one per article, for `timeline` and
+    /// `latest` to put in date order; the reply to give instead when none match or the search
+    /// failed.
+    async fn topic_pool(
+        &self,
+        resolved: &Resolved,
+        asked: &str,
+    ) -> Result<Vec<crate::reply::Hit>, Reply> {
         let request = AskRequest {
             filters: resolved.filters.clone(),
             limit: TIMELINE_POOL,
@@ -759,27 +787,12 @@ impl Handler {
             question: resolved.question.clone(),
         };
         match self.run_ask(request).await {
-            Ok(Ok(answer)) => {
-                let (items, more) = crate::answer::timeline(answer.hits, ask.offset, limit);
-                if items.is_empty() {
-                    return Reply::NotFound {
-                        question: ask.question,
-                        reason: NotFoundReason::NoMatch,
-                    };
-                }
-                Reply::Timeline {
-                    topic: resolved.question,
-                    items,
-                    offset: ask.offset,
-                    more,
-                    range: resolved.span.map(|s| s.label),
-                }
-            }
-            Ok(Err(reason)) => Reply::NotFound {
-                question: ask.question,
+            Ok(Ok(answer)) => Ok(answer.hits),
+            Ok(Err(reason)) => Err(Reply::NotFound {
+                question: asked.to_string(),
                 reason,
-            },
-            Err(e) => e,
+            }),
+            Err(e) => Err(e),
         }
     }
 
@@ -799,32 +812,20 @@ impl Handler {
             .limit
             .unwrap_or(LATEST_LIMIT)
             .min(self.engine.config().search.max_limit);
-        let request = AskRequest {
-            filters: resolved.filters.clone(),
-            limit: TIMELINE_POOL,
-            offset: 0,
-            per_article: 1,
-            question: resolved.question.clone(),
+        let hits = match self.topic_pool(&resolved, &ask.question).await {
+            Ok(hits) => hits,
+            Err(reply) => return reply,
         };
-        match self.run_ask(request).await {
-            Ok(Ok(answer)) => {
-                let (mut items, _) = crate::answer::timeline(answer.hits, 0, TIMELINE_POOL);
-                items.sort_by_key(|h| (h.published_estimated, std::cmp::Reverse(h.published)));
-                let more = items.len() > ask.offset + limit;
-                let items: Vec<_> = items.into_iter().skip(ask.offset).take(limit).collect();
-                Reply::Latest {
-                    range: resolved.span.map(|s| s.label),
-                    items,
-                    offset: ask.offset,
-                    more,
-                    newest: None,
-                }
-            }
-            Ok(Err(reason)) => Reply::NotFound {
-                question: ask.question,
-                reason,
-            },
-            Err(e) => e,
+        let (mut items, _) = crate::answer::timeline(hits, 0, TIMELINE_POOL);
+        items.sort_by_key(|h| (h.published_estimated, std::cmp::Reverse(h.published)));
+        let more = items.len() > ask.offset + limit;
+        let items: Vec<_> = items.into_iter().skip(ask.offset).take(limit).collect();
+        Reply::Latest {
+            range: resolved.span.map(|s| s.label),
+            items,
+            offset: ask.offset,
+            more,
+            newest: None,
         }
     }
 
@@ -906,7 +907,8 @@ fn range_note(resolved: &Resolved, ask: &Ask) -> crate::reply::RangeNote {
     }
     // A day, or the minute when the bound is not midnight ("since:10m").
     let day = |d: DateTime<Utc>| {
-        if d.time() == chrono::NaiveTime::MIN || d.format("%T").to_string() == "23:59:59" {
+        let last_second = chrono::NaiveTime::from_hms_opt(23, 59, 59);
+        if d.time() == chrono::NaiveTime::MIN || Some(d.time()) == last_second {
             d.format("%-d %b %Y").to_string()
         } else {
             d.format("%-d %b %Y %H:%M UTC").to_string()

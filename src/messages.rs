@@ -131,29 +131,24 @@ pub fn not_found(question: &str, reason: NotFoundReason, syntax: Syntax<'_>) -> 
     }
 }
 
-/// "also: Capital Ledger, Northern Courier" for a report other outlets carried too.
-pub fn also(hit: &Hit) -> Option<String> {
+/// The other outlets that carried the same report, each written by `name(source, link)` (the link
+/// only when it may be made one), joined by commas; `None` when the report is alone. Every
+/// rendering of "also" goes through here.
+pub fn also_names(hit: &Hit, name: impl Fn(&str, Option<&str>) -> String) -> Option<String> {
     if hit.also.is_empty() {
         return None;
     }
-    let names: Vec<&str> = hit.also.iter().map(|a| a.source.as_str()).collect();
-    Some(format!("also: {}", names.join(", ")))
+    let names: Vec<String> = hit.also.iter().map(|a| name(&a.source, a.link())).collect();
+    Some(names.join(", "))
 }
 
 /// The "also" line with each copy's link, for plain text.
 pub fn also_with_links(hit: &Hit) -> Option<String> {
-    if hit.also.is_empty() {
-        return None;
-    }
-    let names: Vec<String> = hit
-        .also
-        .iter()
-        .map(|a| match a.link() {
-            Some(url) => format!("{} {url}", a.source),
-            None => a.source.clone(),
-        })
-        .collect();
-    Some(format!("also: {}", names.join(", ")))
+    also_names(hit, |source, link| match link {
+        Some(url) => format!("{source} {url}"),
+        None => source.to_string(),
+    })
+    .map(|names| format!("also: {names}"))
 }
 
 /// The one line pointing to a newer matching article that is not among the hits.

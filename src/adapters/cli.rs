@@ -151,11 +151,9 @@ fn parse_interval_flag(s: &str) -> Result<std::time::Duration, String> {
     crate::feeds::parse_interval(s)
 }
 
+/// The date and source flags of `ask`, `timeline` and `latest`.
 #[derive(Debug, Args)]
-pub struct AskArgs {
-    /// The question (inline filters such as since:3d also work).
-    #[arg(required = true, num_args = 1..)]
-    pub question: Vec<String>,
+pub struct FilterArgs {
     /// Only articles published on or after this date (2026-11-01) or within this age (3d, 2w).
     #[arg(long, value_parser = command::parse_date_flag)]
     pub since: Option<command::DateBound>,
@@ -165,6 +163,24 @@ pub struct AskArgs {
     /// Only this source (as listed by `talkwatch sources`).
     #[arg(long)]
     pub source: Option<String>,
+}
+
+impl FilterArgs {
+    /// Flags win over the same filters written inline in the question.
+    fn apply(self, ask: &mut Ask) {
+        ask.since = self.since.or(ask.since);
+        ask.until = self.until.or(ask.until);
+        ask.source = self.source.or(ask.source.take());
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct AskArgs {
+    /// The question (inline filters such as since:3d also work).
+    #[arg(required = true, num_args = 1..)]
+    pub question: Vec<String>,
+    #[command(flatten)]
+    pub filters: FilterArgs,
     /// Number of articles to quote.
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=100))]
     pub limit: Option<u16>,
@@ -181,15 +197,8 @@ pub struct AskArgs {
 pub struct TimelineArgs {
     /// The topic (inline filters and time words such as "since October" also work).
     pub topic: Vec<String>,
-    /// Only articles published on or after this date (2026-11-01) or within this age (3d, 2w).
-    #[arg(long, value_parser = command::parse_date_flag)]
-    pub since: Option<command::DateBound>,
-    /// Only articles published on or before this date or age.
-    #[arg(long, value_parser = command::parse_date_flag)]
-    pub until: Option<command::DateBound>,
-    /// Only this source.
-    #[arg(long)]
-    pub source: Option<String>,
+    #[command(flatten)]
+    pub filters: FilterArgs,
     /// Number of items (default 10 for a timeline, 5 for the latest).
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=40))]
     pub limit: Option<u16>,
@@ -540,9 +549,7 @@ async fn ask(handler: &Handler, args: AskArgs) -> Exit {
             return Exit::Usage;
         }
     };
-    ask.since = args.since.or(ask.since);
-    ask.until = args.until.or(ask.until);
-    ask.source = args.source.or(ask.source);
+    args.filters.apply(&mut ask);
     ask.limit = args.limit.map(usize::from).or(ask.limit);
     ask.passages_per_article = args.passages.map(usize::from).or(ask.passages_per_article);
     let reply = handler
@@ -558,7 +565,7 @@ async fn timeline(handler: &Handler, args: TimelineArgs, is_timeline: bool) -> E
     let text = args.topic.join(" ");
     if is_timeline && text.trim().is_empty() {
         print_error(
-            "`timeline` needs a topic",
+            &messages::missing_words("timeline"),
             "e.g. talkwatch timeline prisoner exchange",
         );
         return Exit::Usage;
@@ -574,9 +581,7 @@ async fn timeline(handler: &Handler, args: TimelineArgs, is_timeline: bool) -> E
             return Exit::Usage;
         }
     };
-    ask.since = args.since.or(ask.since);
-    ask.until = args.until.or(ask.until);
-    ask.source = args.source.or(ask.source);
+    args.filters.apply(&mut ask);
     ask.limit = args.limit.map(usize::from).or(ask.limit);
     ask.offset = args.offset;
     let command = if is_timeline {

@@ -100,20 +100,11 @@ fn embed(hit: &Hit, description_budget: usize) -> Value {
 
 /// The embed field listing the other outlets that carried the same report, as links.
 fn also_field(hit: &Hit) -> Option<Value> {
-    if hit.also.is_empty() {
-        return None;
-    }
-    let names: Vec<String> = hit
-        .also
-        .iter()
-        .map(|a| match a.link() {
-            Some(url) => format!("[{}]({url})", escape_markdown(&a.source)),
-            None => escape_markdown(&a.source),
-        })
-        .collect();
-    Some(
-        json!({ "name": "also", "value": cut(&names.join(", "), MAX_FIELD_VALUE), "inline": false }),
-    )
+    let names = messages::also_names(hit, |source, link| match link {
+        Some(url) => format!("[{}]({url})", escape_markdown(source)),
+        None => escape_markdown(source),
+    })?;
+    Some(json!({ "name": "also", "value": cut(&names, MAX_FIELD_VALUE), "inline": false }))
 }
 
 /// Embeds for hits within Discord's total size, each given a fair share of what is left.

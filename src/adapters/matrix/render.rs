@@ -216,31 +216,35 @@ fn citation_html(hit: &Hit) -> String {
 
 /// "also: <a>Capital Ledger</a>, <a>Northern Courier</a>" for a report others carried too.
 fn also_html(hit: &Hit) -> String {
-    if hit.also.is_empty() {
-        return String::new();
-    }
-    let names: Vec<String> = hit
-        .also
-        .iter()
-        .map(|a| match a.link() {
-            Some(url) => format!("<a href=\"{}\">{}</a>", escape(url), escape(&a.source)),
-            None => escape(&a.source),
-        })
-        .collect();
-    format!("<p><i>also: {}</i></p>", names.join(", "))
+    messages::also_names(hit, |source, link| match link {
+        Some(url) => format!("<a href=\"{}\">{}</a>", escape(url), escape(source)),
+        None => escape(source),
+    })
+    .map_or_else(String::new, |names| format!("<p><i>also: {names}</i></p>"))
 }
 
 /// Timeline or latest items: date, quote, citation with link, "also".
 fn items_html(header: &str, items: &[Hit]) -> String {
     let mut html = format!("<p>{}</p>", escape(header));
-    for hit in items {
-        let item = format!(
-            "<blockquote><p><b>{}</b> — “{}”</p><p>{}</p>{}</blockquote>",
-            escape(&messages::item_date(hit)),
-            passage_html(hit),
-            citation_html(hit),
-            also_html(hit)
-        );
+    push_capped(
+        &mut html,
+        items.iter().map(|hit| {
+            format!(
+                "<blockquote><p><b>{}</b> — “{}”</p><p>{}</p>{}</blockquote>",
+                escape(&messages::item_date(hit)),
+                passage_html(hit),
+                citation_html(hit),
+                also_html(hit)
+            )
+        }),
+    );
+    html
+}
+
+/// Appends `items` while the body stays within [`MAX_BODY_BYTES`]; the first one that does not
+/// fit is replaced by the line saying the reply was cut.
+fn push_capped(html: &mut String, items: impl Iterator<Item = String>) {
+    for item in items {
         if html.len() + item.len() > MAX_BODY_BYTES {
             html.push_str(&format!(
                 "<p><i>{}</i></p>",
@@ -250,7 +254,6 @@ fn items_html(header: &str, items: &[Hit]) -> String {
         }
         html.push_str(&item);
     }
-    html
 }
 
 fn lines_html(text: &str) -> String {
@@ -275,22 +278,17 @@ pub fn render(reply: &Reply, syntax: Syntax<'_>) -> Rendered {
                     escape(&messages::range_used(&span.label))
                 ));
             }
-            for hit in &answer.hits {
-                let item = format!(
-                    "<blockquote><p>“{}”</p><p>{}</p>{}</blockquote>",
-                    passage_html(hit),
-                    citation_html(hit),
-                    also_html(hit)
-                );
-                if html.len() + item.len() > MAX_BODY_BYTES {
-                    html.push_str(&format!(
-                        "<p><i>{}</i></p>",
-                        escape(&messages::reply_truncated())
-                    ));
-                    break;
-                }
-                html.push_str(&item);
-            }
+            push_capped(
+                &mut html,
+                answer.hits.iter().map(|hit| {
+                    format!(
+                        "<blockquote><p>“{}”</p><p>{}</p>{}</blockquote>",
+                        passage_html(hit),
+                        citation_html(hit),
+                        also_html(hit)
+                    )
+                }),
+            );
             if let Some(n) = &answer.newer {
                 let line = escape(&messages::newer(n));
                 html.push_str(&match n.link() {
