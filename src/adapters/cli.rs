@@ -538,16 +538,8 @@ async fn ingest(engine: &Engine, inputs: &[String]) -> Exit {
 
 async fn ask(handler: &Handler, args: AskArgs) -> Exit {
     let text = args.question.join(" ");
-    let mut ask = match command::parse_question(&text) {
-        Ok(Command::Ask(a)) => a,
-        Ok(_) => Ask::default(),
-        Err(e) => {
-            print_error(
-                &e.to_string(),
-                &messages::hint(crate::reply::Hint::Filters, TERMINAL),
-            );
-            return Exit::Usage;
-        }
+    let Some(mut ask) = question_of(&text, false) else {
+        return Exit::Usage;
     };
     args.filters.apply(&mut ask);
     ask.limit = args.limit.map(usize::from).or(ask.limit);
@@ -561,6 +553,23 @@ async fn ask(handler: &Handler, args: AskArgs) -> Exit {
     print_reply(&reply)
 }
 
+/// The question typed on the command line with its inline filters; a bad filter is printed as a
+/// usage error (`None`). `empty_ok`: no words at all is allowed (`latest`).
+fn question_of(text: &str, empty_ok: bool) -> Option<Ask> {
+    match command::parse_question(text) {
+        Ok(Command::Ask(a)) => Some(a),
+        Ok(_) => Some(Ask::default()),
+        Err(command::ParseError::Empty) if empty_ok => Some(Ask::default()),
+        Err(e) => {
+            print_error(
+                &e.to_string(),
+                &messages::hint(crate::reply::Hint::Filters, TERMINAL),
+            );
+            None
+        }
+    }
+}
+
 async fn timeline(handler: &Handler, args: TimelineArgs, is_timeline: bool) -> Exit {
     let text = args.topic.join(" ");
     if is_timeline && text.trim().is_empty() {
@@ -570,16 +579,8 @@ async fn timeline(handler: &Handler, args: TimelineArgs, is_timeline: bool) -> E
         );
         return Exit::Usage;
     }
-    let mut ask = match command::parse_question(&text) {
-        Ok(Command::Ask(a)) => a,
-        Ok(_) | Err(command::ParseError::Empty) => Ask::default(),
-        Err(e) => {
-            print_error(
-                &e.to_string(),
-                &messages::hint(crate::reply::Hint::Filters, TERMINAL),
-            );
-            return Exit::Usage;
-        }
+    let Some(mut ask) = question_of(&text, true) else {
+        return Exit::Usage;
     };
     args.filters.apply(&mut ask);
     ask.limit = args.limit.map(usize::from).or(ask.limit);
