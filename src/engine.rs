@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use crate::answer::{Answerer, AskRequest, Recency, Weights};
 use crate::config::Config;
-use crate::ingest::{self, Article, Failure, Fetcher, IngestError, Input};
+use crate::ingest::{self, Article, Failure, Fetcher, Input};
 use crate::reply::{Answer, Hit, NotFoundReason, Stats};
 use crate::search::{
     self, Aliases, ProgressFn, RebuildReport, SearchError, SearchFilters, SearchIndex,
@@ -227,7 +227,7 @@ impl Engine {
     ) -> Result<IngestReport, EngineError> {
         let (inputs, mut failures) = ingest::expand_inputs(args);
         let mut report = IngestReport::default();
-        let fetcher = Fetcher::new(&self.config.ingest).ok();
+        let fetcher = Fetcher::new(&self.config.ingest);
         progress.start(inputs.len() as u64);
         let mut pending: Vec<Article> = Vec::new();
         for input in &inputs {
@@ -235,8 +235,8 @@ impl Engine {
             let parsed = match input {
                 Input::File(path) => ingest::read_file(path, self.config.ingest.max_file_bytes),
                 Input::Url(url) => match &fetcher {
-                    Some(f) => f.fetch_articles(url).await,
-                    None => vec![Err(IngestError::Fetch("no HTTP client".into()))],
+                    Ok(f) => f.fetch_articles(url).await,
+                    Err(e) => vec![Err(e.clone())],
                 },
             };
             for item in parsed {

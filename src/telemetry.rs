@@ -14,9 +14,13 @@ pub enum LogFormat {
     Json,
 }
 
+/// Libraries whose own log lines repeat what talkwatch reports better (a refused certificate is
+/// an input's failure with its reason), silenced unless `TALKWATCH_LOG` asks for them.
+const QUIET: &str = "rustls_platform_verifier=off";
+
 pub fn init(format: LogFormat, default_filter: &str) {
-    let filter =
-        EnvFilter::try_from_env("TALKWATCH_LOG").unwrap_or_else(|_| EnvFilter::new(default_filter));
+    let filter = EnvFilter::try_from_env("TALKWATCH_LOG")
+        .unwrap_or_else(|_| EnvFilter::new(format!("{default_filter},{QUIET}")));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(colour(

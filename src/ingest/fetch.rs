@@ -26,21 +26,43 @@ pub enum Conditional {
 pub struct Fetcher {
     client: reqwest::Client,
     max_bytes: u64,
+    /// False when the platform offered no trusted root certificate (a container without
+    /// `ca-certificates`, `SSL_CERT_FILE` pointing at nothing): plain `http://` still works and
+    /// every `https://` fetch fails with [`IngestError::NoTrustedRoots`].
+    has_roots: bool,
 }
 
 impl Fetcher {
     pub fn new(cfg: &IngestConfig) -> Result<Fetcher, IngestError> {
-        let client = reqwest::Client::builder()
-            .user_agent(cfg.user_agent.clone())
-            .connect_timeout(Duration::from_secs(cfg.fetch_timeout_secs.clamp(1, 10)))
-            .timeout(Duration::from_secs(cfg.fetch_timeout_secs.max(1)))
-            .redirect(reqwest::redirect::Policy::limited(5))
-            .build()
-            .map_err(|e| IngestError::Fetch(e.to_string()))?;
+        let builder = || {
+            reqwest::Client::builder()
+                .user_agent(cfg.user_agent.clone())
+                .connect_timeout(Duration::from_secs(cfg.fetch_timeout_secs.clamp(1, 10)))
+                .timeout(Duration::from_secs(cfg.fetch_timeout_secs.max(1)))
+                .redirect(reqwest::redirect::Policy::limited(5))
+        };
+        // The platform verifier reads the system's roots (honouring SSL_CERT_FILE and
+        // SSL_CERT_DIR) and refuses to build without any; keep a client for plain HTTP then.
+        let (client, has_roots) = match builder().build() {
+            Ok(client) => (client, true),
+            Err(_) => {
+                let client = builder()
+                    .tls_certs_only(Vec::new())
+                    .build()
+                    .map_err(|e| IngestError::Fetch(e.to_string()))?;
+                (client, false)
+            }
+        };
         Ok(Fetcher {
             client,
             max_bytes: cfg.max_fetch_bytes,
+            has_roots,
         })
+    }
+
+    /// Why `https://` fetches will fail, when they will (said once at start by the callers).
+    pub fn tls_problem(&self) -> Option<IngestError> {
+        (!self.has_roots).then_some(IngestError::NoTrustedRoots)
     }
 
     /// Downloads the body of `url` (at most `max_bytes`) with its content type.
@@ -61,6 +83,11 @@ impl Fetcher {
         etag: Option<&str>,
         last_modified: Option<&str>,
     ) -> Result<Conditional, IngestError> {
+        if url.scheme() == "https"
+            && let Some(problem) = self.tls_problem()
+        {
+            return Err(problem);
+        }
         let mut request = self.client.get(url.clone());
         if let Some(etag) = etag {
             request = request.header(reqwest::header::IF_NONE_MATCH, etag);
@@ -68,10 +95,7 @@ impl Fetcher {
         if let Some(lm) = last_modified {
             request = request.header(reqwest::header::IF_MODIFIED_SINCE, lm);
         }
-        let resp = request
-            .send()
-            .await
-            .map_err(|e| IngestError::Fetch(describe(&e)))?;
+        let resp = request.send().await.map_err(|e| send_error(&e))?;
         let status = resp.status();
         if status == reqwest::StatusCode::NOT_MODIFIED {
             return Ok(Conditional::NotModified);
@@ -140,6 +164,56 @@ impl Fetcher {
             },
         )
     }
+}
+
+/// A failed request as the user should read it: a certificate the roots do not vouch for is
+/// named as such (with what to do), not as "could not connect".
+fn send_error(e: &reqwest::Error) -> IngestError {
+    let chain = error_chain(e);
+    match chain.find("invalid peer certificate: ") {
+        Some(at) => {
+            let reason = chain[at + "invalid peer certificate: ".len()..].trim();
+            let name: String = reason.chars().take_while(|c| c.is_alphanumeric()).collect();
+            IngestError::Untrusted(certificate_problem(&name).unwrap_or(reason).to_string())
+        }
+        None => IngestError::Fetch(describe(e)),
+    }
+}
+
+/// rustls's name for a refused certificate, in words.
+fn certificate_problem(rustls_name: &str) -> Option<&'static str> {
+    Some(match rustls_name {
+        "UnknownIssuer" => "signed by an authority no trusted root vouches for",
+        "Expired" | "ExpiredContext" => "expired",
+        "NotValidYet" | "NotValidYetContext" => "not valid yet",
+        "NotValidForName" | "NotValidForNameContext" => "issued for another name",
+        "Revoked" => "revoked",
+        "BadSignature" => "badly signed",
+        _ => return None,
+    })
+}
+
+/// Every message in an error's source chain, joined by ": " (an `io::Error` wrapping a TLS
+/// error shows only its inner error's message, so it is asked for it by `get_ref`).
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut msg = e.to_string();
+    let mut next = e.source();
+    while let Some(s) = next {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        next = match s
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
+            Some(inner) => {
+                msg.push_str(": ");
+                msg.push_str(&inner.to_string());
+                inner.source()
+            }
+            None => s.source(),
+        };
+    }
+    msg
 }
 
 fn describe(e: &reqwest::Error) -> String {

@@ -87,6 +87,15 @@ pub enum IngestError {
     Unsupported(String),
     #[error("cannot fetch: {0}")]
     Fetch(String),
+    #[error(
+        "cannot fetch: no trusted root certificates found; install ca-certificates or set SSL_CERT_FILE"
+    )]
+    NoTrustedRoots,
+    #[error(
+        "cannot fetch: the server's certificate is not trusted ({0}); behind a TLS-inspecting proxy, \
+         put its CA in a bundle and point SSL_CERT_FILE at it"
+    )]
+    Untrusted(String),
     #[error("cannot read: {0}")]
     Io(String),
     #[error("no such file or directory")]

@@ -10,3 +10,4 @@ mod matrix;
 mod packaging;
 mod story;
 mod support;
+mod tls;
