@@ -124,6 +124,36 @@ async fn main() {
     timeline_ms.sort_by(f64::total_cmp);
     latest_ms.sort_by(f64::total_cmp);
 
+    // What reading time words costs a question: the date phrase, the recency cue and the
+    // impossible-date check, as `ask` runs them, over the generated questions and a set of
+    // questions with time words.
+    let now = chrono::DateTime::parse_from_rfc3339("2026-11-25T09:00:00Z")
+        .unwrap()
+        .to_utc();
+    let timed: Vec<String> = TIME_QUESTIONS
+        .iter()
+        .map(|q| q.to_string())
+        .chain(questions.iter().take(TIME_QUESTIONS.len() * 4).cloned())
+        .collect();
+    let parse_all = || {
+        for q in &timed {
+            let phrase = talkwatch::timewords::date_phrase(q, now, &chrono::Utc);
+            let rest = phrase
+                .as_ref()
+                .map_or(q.as_str(), |(_, rest)| rest.as_str());
+            std::hint::black_box(talkwatch::timewords::recency_cue(rest));
+            std::hint::black_box(talkwatch::timewords::impossible_date(q));
+            std::hint::black_box(phrase);
+        }
+    };
+    parse_all();
+    let rounds = 200;
+    let t = Instant::now();
+    for _ in 0..rounds {
+        parse_all();
+    }
+    let timewords_us = t.elapsed().as_secs_f64() * 1e6 / (rounds * timed.len()) as f64;
+
     // Where the time goes: planning + tantivy top-k alone, without re-ranking.
     let aliases = talkwatch::search::Aliases::default();
     let mut search_ms: Vec<f64> = Vec::with_capacity(questions.len());
@@ -251,6 +281,24 @@ async fn main() {
         stats.store.folded_copies == n / 20,
     );
     row(
+        "time words read per question (date phrase, cue, impossible date)",
+        format!("{timewords_us:.2} µs mean over {} questions", timed.len()),
+        "≤ 5 µs",
+        timewords_us <= 5.0,
+    );
+    let (sketch_bytes, band_bytes) = sketch_storage(&dir.path().join("data/store.sqlite"));
+    row(
+        "wire-copy sketches on disk: per-article sketches + band table",
+        format!(
+            "{:.1} MB + {:.1} MB ({:.0} bytes per article; none held in memory)",
+            sketch_bytes as f64 / 1e6,
+            band_bytes as f64 / 1e6,
+            (sketch_bytes + band_bytes) as f64 / n as f64
+        ),
+        "—",
+        true,
+    );
+    row(
         "ask mean",
         format!("{mean:.3} ms ({answered}/{} answered)", questions.len()),
         "—",
@@ -297,6 +345,44 @@ async fn main() {
         "—",
         true,
     );
+}
+
+/// Questions with the time words people use, for the parse timing.
+const TIME_QUESTIONS: &[&str] = &[
+    "What happened yesterday in the prisoner talks?",
+    "Any news this week about the summit?",
+    "What did they agree on 21 October?",
+    "What is the latest on the ceasefire?",
+    "Has Washington commented since Monday?",
+    "What did the envoys say last week?",
+    "Who spoke over the weekend about the dam?",
+    "What was agreed in the last 3 days?",
+    "Any news today?",
+    "What happened in October on tariffs?",
+    "Did the talks resume on 31 February?",
+    "Is the second round still planned for May?",
+];
+
+/// Bytes of the stored MinHash sketches and of the band table that finds candidates.
+fn sketch_storage(db: &std::path::Path) -> (u64, u64) {
+    let conn =
+        rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .unwrap();
+    let sketches: i64 = conn
+        .query_row(
+            "SELECT COALESCE(SUM(LENGTH(sketch)), 0) FROM articles",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let bands: i64 = conn
+        .query_row(
+            "SELECT COALESCE(SUM(pgsize), 0) FROM dbstat WHERE name = 'dup_bands'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap_or(0);
+    (sketches as u64, bands as u64)
 }
 
 /// A line of /proc/self/status in kB (0 where there is no procfs).

@@ -5,6 +5,7 @@ mod cli;
 mod discord;
 mod engine;
 mod feeds;
+mod fold;
 mod fuzz;
 mod matrix;
 mod packaging;
