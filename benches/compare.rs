@@ -40,6 +40,9 @@ struct Doc {
 struct Query {
     id: String,
     q: String,
+    /// "timeline": the question is a topic for `timeline` (lines in date order), not `ask`.
+    #[serde(default)]
+    mode: Option<String>,
 }
 
 fn read_jsonl<T: for<'de> Deserialize<'de>>(path: &std::path::Path) -> Vec<T> {
@@ -72,7 +75,8 @@ async fn main() {
     {
         config.search.article_cache_mb = mb;
     }
-    let engine = Engine::open(config).await.unwrap();
+    let engine = std::sync::Arc::new(Engine::open(config).await.unwrap());
+    let handler = talkwatch::command::Handler::new(engine.clone());
     let published = Utc.with_ymd_and_hms(2005, 1, 1, 0, 0, 0).unwrap();
     let articles: Vec<Article> = docs
         .into_iter()
@@ -106,8 +110,42 @@ async fn main() {
         offset: 0,
         per_article: 1,
     };
+    // A timeline as `timeline <topic>` gives it: its first page of lines, as hits.
+    let timeline = |topic: String| {
+        let handler = &handler;
+        async move {
+            let ask = talkwatch::command::Ask {
+                question: topic,
+                ..Default::default()
+            };
+            let caller = talkwatch::command::Caller::local();
+            match handler
+                .handle(talkwatch::command::Command::Timeline(ask), &caller, None)
+                .await
+            {
+                talkwatch::reply::Reply::Timeline { items, .. } => items,
+                _ => Vec::new(),
+            }
+        }
+    };
+    let run = |q: &Query| {
+        let timeline = &timeline;
+        let req = &req;
+        let engine = &engine;
+        let (mode, text) = (q.mode.clone(), q.q.clone());
+        async move {
+            match mode.as_deref() {
+                Some("timeline") => timeline(text).await,
+                _ => engine
+                    .ask(&req(&text))
+                    .unwrap()
+                    .map(|a| a.hits)
+                    .unwrap_or_default(),
+            }
+        }
+    };
     for q in &queries {
-        let _ = engine.ask(&req(&q.q)).unwrap();
+        let _ = run(q).await;
     }
     let rounds: usize = std::env::var("TALKWATCH_COMPARE_REPEAT")
         .ok()
@@ -119,10 +157,10 @@ async fn main() {
     for round in 0..rounds {
         for (i, q) in queries.iter().enumerate() {
             let t = Instant::now();
-            let answer = engine.ask(&req(&q.q)).unwrap();
+            let hits = run(q).await;
             timings[i].push(t.elapsed().as_secs_f64() * 1000.0);
             if round == 0 {
-                answers.push(answer.map(|a| a.hits).unwrap_or_default());
+                answers.push(hits);
             }
         }
     }

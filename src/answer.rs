@@ -218,6 +218,14 @@ impl Answerer<'_> {
             })?;
             let dating = |key: i64| by_article[&key][0].dating;
             apply_recency(&mut ranked, |k| dating(k).published, self.recency, cue);
+            // Equal scores (twin articles) in an order a person can follow, the same after
+            // every ingest: the newer first, then the one stored first, never the order in
+            // which the index happened to write them.
+            ranked.sort_by(|a, b| {
+                b.0.total_cmp(&a.0)
+                    .then_with(|| dating(b.1).published.cmp(&dating(a.1).published))
+                    .then(a.1.cmp(&b.1))
+            });
             // An article that covers the question comes before one that does not, whatever
             // their scores: the answer must clear the bar below, and a high-scoring article
             // about a few of the question's words (a different poll, a different match) must

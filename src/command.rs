@@ -181,12 +181,8 @@ pub fn parse(text: &str) -> Result<Command, ParseError> {
             }),
             Err(e) => Err(e),
         },
-        "latest" => match parse_question(rest) {
-            Ok(Command::Ask(a)) => Ok(Command::Latest(a)),
-            Ok(other) => Ok(other),
-            Err(ParseError::Empty) => Ok(Command::Latest(Ask::default())),
-            Err(e) => Err(e),
-        },
+        // Words are optional: `latest`, `latest since:3d`, `latest prisoner exchange`.
+        "latest" => parse_ask(rest).map(Command::Latest),
         "help" | "h" | "?" | "commands" => Ok(Command::Help),
         _ => Err(ParseError::UnknownCommand(name.chars().take(32).collect())),
     }
@@ -230,6 +226,15 @@ pub fn ask_line(
 /// `source:reuters` or `source:"Example Wire"`, `limit:5`, `passages:2`). Anything else, query
 /// syntax and punctuation included, stays part of the question.
 pub fn parse_question(text: &str) -> Result<Command, ParseError> {
+    let ask = parse_ask(text)?;
+    if ask.question.trim().is_empty() {
+        return Err(ParseError::Empty);
+    }
+    Ok(Command::Ask(ask))
+}
+
+/// A question's words and inline filters; the words may be empty (`latest since:3d`).
+pub fn parse_ask(text: &str) -> Result<Ask, ParseError> {
     let mut ask = Ask::default();
     let mut words: Vec<&str> = Vec::new();
     let mut rest = text.trim();
@@ -286,10 +291,7 @@ pub fn parse_question(text: &str) -> Result<Command, ParseError> {
         }
     }
     ask.question = words.join(" ");
-    if ask.question.trim().is_empty() {
-        return Err(ParseError::Empty);
-    }
-    Ok(Command::Ask(ask))
+    Ok(ask)
 }
 
 /// Splits off one whitespace-separated token; `key:"two words"` stays one token.
@@ -821,6 +823,7 @@ impl Handler {
         let more = items.len() > ask.offset + limit;
         let items: Vec<_> = items.into_iter().skip(ask.offset).take(limit).collect();
         Reply::Latest {
+            bounds: (resolved.filters.since, resolved.filters.until),
             range: resolved.span.map(|s| s.label),
             items,
             offset: ask.offset,
@@ -848,6 +851,7 @@ impl Handler {
         };
         match result {
             Ok(Ok((items, more, newest))) => Reply::Latest {
+                bounds: (resolved.filters.since, resolved.filters.until),
                 range,
                 items,
                 offset,
@@ -1073,6 +1077,14 @@ mod tests {
             Err(ParseError::BadFilter { .. })
         ));
         assert_eq!(parse_question("since:3d"), Err(ParseError::Empty));
+        // `latest` takes filters without words, and keeps them.
+        let Ok(Command::Latest(a)) = parse("latest since:3d source:Wire") else {
+            panic!("latest with filters only")
+        };
+        assert_eq!(
+            (a.question.as_str(), a.since, a.source.as_deref()),
+            ("", Some(DateBound::Ago(Duration::days(3))), Some("Wire"))
+        );
     }
 
     #[test]

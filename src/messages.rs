@@ -704,6 +704,7 @@ pub fn plain(reply: &Reply, syntax: Syntax<'_>) -> String {
             offset,
             more,
             newest,
+            ..
         } => {
             if items.is_empty() {
                 return nothing_new(range.as_deref(), *newest);

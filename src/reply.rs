@@ -233,6 +233,8 @@ pub enum Reply {
     /// newest first. `newest` is the newest article's date when the range holds none.
     Latest {
         range: Option<String>,
+        /// The range as dates (`since`, `until`), for machine-readable output.
+        bounds: (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
         items: Vec<Hit>,
         offset: usize,
         more: bool,

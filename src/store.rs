@@ -304,7 +304,7 @@ impl ArticleStore {
     }
 
     /// The other copies of each given report group (articles whose group is one of `stories`,
-    /// the group's first article included), oldest first, at most `per_story` each.
+    /// the group's first article included), oldest first (then by URL), at most `per_story` each.
     pub fn copies_of(
         &self,
         stories: &[i64],
@@ -313,7 +313,7 @@ impl ArticleStore {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
             "SELECT key, source, url, published, published_estimated FROM articles
-             WHERE key = ?1 OR story = ?1 ORDER BY published, key LIMIT ?2",
+             WHERE key = ?1 OR story = ?1 ORDER BY published, url LIMIT ?2",
         )?;
         let mut out = std::collections::HashMap::new();
         for &story in stories {

@@ -30,6 +30,9 @@ Question sets:
            questions), its phrase is found only there; halves tune/held. Articles carry their
            dates and sources (talkwatch weighs recency and folds wire copies; for every engine a
            copy of the answering wire report counts as the answer)
+  timelines bench/story/timelines.toml over the same articles: a topic and the developments a
+           careful reader would list; steps covered by the first 10 lines and extra lines
+           (talkwatch: `timeline`; the others: their 10 best hits)
 
 Metrics: MRR@10, hit@1, hit@10, passage hit (the answer phrase, case-insensitive, is in the first
 returned passage; longer quotes hit more often, so the mean length in characters of the first
@@ -163,6 +166,72 @@ def story_set():
             }
         )
     return out
+
+
+def timeline_set():
+    """bench/story/timelines.toml: topics with the developments a careful reader would list (each
+    step: the articles that report it, named by file-name prefix, mapped here to their URLs)."""
+    import tomllib
+
+    url_of = {}
+    for path in (ROOT / "bench/story/articles").glob("*.md"):
+        meta = path.read_text().split("---", 2)[1]
+        url = next(l.split(":", 1)[1].strip().strip('"') for l in meta.splitlines() if l.startswith("url:"))
+        url_of[path.name.split("-", 1)[0]] = url
+    out = []
+    for t in tomllib.loads((ROOT / "bench/story/timelines.toml").read_text())["timeline"]:
+        out.append(
+            {
+                "id": t["id"],
+                "q": t["topic"],
+                "mode": "timeline",
+                "half": t["half"],
+                "steps": [[url_of[a] for a in step] for step in t["steps"]],
+            }
+        )
+    return out
+
+
+def timeline_score(results, timelines):
+    """Steps covered by the first 10 lines (a line covers the first step, not yet covered, that
+    lists its article or one of its "also" copies) and extra lines (in no step, or a step already
+    covered), summed over the timelines."""
+    covered = steps = extra = 0
+    lat = []
+    for t in timelines:
+        r = results[t["id"]]
+        lines = r["ranked"][:10]
+        also = r.get("also") or [[] for _ in lines]
+        done = set()
+        for i, doc in enumerate(lines):
+            shown = {doc, *(also[i] if i < len(also) else [])}
+            step = next((k for k, s in enumerate(t["steps"]) if shown & set(s)), None)
+            if step is None or step in done:
+                extra += 1
+            else:
+                done.add(step)
+        covered += len(done)
+        steps += len(t["steps"])
+        lat.append(r["ms"])
+    lat.sort()
+    return {
+        "n": len(timelines),
+        "coverage": covered / steps if steps else float("nan"),
+        "covered": covered,
+        "steps": steps,
+        "extra": extra / len(timelines) if timelines else float("nan"),
+        "mean_ms": statistics.fmean(lat),
+        "p95_ms": lat[min(len(lat) - 1, round(0.95 * (len(lat) - 1)))],
+    }
+
+
+def timeline_table(rows):
+    out = ["| engine | steps covered | extra lines per timeline | mean ms | p95 ms |", "|---|---|---|---|---|"]
+    for name, s in rows:
+        out.append(
+            f"| {name} | {s['coverage']:.3f} ({s['covered']}/{s['steps']}) | {s['extra']:.2f} | {s['mean_ms']:.3f} | {s['p95_ms']:.3f} |"
+        )
+    return "\n".join(out)
 
 
 def load_sets(bbc):
@@ -449,7 +518,7 @@ def run_talkwatch(docs, queries, workdir):
             f.write(json.dumps(d) + "\n")
     with open(workdir / "queries.jsonl", "w") as f:
         for q in queries:
-            f.write(json.dumps({"id": q["id"], "q": q["q"]}) + "\n")
+            f.write(json.dumps({"id": q["id"], "q": q["q"], "mode": q.get("mode")}) + "\n")
     env = dict(os.environ, TALKWATCH_COMPARE_DIR=str(workdir), TALKWATCH_COMPARE_REPEAT=str(REPEAT))
     subprocess.run(["cargo", "bench", "--quiet", "--bench", "compare"], cwd=ROOT, env=env, check=True)
     results = {}
@@ -548,8 +617,9 @@ def main():
     report = {}
     builds = {}
     story = story_set()
+    timelines = timeline_set()
     story_docs = dated_docs(ROOT / "bench/story/articles")
-    corpora = [("bbc", bbc, bbc_queries), ("demo", demo, talks), ("story", story_docs, story)]
+    corpora = [("bbc", bbc, bbc_queries), ("demo", demo, talks), ("story", story_docs, story + timelines)]
     corpora = [c for c in corpora if not args.corpus or c[0] in args.corpus]
     for corpus, docs, queries in corpora:
         print(f"[{corpus}] talkwatch ({len(docs)} docs, {len(queries)} queries)", file=sys.stderr)
@@ -580,6 +650,14 @@ def main():
             f"**{title}**\n\n"
             + table(rows, with_passage=qs[0]["phrase"] is not None or corpus == "demo", with_silent=corpus == "demo")
         )
+    if ("story", "talkwatch") in report:
+        for title, half in [("tuning half", "tune"), ("held-out half, never tuned on", "held")]:
+            tls = [t for t in timelines if t["half"] == half]
+            rows = [(n, timeline_score(report[("story", n)], tls)) for n in names]
+            sections.append(
+                f"**Timelines over the story corpus, {title} ({len(tls)}; other engines: their 10 best hits)**\n\n"
+                + timeline_table(rows)
+            )
     build_rows = ["| engine | corpus | build s | index size |", "|---|---|---|---|"]
     for (corpus, name), b in builds.items():
         size = f"{b['index_bytes'] / 1e6:.1f} MB"

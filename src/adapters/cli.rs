@@ -556,10 +556,12 @@ async fn ask(handler: &Handler, args: AskArgs) -> Exit {
 /// The question typed on the command line with its inline filters; a bad filter is printed as a
 /// usage error (`None`). `empty_ok`: no words at all is allowed (`latest`).
 fn question_of(text: &str, empty_ok: bool) -> Option<Ask> {
-    match command::parse_question(text) {
-        Ok(Command::Ask(a)) => Some(a),
-        Ok(_) => Some(Ask::default()),
-        Err(command::ParseError::Empty) if empty_ok => Some(Ask::default()),
+    let parsed = match command::parse_ask(text) {
+        Ok(a) if a.question.trim().is_empty() && !empty_ok => Err(command::ParseError::Empty),
+        other => other,
+    };
+    match parsed {
+        Ok(a) => Some(a),
         Err(e) => {
             print_error(
                 &e.to_string(),
@@ -592,21 +594,33 @@ async fn timeline(handler: &Handler, args: TimelineArgs, is_timeline: bool) -> E
     };
     let reply = handler.handle(command, &Caller::local(), None).await;
     if args.json {
-        let items = match &reply {
-            Reply::Timeline { items, .. } | Reply::Latest { items, .. } => {
-                items.iter().map(JsonItem::of).collect()
+        let json = match &reply {
+            Reply::Timeline { items, .. } => serde_json::to_string_pretty(&JsonTimeline {
+                topic: &text,
+                items: items.iter().map(JsonItem::of).collect(),
+            }),
+            Reply::Latest { items, bounds, .. } => serde_json::to_string_pretty(&JsonLatest {
+                range: JsonRange {
+                    since: bounds.0.map(rfc3339),
+                    until: bounds.1.map(rfc3339),
+                },
+                items: items.iter().map(JsonItem::of).collect(),
+            }),
+            Reply::NotFound { .. } | Reply::NothingInRange { .. } if is_timeline => {
+                serde_json::to_string_pretty(&JsonTimeline {
+                    topic: &text,
+                    items: Vec::new(),
+                })
             }
-            Reply::NotFound { .. } | Reply::NothingInRange { .. } => Vec::new(),
+            Reply::NotFound { .. } | Reply::NothingInRange { .. } => {
+                serde_json::to_string_pretty(&JsonLatest {
+                    range: JsonRange::default(),
+                    items: Vec::new(),
+                })
+            }
             other => return print_reply(other),
         };
-        let out = JsonTimeline {
-            topic: &text,
-            items,
-        };
-        out!(
-            "{}",
-            serde_json::to_string_pretty(&out).expect("serializable")
-        );
+        out!("{}", json.expect("serializable"));
         return Exit::Ok;
     }
     print_reply(&reply)
@@ -618,9 +632,24 @@ struct JsonTimeline<'a> {
     items: Vec<JsonItem<'a>>,
 }
 
+/// `latest --json`: the range the items were chosen from (RFC 3339; null: open) and the items,
+/// newest first.
+#[derive(Serialize)]
+struct JsonLatest<'a> {
+    range: JsonRange,
+    items: Vec<JsonItem<'a>>,
+}
+
+#[derive(Serialize, Default)]
+struct JsonRange {
+    since: Option<String>,
+    until: Option<String>,
+}
+
 #[derive(Serialize)]
 struct JsonItem<'a> {
-    published: String,
+    /// RFC 3339; null for an article without a date of its own.
+    published: Option<String>,
     /// The article has no date of its own (`published` is the file or fetch time).
     undated: bool,
     title: &'a str,
@@ -633,7 +662,7 @@ struct JsonItem<'a> {
 impl<'a> JsonItem<'a> {
     fn of(h: &'a crate::reply::Hit) -> JsonItem<'a> {
         JsonItem {
-            published: rfc3339(h.published),
+            published: (!h.published_estimated).then(|| rfc3339(h.published)),
             undated: h.published_estimated,
             title: &h.title,
             url: &h.url,
@@ -672,6 +701,20 @@ fn rfc3339(d: chrono::DateTime<chrono::Utc>) -> String {
 struct JsonAnswer<'a> {
     question: &'a str,
     hits: Vec<JsonHit<'a>>,
+    /// A newer article that matches as well but is not among the hits.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    newer: Option<JsonNewer<'a>>,
+    /// How many matches the date range left out, when it left some out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    excluded: Option<usize>,
+}
+
+#[derive(Serialize)]
+struct JsonNewer<'a> {
+    title: &'a str,
+    url: &'a str,
+    source: &'a str,
+    published: String,
 }
 
 #[derive(Serialize)]
@@ -704,7 +747,25 @@ fn print_json(question: &str, reply: &Reply) -> Exit {
         Reply::NotFound { .. } | Reply::NothingInRange { .. } => Vec::new(),
         other => return print_reply(other),
     };
-    let out = JsonAnswer { question, hits };
+    let newer = match reply {
+        Reply::Answer(a) => a.newer.as_ref().map(|n| JsonNewer {
+            title: &n.title,
+            url: &n.url,
+            source: &n.source,
+            published: rfc3339(n.published),
+        }),
+        _ => None,
+    };
+    let excluded = match reply {
+        Reply::NothingInRange { outside, .. } if *outside > 0 => Some(*outside),
+        _ => None,
+    };
+    let out = JsonAnswer {
+        question,
+        hits,
+        newer,
+        excluded,
+    };
     out!(
         "{}",
         serde_json::to_string_pretty(&out).expect("serializable")

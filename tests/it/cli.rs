@@ -84,7 +84,9 @@ fn json_answer_has_exactly_the_documented_shape() {
     ingest_demo(&env);
     let v = ask_json(&env, &["Has Washington commented?"]);
     let obj = v.as_object().unwrap();
-    assert_eq!(obj.keys().collect::<Vec<_>>(), ["hits", "question"]);
+    // `newer` is there only when a newer matching article is not among the hits.
+    let keys: Vec<&String> = obj.keys().filter(|k| *k != "newer").collect();
+    assert_eq!(keys, ["hits", "question"]);
     assert_eq!(v["question"], "Has Washington commented?");
     let hits = v["hits"].as_array().unwrap();
     assert!(!hits.is_empty() && hits.len() <= 3);
@@ -902,4 +904,73 @@ fn a_fixed_now_makes_time_words_reproducible() {
         "{}",
         stderr(&out)
     );
+}
+
+/// The machine-readable shapes of the story commands on the demo: `timeline --json` in date
+/// order, `latest --json` with its range as dates, and `ask --json` adding `newer` and
+/// `excluded` (the existing fields unchanged).
+#[test]
+fn story_commands_print_their_json_shapes() {
+    let env = Env::with_demo();
+    let json = |args: &[&str]| -> Value {
+        let out = env
+            .cmd()
+            .args(["--now", "2026-11-27T09:00:00Z"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+
+    let v = json(&["timeline", "--json", "energy truce"]);
+    assert_eq!(v["topic"], "energy truce");
+    let items = v["items"].as_array().unwrap();
+    assert!(items.len() >= 2, "{v}");
+    let dates: Vec<&str> = items
+        .iter()
+        .map(|i| i["published"].as_str().unwrap())
+        .collect();
+    assert!(dates.windows(2).all(|w| w[0] <= w[1]), "{dates:?}");
+    for key in ["title", "url", "source", "passage"] {
+        assert!(items[0][key].is_string(), "{key}: {v}");
+    }
+    assert!(items[0]["also"].is_array(), "{v}");
+
+    let v = json(&["latest", "--json", "since:2026-11-20"]);
+    assert_eq!(v["range"]["since"], "2026-11-20T00:00:00Z", "{v}");
+    assert!(v["range"]["until"].is_null(), "{v}");
+    let dates: Vec<&str> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["published"].as_str().unwrap())
+        .collect();
+    assert!(
+        !dates.is_empty() && dates.windows(2).all(|w| w[0] >= w[1]),
+        "{dates:?}"
+    );
+
+    // A date range that leaves every match out: no hits, and how many it left out.
+    let v = json(&["ask", "--json", "since:2026-11-25 Ushakov territory"]);
+    assert_eq!(v["hits"].as_array().unwrap().len(), 0, "{v}");
+    assert!(v["excluded"].as_u64().unwrap() >= 1, "{v}");
+    assert!(v.get("newer").is_none(), "{v}");
+
+    // Asked for the start, the first hit is the oldest; the newer coverage is pointed to.
+    let v = json(&[
+        "ask",
+        "--json",
+        "limit:1 What did Washington first say after the Moscow talks?",
+    ]);
+    assert_eq!(v["hits"].as_array().unwrap().len(), 1, "{v}");
+    let newer = &v["newer"];
+    assert!(
+        newer["published"].as_str().unwrap() > v["hits"][0]["published"].as_str().unwrap(),
+        "{v}"
+    );
+    for key in ["title", "url", "source"] {
+        assert!(newer[key].is_string(), "{key}: {v}");
+    }
+    assert!(v.get("excluded").is_none(), "{v}");
 }
