@@ -109,6 +109,7 @@ async fn main() {
         limit: 10,
         offset: 0,
         per_article: 1,
+        by_date: false,
     };
     // A timeline as `timeline <topic>` gives it: its first page of lines, as hits.
     let timeline = |topic: String| {

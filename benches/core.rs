@@ -75,6 +75,7 @@ async fn main() {
         limit: 3,
         offset: 0,
         per_article: 1,
+        by_date: false,
     };
     for q in questions.iter().take(200) {
         let _ = engine.ask(&req(q)).unwrap(); // warm up caches

@@ -21,6 +21,9 @@ pub struct AskRequest {
     pub offset: usize,
     /// Passages per article (1 collapses each article to its best passage).
     pub per_article: usize,
+    /// The hits will be put in date order (a timeline): rank by relevance alone, without the
+    /// preference for newer articles.
+    pub by_date: bool,
 }
 
 /// Re-ranking weights (see `config.search`).
@@ -217,15 +220,17 @@ impl Answerer<'_> {
                 by_article[&key][0].addr
             })?;
             let dating = |key: i64| by_article[&key][0].dating;
-            apply_recency(&mut ranked, |k| dating(k).published, self.recency, cue);
             // Equal scores (twin articles) in an order a person can follow, the same after
             // every ingest: the newer first, then the one stored first, never the order in
-            // which the index happened to write them.
+            // which the index happened to write them (the sorts after this one are stable).
             ranked.sort_by(|a, b| {
                 b.0.total_cmp(&a.0)
                     .then_with(|| dating(b.1).published.cmp(&dating(a.1).published))
                     .then(a.1.cmp(&b.1))
             });
+            if !req.by_date {
+                apply_recency(&mut ranked, |k| dating(k).published, self.recency, cue);
+            }
             // An article that covers the question comes before one that does not, whatever
             // their scores: the answer must clear the bar below, and a high-scoring article
             // about a few of the question's words (a different poll, a different match) must
@@ -411,7 +416,8 @@ impl Answerer<'_> {
 /// undated articles last; each quote cut to the sentences (at most [`passage::MAX_PASSAGE`]
 /// bytes) with the most of the question's words. Returns the page at `offset` and whether more
 /// follow.
-pub fn timeline(mut hits: Vec<Hit>, offset: usize, limit: usize) -> (Vec<Hit>, bool) {
+pub fn timeline(hits: Vec<Hit>, offset: usize, limit: usize) -> (Vec<Hit>, bool) {
+    let mut hits = developments(hits);
     hits.sort_by_key(|h| (h.published_estimated, h.published));
     let more = hits.len() > offset + limit;
     let page = hits
@@ -444,6 +450,47 @@ pub fn timeline(mut hits: Vec<Hit>, offset: usize, limit: usize) -> (Vec<Hit>, b
         })
         .collect();
     (page, more)
+}
+
+/// Share of the best match's score below which a match only mentions the topic in passing (a
+/// background paragraph, another story's recap) and gets no line in a timeline. Calibrated on
+/// the tuning half of `bench/story/timelines.toml` (docs/benchmarks.md).
+const TIMELINE_FLOOR: f32 = 0.4;
+
+/// The developments among a topic's matches (best first): matches that only mention the topic
+/// in passing are left out, and of the dated matches published on the same day the best
+/// stands for that day's development, the others listed with it as "also" (an outlet's own
+/// re-telling of the same event, as wire copies are).
+fn developments(hits: Vec<Hit>) -> Vec<Hit> {
+    let floor = TIMELINE_FLOOR;
+    let best = hits.iter().map(|h| h.score).fold(0.0f32, f32::max);
+    let mut out: Vec<Hit> = Vec::with_capacity(hits.len());
+    for hit in hits {
+        if best > 0.0 && hit.score < floor * best {
+            continue;
+        }
+        let same_day = (!hit.published_estimated)
+            .then(|| {
+                out.iter().position(|h| {
+                    !h.published_estimated && h.published.date_naive() == hit.published.date_naive()
+                })
+            })
+            .flatten();
+        match same_day {
+            Some(i) => {
+                let also = Also {
+                    source: hit.source,
+                    url: hit.url,
+                    published: hit.published,
+                    published_estimated: hit.published_estimated,
+                };
+                out[i].also.push(also);
+                out[i].also.extend(hit.also);
+            }
+            None => out.push(hit),
+        }
+    }
+    out
 }
 
 /// Most copies of one report listed with a hit.

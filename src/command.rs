@@ -682,6 +682,7 @@ impl Handler {
             offset: ask.offset,
             per_article: ask.passages_per_article.unwrap_or(1),
             question: resolved.question.clone(),
+            by_date: false,
         };
         match self.run_ask(request.clone()).await {
             Ok(Ok(mut answer)) => {
@@ -787,6 +788,7 @@ impl Handler {
             offset: 0,
             per_article: 1,
             question: resolved.question.clone(),
+            by_date: true,
         };
         match self.run_ask(request).await {
             Ok(Ok(answer)) => Ok(answer.hits),

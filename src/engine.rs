@@ -461,6 +461,7 @@ mod tests {
             limit: 5,
             offset: 0,
             per_article: 1,
+            by_date: false,
         };
         match engine.ask(&req).unwrap() {
             Ok(answer) => answer.hits.into_iter().map(|h| h.passage).collect(),
@@ -502,6 +503,7 @@ mod tests {
             limit: 5,
             offset: 0,
             per_article: 1,
+            by_date: false,
         };
         let answer = engine.ask(&req).unwrap().unwrap();
         let marked = |hit: &crate::reply::Hit| -> Vec<String> {

@@ -43,6 +43,7 @@ fn request(question: &str) -> AskRequest {
         limit: 3,
         offset: 0,
         per_article: 1,
+        by_date: false,
     }
 }
 
