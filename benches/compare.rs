@@ -40,7 +40,8 @@ struct Doc {
 struct Query {
     id: String,
     q: String,
-    /// "timeline": the question is a topic for `timeline` (lines in date order), not `ask`.
+    /// "timeline": the question is a topic for `timeline` (lines in date order); "question": asked
+    /// as chat asks it (time words become dates, "what's new" lists the newest); else `ask`.
     #[serde(default)]
     mode: Option<String>,
 }
@@ -74,6 +75,13 @@ async fn main() {
         .and_then(|v| v.parse().ok())
     {
         config.search.article_cache_mb = mb;
+    }
+    // The clock that time words count from ("yesterday"), fixed for a question set.
+    if let Some(now) = std::env::var("TALKWATCH_COMPARE_NOW")
+        .ok()
+        .and_then(|v| chrono::DateTime::parse_from_rfc3339(&v).ok())
+    {
+        config.now = Some(now.to_utc());
     }
     let engine = std::sync::Arc::new(Engine::open(config).await.unwrap());
     let handler = talkwatch::command::Handler::new(engine.clone());
@@ -129,14 +137,36 @@ async fn main() {
             }
         }
     };
+    // A question as chat asks it, with the page size of the other sets.
+    let question = |text: String| {
+        let handler = &handler;
+        async move {
+            let ask = talkwatch::command::Ask {
+                question: text,
+                limit: Some(10),
+                ..Default::default()
+            };
+            let caller = talkwatch::command::Caller::local();
+            match handler
+                .handle(talkwatch::command::Command::Ask(ask), &caller, None)
+                .await
+            {
+                talkwatch::reply::Reply::Answer(a) => a.hits,
+                talkwatch::reply::Reply::Latest { items, .. } => items,
+                _ => Vec::new(),
+            }
+        }
+    };
     let run = |q: &Query| {
         let timeline = &timeline;
+        let question = &question;
         let req = &req;
         let engine = &engine;
         let (mode, text) = (q.mode.clone(), q.q.clone());
         async move {
             match mode.as_deref() {
                 Some("timeline") => timeline(text).await,
+                Some("question") => question(text).await,
                 _ => engine
                     .ask(&req(&text))
                     .unwrap()

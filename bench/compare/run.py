@@ -163,6 +163,8 @@ def story_set():
                 "phrase": q["phrase"],
                 "half": q["half"],
                 "kind": q.get("kind"),
+                # Asked as chat asks it: time words become dates, cues weigh dates.
+                "mode": "question",
             }
         )
     return out
@@ -511,7 +513,11 @@ def run_python_engine(cls, docs, queries, workdir):
     return results, {"build_s": engine.build_s, "index_bytes": engine.index_bytes}
 
 
-def run_talkwatch(docs, queries, workdir):
+# The clock of the story questions' time words ("yesterday"): Thursday 26 November 2026.
+STORY_NOW = "2026-11-26T09:00:00Z"
+
+
+def run_talkwatch(docs, queries, workdir, now=None):
     workdir.mkdir(parents=True, exist_ok=True)
     with open(workdir / "docs.jsonl", "w") as f:
         for d in docs:
@@ -520,6 +526,8 @@ def run_talkwatch(docs, queries, workdir):
         for q in queries:
             f.write(json.dumps({"id": q["id"], "q": q["q"], "mode": q.get("mode")}) + "\n")
     env = dict(os.environ, TALKWATCH_COMPARE_DIR=str(workdir), TALKWATCH_COMPARE_REPEAT=str(REPEAT))
+    if now:
+        env["TALKWATCH_COMPARE_NOW"] = now
     subprocess.run(["cargo", "bench", "--quiet", "--bench", "compare"], cwd=ROOT, env=env, check=True)
     results = {}
     with open(workdir / "talkwatch.results.jsonl") as f:
@@ -623,7 +631,7 @@ def main():
     corpora = [c for c in corpora if not args.corpus or c[0] in args.corpus]
     for corpus, docs, queries in corpora:
         print(f"[{corpus}] talkwatch ({len(docs)} docs, {len(queries)} queries)", file=sys.stderr)
-        res, build = run_talkwatch(docs, queries, work / corpus / "talkwatch")
+        res, build = run_talkwatch(docs, queries, work / corpus / "talkwatch", STORY_NOW if corpus == "story" else None)
         report[(corpus, "talkwatch")] = res
         builds[(corpus, "talkwatch")] = build
         for cls in engines:
