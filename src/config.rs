@@ -104,7 +104,7 @@ impl Default for SearchConfig {
             fuzzy: true,
             article_cache_mb: crate::store::DEFAULT_CACHE_BYTES / (1024 * 1024),
             recency_weight: 0.4,
-            recency_half_life_days: 7.0,
+            recency_half_life_days: 3.0,
             preferred_sources: Vec::new(),
         }
     }
