@@ -974,3 +974,25 @@ fn story_commands_print_their_json_shapes() {
     }
     assert!(v.get("excluded").is_none(), "{v}");
 }
+
+/// The demo's story: the Riyadh round was set for December (23 Nov), then moved to January
+/// (26 Nov). Asked when it is, the newer statement comes first, the older one still shown.
+#[test]
+fn the_demo_answers_with_the_newest_statement_first() {
+    let env = Env::with_demo();
+    let v = ask_json(&env, &["When will the Riyadh talks be held?"]);
+    let urls: Vec<&str> = v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["url"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        urls[..2],
+        [
+            "https://wire.example.org/2026/11/riyadh-round-postponed-january",
+            "https://daily.example.org/2026/11/riyadh-follow-up-talks-december"
+        ],
+        "{v}"
+    );
+}
