@@ -310,23 +310,44 @@ impl ArticleStore {
         stories: &[i64],
         per_story: usize,
     ) -> Result<std::collections::HashMap<i64, Vec<Copy>>, StoreError> {
+        let mut out: std::collections::HashMap<i64, Vec<Copy>> = std::collections::HashMap::new();
+        if stories.is_empty() {
+            return Ok(out);
+        }
+        // One statement for the page's groups, not one per group.
+        let marks = vec!["?"; stories.len()].join(",");
         let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
-            "SELECT key, source, url, published, published_estimated FROM articles
-             WHERE key = ?1 OR story = ?1 ORDER BY published, url LIMIT ?2",
-        )?;
-        let mut out = std::collections::HashMap::new();
-        for &story in stories {
-            let rows = stmt.query_map(params![story, per_story as i64], |r| {
-                Ok(Copy {
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT key, source, url, published, published_estimated, COALESCE(story, key)
+             FROM articles WHERE key IN ({marks}) OR story IN ({marks})
+             ORDER BY published, url"
+        ))?;
+        let params: Vec<&dyn rusqlite::ToSql> = stories
+            .iter()
+            .chain(stories)
+            .map(|s| s as &dyn rusqlite::ToSql)
+            .collect();
+        let rows = stmt.query_map(params.as_slice(), |r| {
+            Ok((
+                r.get::<_, i64>(5)?,
+                Copy {
                     key: r.get(0)?,
                     source: r.get(1)?,
                     url: r.get(2)?,
                     published: ts(r.get(3)?),
                     published_estimated: r.get(4)?,
-                })
-            })?;
-            out.insert(story, rows.collect::<Result<Vec<_>, _>>()?);
+                },
+            ))
+        })?;
+        for row in rows {
+            let (story, copy) = row?;
+            let list = out.entry(story).or_default();
+            if list.len() < per_story {
+                list.push(copy);
+            }
+        }
+        for &story in stories {
+            out.entry(story).or_default();
         }
         Ok(out)
     }
