@@ -119,54 +119,43 @@ async fn main() {
         per_article: 1,
         by_date: false,
     };
-    // A timeline as `timeline <topic>` gives it: its first page of lines, as hits.
-    let timeline = |topic: String| {
+    // A command as chat runs it: a timeline's first page of lines, or a question with the
+    // page size of the other sets (time words become dates, "what's new" lists the newest).
+    let handled = |command: talkwatch::command::Command| {
         let handler = &handler;
         async move {
-            let ask = talkwatch::command::Ask {
-                question: topic,
-                ..Default::default()
-            };
             let caller = talkwatch::command::Caller::local();
-            match handler
-                .handle(talkwatch::command::Command::Timeline(ask), &caller, None)
-                .await
-            {
-                talkwatch::reply::Reply::Timeline { items, .. } => items,
-                _ => Vec::new(),
-            }
-        }
-    };
-    // A question as chat asks it, with the page size of the other sets.
-    let question = |text: String| {
-        let handler = &handler;
-        async move {
-            let ask = talkwatch::command::Ask {
-                question: text,
-                limit: Some(10),
-                ..Default::default()
-            };
-            let caller = talkwatch::command::Caller::local();
-            match handler
-                .handle(talkwatch::command::Command::Ask(ask), &caller, None)
-                .await
-            {
+            match handler.handle(command, &caller, None).await {
                 talkwatch::reply::Reply::Answer(a) => a.hits,
-                talkwatch::reply::Reply::Latest { items, .. } => items,
+                talkwatch::reply::Reply::Timeline { items, .. }
+                | talkwatch::reply::Reply::Latest { items, .. } => items,
                 _ => Vec::new(),
             }
         }
     };
     let run = |q: &Query| {
-        let timeline = &timeline;
-        let question = &question;
+        let handled = &handled;
         let req = &req;
         let engine = &engine;
         let (mode, text) = (q.mode.clone(), q.q.clone());
         async move {
+            use talkwatch::command::{Ask, Command};
             match mode.as_deref() {
-                Some("timeline") => timeline(text).await,
-                Some("question") => question(text).await,
+                Some("timeline") => {
+                    handled(Command::Timeline(Ask {
+                        question: text,
+                        ..Default::default()
+                    }))
+                    .await
+                }
+                Some("question") => {
+                    handled(Command::Ask(Ask {
+                        question: text,
+                        limit: Some(10),
+                        ..Default::default()
+                    }))
+                    .await
+                }
                 _ => engine
                     .ask(&req(&text))
                     .unwrap()

@@ -462,11 +462,10 @@ const TIMELINE_FLOOR: f32 = 0.4;
 /// stands for that day's development, the others listed with it as "also" (an outlet's own
 /// re-telling of the same event, as wire copies are).
 fn developments(hits: Vec<Hit>) -> Vec<Hit> {
-    let floor = TIMELINE_FLOOR;
     let best = hits.iter().map(|h| h.score).fold(0.0f32, f32::max);
     let mut out: Vec<Hit> = Vec::with_capacity(hits.len());
     for hit in hits {
-        if best > 0.0 && hit.score < floor * best {
+        if best > 0.0 && hit.score < TIMELINE_FLOOR * best {
             continue;
         }
         let same_day = (!hit.published_estimated)

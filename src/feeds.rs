@@ -398,11 +398,8 @@ pub async fn run(
     on_new: tokio::sync::mpsc::UnboundedSender<Vec<Article>>,
 ) -> anyhow::Result<()> {
     let poller = Arc::new(Poller::new(engine.clone())?);
-    if let Some(problem) = poller.fetcher.tls_problem() {
-        tracing::warn!(
-            "{}",
-            problem.to_string().trim_start_matches("cannot fetch: ")
-        );
+    if poller.fetcher.tls_problem().is_some() {
+        tracing::warn!("{}", crate::ingest::NO_TRUSTED_ROOTS);
     }
     let mut running: std::collections::HashMap<String, (FeedRecord, tokio::task::JoinHandle<()>)> =
         std::collections::HashMap::new();

@@ -594,31 +594,26 @@ async fn timeline(handler: &Handler, args: TimelineArgs, is_timeline: bool) -> E
     };
     let reply = handler.handle(command, &Caller::local(), None).await;
     if args.json {
-        let json = match &reply {
-            Reply::Timeline { items, .. } => serde_json::to_string_pretty(&JsonTimeline {
+        let (items, bounds) = match &reply {
+            Reply::Timeline { items, .. } => (items.as_slice(), (None, None)),
+            Reply::Latest { items, bounds, .. } => (items.as_slice(), *bounds),
+            Reply::NotFound { .. } | Reply::NothingInRange { .. } => (&[][..], (None, None)),
+            other => return print_reply(other),
+        };
+        let items = items.iter().map(JsonItem::of).collect();
+        let json = if is_timeline {
+            serde_json::to_string_pretty(&JsonTimeline {
                 topic: &text,
-                items: items.iter().map(JsonItem::of).collect(),
-            }),
-            Reply::Latest { items, bounds, .. } => serde_json::to_string_pretty(&JsonLatest {
+                items,
+            })
+        } else {
+            serde_json::to_string_pretty(&JsonLatest {
                 range: JsonRange {
                     since: bounds.0.map(rfc3339),
                     until: bounds.1.map(rfc3339),
                 },
-                items: items.iter().map(JsonItem::of).collect(),
-            }),
-            Reply::NotFound { .. } | Reply::NothingInRange { .. } if is_timeline => {
-                serde_json::to_string_pretty(&JsonTimeline {
-                    topic: &text,
-                    items: Vec::new(),
-                })
-            }
-            Reply::NotFound { .. } | Reply::NothingInRange { .. } => {
-                serde_json::to_string_pretty(&JsonLatest {
-                    range: JsonRange::default(),
-                    items: Vec::new(),
-                })
-            }
-            other => return print_reply(other),
+                items,
+            })
         };
         out!("{}", json.expect("serializable"));
         return Exit::Ok;
@@ -640,7 +635,7 @@ struct JsonLatest<'a> {
     items: Vec<JsonItem<'a>>,
 }
 
-#[derive(Serialize, Default)]
+#[derive(Serialize)]
 struct JsonRange {
     since: Option<String>,
     until: Option<String>,

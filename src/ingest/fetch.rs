@@ -193,25 +193,15 @@ fn certificate_problem(rustls_name: &str) -> Option<&'static str> {
     })
 }
 
-/// Every message in an error's source chain, joined by ": " (an `io::Error` wrapping a TLS
-/// error shows only its inner error's message, so it is asked for it by `get_ref`).
+/// Every message in an error's source chain, joined by ": ". (An `io::Error` wrapping a TLS
+/// error displays the TLS error's message, and its `source` goes on from there.)
 fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
     let mut msg = e.to_string();
     let mut next = e.source();
     while let Some(s) = next {
         msg.push_str(": ");
         msg.push_str(&s.to_string());
-        next = match s
-            .downcast_ref::<std::io::Error>()
-            .and_then(|io| io.get_ref())
-        {
-            Some(inner) => {
-                msg.push_str(": ");
-                msg.push_str(&inner.to_string());
-                inner.source()
-            }
-            None => s.source(),
-        };
+        next = s.source();
     }
     msg
 }
@@ -224,12 +214,6 @@ fn describe(e: &reqwest::Error) -> String {
     } else if e.is_redirect() {
         "too many redirects".into()
     } else {
-        let mut msg = e.to_string();
-        let mut source = std::error::Error::source(e);
-        while let Some(s) = source {
-            msg = format!("{msg}: {s}");
-            source = s.source();
-        }
-        msg
+        error_chain(e)
     }
 }

@@ -87,9 +87,7 @@ pub enum IngestError {
     Unsupported(String),
     #[error("cannot fetch: {0}")]
     Fetch(String),
-    #[error(
-        "cannot fetch: no trusted root certificates found; install ca-certificates or set SSL_CERT_FILE"
-    )]
+    #[error("cannot fetch: {NO_TRUSTED_ROOTS}")]
     NoTrustedRoots,
     #[error(
         "cannot fetch: the server's certificate is not trusted ({0}); behind a TLS-inspecting proxy, \
@@ -103,6 +101,11 @@ pub enum IngestError {
     #[error("{0}")]
     Parse(String),
 }
+
+/// Why no `https://` page can be fetched on a machine without trusted roots (said per fetch and
+/// once when the feed poller starts).
+pub const NO_TRUSTED_ROOTS: &str =
+    "no trusted root certificates found; install ca-certificates or set SSL_CERT_FILE";
 
 /// An input that produced no article, and why.
 #[derive(Debug, Clone, PartialEq)]

@@ -340,58 +340,38 @@ fn filters_work_as_flags_and_inline() {
     let v = ask_json(&env, &["--limit", "1", "Moscow talks"]);
     assert_eq!(v["hits"].as_array().unwrap().len(), 1);
 
-    let out = env
-        .cmd()
-        .args(["ask", "--since", "banana", "x"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    let err = usage_error(&env, &["ask", "--since", "banana", "x"]);
+    assert!(err.contains("`banana` is not a date"), "{err}");
+    let err = usage_error(&env, &["ask", "since:banana talks"]);
     assert!(
-        stderr(&out).contains("`banana` is not a date"),
-        "{}",
-        stderr(&out)
-    );
-    let out = env
-        .cmd()
-        .args(["ask", "since:banana talks"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains(
+        err.contains(
             "error: `since:banana` is not valid: use a date like 2026-11-01 or an age like 10m, 12h, 3d, 2w or 2months"
         ),
-        "{}",
-        stderr(&out)
+        "{err}"
     );
     // A day that does not exist is named, with exit status 2.
-    let out = env
-        .cmd()
-        .args(["ask", "What was agreed on 31 February?"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    let err = usage_error(&env, &["ask", "What was agreed on 31 February?"]);
     assert!(
-        stderr(&out).starts_with(
+        err.starts_with(
             "error: “31 February” is not a day of the calendar; check the day and the month"
         ),
-        "{}",
-        stderr(&out)
+        "{err}"
     );
     // A range that ends before it starts is a usage error, not "nothing found".
-    let out = env
-        .cmd()
-        .args(["ask", "since:2026-11-25 until:2026-11-20 talks"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    let err = usage_error(&env, &["ask", "since:2026-11-25 until:2026-11-20 talks"]);
     assert!(
-        stderr(&out).starts_with(
+        err.starts_with(
             "error: That range ends (20 Nov 2026) before it starts (25 Nov 2026): `until:` has to come after `since:`"
         ),
-        "{}",
-        stderr(&out)
+        "{err}"
     );
+}
+
+/// Runs `talkwatch ARGS`, expects a usage error (exit status 2) and returns its stderr.
+fn usage_error(env: &Env, args: &[&str]) -> String {
+    let out = env.cmd().args(args).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    stderr(&out)
 }
 
 #[test]

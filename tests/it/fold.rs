@@ -12,6 +12,8 @@ use talkwatch::config::Config;
 use talkwatch::engine::Engine;
 use talkwatch::ingest::Article;
 
+use crate::support::article;
+
 #[derive(serde::Deserialize)]
 struct Set {
     group: Vec<Group>,
@@ -56,24 +58,6 @@ fn slug(outlet: &str) -> String {
     outlet.to_lowercase().replace(' ', "-")
 }
 
-fn article(
-    url: String,
-    source: &str,
-    title: &str,
-    published: DateTime<Utc>,
-    body: &str,
-) -> Article {
-    Article {
-        url,
-        title: title.into(),
-        source: source.into(),
-        published,
-        published_estimated: false,
-        tags: Vec::new(),
-        body: body.trim().into(),
-    }
-}
-
 /// A copy as the outlet ran it: the agency's paragraphs with the intro rewritten, a paragraph
 /// added or the last one cut.
 fn republish(body: &str, copy: &Copy) -> String {
@@ -97,22 +81,22 @@ fn articles(set: &Set) -> Vec<(Article, String)> {
     for g in &set.group {
         out.push((
             article(
-                format!("https://{}.example.org/{}", slug(&g.outlet), g.id),
+                &format!("https://{}.example.org/{}", slug(&g.outlet), g.id),
                 &g.outlet,
                 &g.title,
                 g.published,
-                &g.body,
+                g.body.trim(),
             ),
             g.id.clone(),
         ));
         for (i, c) in g.copy.iter().enumerate() {
             out.push((
                 article(
-                    format!("https://{}.example.org/{}-copy", slug(&c.outlet), g.id),
+                    &format!("https://{}.example.org/{}-copy", slug(&c.outlet), g.id),
                     &c.outlet,
                     c.title.as_deref().unwrap_or(&g.title),
                     g.published + chrono::Duration::minutes(40 * (i as i64 + 1)),
-                    &republish(&g.body, c),
+                    republish(&g.body, c).trim(),
                 ),
                 g.id.clone(),
             ));
@@ -125,11 +109,11 @@ fn articles(set: &Set) -> Vec<(Article, String)> {
         ] {
             out.push((
                 article(
-                    format!("https://{}.example.org/{}{side}", slug(outlet), p.id),
+                    &format!("https://{}.example.org/{}{side}", slug(outlet), p.id),
                     outlet,
                     title,
                     published,
-                    body,
+                    body.trim(),
                 ),
                 format!("{}{side}", p.id),
             ));

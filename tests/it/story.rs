@@ -8,6 +8,8 @@ use talkwatch::command::{Caller, Command, Handler};
 use talkwatch::config::Config;
 use talkwatch::engine::Engine;
 use talkwatch::ingest::Article;
+
+use crate::support::article;
 use talkwatch::messages::{self, Syntax};
 use talkwatch::reply::Reply;
 
@@ -22,18 +24,6 @@ Officials on both sides declined to give the names of those on the list.";
 
 fn at(day: u32, hour: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, day, hour, 0, 0).unwrap()
-}
-
-fn article(url: &str, source: &str, title: &str, published: DateTime<Utc>, body: &str) -> Article {
-    Article {
-        url: url.into(),
-        title: title.into(),
-        source: source.into(),
-        published,
-        published_estimated: false,
-        tags: Vec::new(),
-        body: body.into(),
-    }
 }
 
 fn corpus() -> Vec<Article> {

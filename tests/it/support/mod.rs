@@ -127,3 +127,22 @@ pub fn python_venv(name: &str, packages: &[&str]) -> PathBuf {
     venv
 }
 pub mod discord_fake;
+
+/// A dated article as a test writes it (no tags).
+pub fn article(
+    url: &str,
+    source: &str,
+    title: &str,
+    published: chrono::DateTime<chrono::Utc>,
+    body: &str,
+) -> talkwatch::ingest::Article {
+    talkwatch::ingest::Article {
+        url: url.into(),
+        title: title.into(),
+        source: source.into(),
+        published,
+        published_estimated: false,
+        tags: Vec::new(),
+        body: body.into(),
+    }
+}
