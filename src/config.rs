@@ -119,6 +119,9 @@ pub struct IngestConfig {
     pub max_fetch_bytes: u64,
     /// Whole-request timeout for a URL, in seconds.
     pub fetch_timeout_secs: u64,
+    /// Longest time one input's parsing and text extraction may take, in milliseconds; an
+    /// input that takes longer is skipped with that reason and the batch goes on.
+    pub max_parse_ms: u64,
     /// User agent sent with every fetch.
     pub user_agent: String,
 }
@@ -129,6 +132,7 @@ impl Default for IngestConfig {
             max_file_bytes: 10 * 1024 * 1024,
             max_fetch_bytes: 5 * 1024 * 1024,
             fetch_timeout_secs: 20,
+            max_parse_ms: 2_000,
             user_agent: format!(
                 "talkwatch/{} (+https://example.org/talkwatch)",
                 env!("CARGO_PKG_VERSION")

@@ -3,6 +3,8 @@
 
 use std::sync::Arc;
 
+use futures::StreamExt;
+
 use crate::answer::{Answerer, AskRequest, Recency, Weights};
 use crate::config::Config;
 use crate::ingest::{self, Article, Failure, Fetcher, Input};
@@ -14,6 +16,8 @@ use crate::store::{ArticleStore, SourceSummary, StoreError, StoredArticle, Upser
 
 /// Articles go to the store and the index in batches of this size.
 const BATCH: usize = 500;
+/// Longest time read articles wait for their commit during an ingest.
+const COMMIT_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
@@ -71,13 +75,25 @@ impl EngineError {
     }
 }
 
-/// Counts of one ingest run.
+/// Counts of one ingest run: every article read and every input refused is in exactly one of
+/// them.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct IngestReport {
     pub added: usize,
     pub updated: usize,
     pub unchanged: usize,
+    /// Articles with the address of one read earlier in the same run (not stored again).
+    pub duplicates: Vec<Duplicate>,
     pub failures: Vec<Failure>,
+}
+
+/// An article whose canonical URL an earlier input of the same run already gave.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Duplicate {
+    pub input: String,
+    /// The input that gave the URL first (the one stored).
+    pub of: String,
+    pub url: String,
 }
 
 impl IngestReport {
@@ -86,8 +102,14 @@ impl IngestReport {
             self.added,
             self.updated,
             self.unchanged,
+            self.duplicates.len(),
             self.failures.len(),
         )
+    }
+
+    /// Articles stored so far (added, updated or found unchanged).
+    pub fn saved(&self) -> usize {
+        self.added + self.updated + self.unchanged
     }
 }
 
@@ -95,6 +117,8 @@ impl IngestReport {
 pub trait IngestProgress: Send + Sync {
     fn start(&self, _total: u64) {}
     fn advance(&self, _label: &str) {}
+    /// Called after each commit: `saved` articles are durable now, whatever happens next.
+    fn saved(&self, _saved: usize) {}
     fn finish(&self) {}
 }
 
@@ -219,7 +243,10 @@ impl Engine {
     }
 
     /// Ingests files, directories and URLs. Bad inputs are reported, never fatal; a store or
-    /// index failure stops the run (what was committed before stays).
+    /// index failure stops the run (what was committed before stays). Articles are committed
+    /// every [`BATCH`] articles or [`COMMIT_EVERY`], whichever comes first, so what progress
+    /// reported as saved survives the process being killed. Each input is read and parsed on a
+    /// parsing thread (never a runtime worker) within `ingest.max_parse_ms`.
     pub async fn ingest(
         &self,
         args: &[String],
@@ -228,32 +255,65 @@ impl Engine {
         let (inputs, mut failures) = ingest::expand_inputs(args);
         let mut report = IngestReport::default();
         let fetcher = Fetcher::new(&self.config.ingest);
+        let budget = std::time::Duration::from_millis(self.config.ingest.max_parse_ms.max(1));
+        let max_bytes = self.config.ingest.max_file_bytes;
         progress.start(inputs.len() as u64);
         let mut pending: Vec<Article> = Vec::new();
-        for input in &inputs {
-            let label = input.label();
-            let parsed = match input {
-                Input::File(path) => ingest::read_file(path, self.config.ingest.max_file_bytes),
-                Input::Url(url) => match &fetcher {
-                    Ok(f) => f.fetch_articles(url).await,
-                    Err(e) => vec![Err(e.clone())],
-                },
-            };
+        // Canonical URL → the input that gave it first in this run.
+        let mut first_of: std::collections::HashMap<String, String> = Default::default();
+        let mut last_commit = std::time::Instant::now();
+        // Inputs are read and parsed a few at a time (one per core), in order.
+        let reads = futures::stream::iter(&inputs)
+            .map(|input| async {
+                let parsed = match input {
+                    Input::File(path) => {
+                        let path = path.clone();
+                        ingest::bound::run(budget, move || ingest::read_file(&path, max_bytes))
+                            .await
+                            .unwrap_or_else(|e| vec![Err(e)])
+                    }
+                    Input::Url(url) => match &fetcher {
+                        Ok(f) => f.fetch_articles(url).await,
+                        Err(e) => vec![Err(e.clone())],
+                    },
+                };
+                (input.label(), parsed)
+            })
+            .buffered(parallel_reads());
+        futures::pin_mut!(reads);
+        while let Some((label, parsed)) = reads.next().await {
             for item in parsed {
                 match item {
-                    Ok(article) => pending.push(article),
+                    Ok(article) => match first_of.get(&article.url) {
+                        Some(of) => report.duplicates.push(Duplicate {
+                            input: label.clone(),
+                            of: of.clone(),
+                            url: article.url,
+                        }),
+                        None => {
+                            first_of.insert(article.url.clone(), label.clone());
+                            pending.push(article);
+                        }
+                    },
                     Err(error) => failures.push(Failure {
                         input: label.clone(),
                         error,
                     }),
                 }
             }
-            if pending.len() >= BATCH {
+            if pending.len() >= BATCH
+                || (!pending.is_empty() && last_commit.elapsed() >= COMMIT_EVERY)
+            {
                 self.flush(&mut pending, &mut report).await?;
+                last_commit = std::time::Instant::now();
+                progress.saved(report.saved());
             }
             progress.advance(&label);
         }
-        self.flush(&mut pending, &mut report).await?;
+        if !pending.is_empty() {
+            self.flush(&mut pending, &mut report).await?;
+            progress.saved(report.saved());
+        }
         progress.finish();
         for f in &failures {
             tracing::warn!(input = %f.input, reason = %f.error, "input skipped");
@@ -267,15 +327,7 @@ impl Engine {
         pending: &mut Vec<Article>,
         report: &mut IngestReport,
     ) -> Result<(), EngineError> {
-        // The same URL twice in one batch: keep the last version only.
-        let mut seen = std::collections::HashSet::new();
-        let mut batch: Vec<Article> = pending
-            .drain(..)
-            .rev()
-            .filter(|a| seen.insert(a.url.clone()))
-            .collect();
-        batch.reverse();
-        for u in self.add_articles(batch).await? {
+        for u in self.add_articles(std::mem::take(pending)).await? {
             match u.what {
                 Upsert::Added => report.added += 1,
                 Upsert::Updated => report.updated += 1,
@@ -410,6 +462,13 @@ impl Engine {
             aliases: self.aliases.len(),
         })
     }
+}
+
+/// How many inputs an ingest reads at once: one per core, within the parsing threads' cap.
+fn parallel_reads() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .clamp(1, ingest::bound::MAX_THREADS)
 }
 
 fn load_aliases(config: &Config) -> Result<Aliases, EngineError> {

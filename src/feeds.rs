@@ -13,7 +13,7 @@ use regex::Regex;
 use crate::config::FeedConfig;
 use crate::engine::{Engine, EngineError};
 use crate::health::Health;
-use crate::ingest::{Article, Conditional, Fetcher, IngestError, canonical_url, parse_feed};
+use crate::ingest::{Article, Conditional, Fetcher, IngestError, bound, canonical_url, parse_feed};
 use crate::service::Shutdown;
 use crate::store::{FeedRecord, Upsert};
 
@@ -242,7 +242,8 @@ impl Poller {
                 ..
             } => (body, etag, last_modified),
         };
-        let items = parse_feed(&body)?;
+        // Parsed off the scheduler's threads, within the same deadline as a page.
+        let items = bound::run(self.fetcher.parse_budget(), move || parse_feed(&body)).await??;
         let filters = Filters::new(&feed.include, &feed.exclude).map_err(IngestError::Parse)?;
         let mut outcome = PollOutcome {
             items: items.len(),

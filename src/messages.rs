@@ -626,8 +626,29 @@ pub fn stats(s: &Stats) -> String {
     out
 }
 
-pub fn ingest_summary(added: usize, updated: usize, unchanged: usize, failed: usize) -> String {
-    format!("added {added}, updated {updated}, unchanged {unchanged}, failed {failed}")
+pub fn ingest_summary(
+    added: usize,
+    updated: usize,
+    unchanged: usize,
+    duplicates: usize,
+    failed: usize,
+) -> String {
+    let duplicates = if duplicates > 0 {
+        format!(", same address twice {duplicates}")
+    } else {
+        String::new()
+    };
+    format!("added {added}, updated {updated}, unchanged {unchanged}{duplicates}, failed {failed}")
+}
+
+/// One line per article not stored because an earlier input of the run had its address.
+pub fn ingest_duplicate(input: &str, of: &str, url: &str) -> String {
+    format!("  {input}: same address as {of} ({url}); stored once, from the first")
+}
+
+/// Progress of a long ingest where no progress bar is drawn (output to a file or a pipe).
+pub fn ingest_saved(saved: usize, read: u64, total: u64) -> String {
+    format!("saved {saved} articles ({read} of {total} inputs read)")
 }
 
 /// A write into the data directory failed for lack of space.

@@ -503,6 +503,15 @@ impl IngestProgress for Bar {
         self.0.set_message(messages::shorten(label, 60));
         self.0.inc(1);
     }
+    fn saved(&self, saved: usize) {
+        // Without a terminal no bar is drawn: say what is durable, a line per commit.
+        if self.0.is_hidden() {
+            eprintln!(
+                "{}",
+                messages::ingest_saved(saved, self.0.position(), self.0.length().unwrap_or(0))
+            );
+        }
+    }
     fn finish(&self) {
         self.0.finish_and_clear();
     }
@@ -513,6 +522,9 @@ async fn ingest(engine: &Engine, inputs: &[String]) -> Exit {
     match engine.ingest(inputs, &bar).await {
         Ok(report) => {
             out!("{}", report.summary());
+            for d in &report.duplicates {
+                out!("{}", messages::ingest_duplicate(&d.input, &d.of, &d.url));
+            }
             for f in &report.failures {
                 out!("{}", messages::ingest_failure(f));
             }

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::IngestError;
+use super::bound::{Markup, check_depth};
 use super::parse::{collapse_ws, html_paragraphs};
 
 /// One entry of a feed, normalized.
@@ -24,6 +25,8 @@ pub struct FeedItem {
 const FULL_TEXT_CHARS: usize = 400;
 
 pub fn parse_feed(bytes: &[u8]) -> Result<Vec<FeedItem>, IngestError> {
+    // feed-rs builds its element tree recursively: refuse what would nest past any sense.
+    check_depth(bytes, Markup::Xml)?;
     let feed = feed_rs::parser::parse(bytes)
         .map_err(|e| IngestError::Parse(format!("not a readable RSS, Atom or JSON feed: {e}")))?;
     Ok(feed

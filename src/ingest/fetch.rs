@@ -6,7 +6,7 @@ use std::time::Duration;
 use chrono::Utc;
 use futures::StreamExt;
 
-use super::{Article, DocKind, IngestError, Origin, parse_bytes};
+use super::{Article, DocKind, IngestError, Origin, bound, parse_bytes};
 use crate::config::IngestConfig;
 
 /// The outcome of a conditional GET.
@@ -26,6 +26,8 @@ pub enum Conditional {
 pub struct Fetcher {
     client: reqwest::Client,
     max_bytes: u64,
+    /// Deadline of parsing one fetched page (`ingest.max_parse_ms`).
+    parse_budget: Duration,
     /// False when the platform offered no trusted root certificate (a container without
     /// `ca-certificates`, `SSL_CERT_FILE` pointing at nothing): plain `http://` still works and
     /// every `https://` fetch fails with [`IngestError::NoTrustedRoots`].
@@ -56,6 +58,7 @@ impl Fetcher {
         Ok(Fetcher {
             client,
             max_bytes: cfg.max_fetch_bytes,
+            parse_budget: Duration::from_millis(cfg.max_parse_ms.max(1)),
             has_roots,
         })
     }
@@ -155,14 +158,18 @@ impl Fetcher {
             .and_then(DocKind::from_content_type)
             .or_else(|| DocKind::from_path(std::path::Path::new(url.path())))
             .unwrap_or(DocKind::Html);
-        parse_bytes(
-            &body,
-            kind,
-            &Origin::Url {
-                url: url.clone(),
-                fetched: Utc::now(),
-            },
-        )
+        let origin = Origin::Url {
+            url: url.clone(),
+            fetched: Utc::now(),
+        };
+        bound::run(self.parse_budget, move || parse_bytes(&body, kind, &origin))
+            .await
+            .unwrap_or_else(|e| vec![Err(e)])
+    }
+
+    /// Deadline of parsing one fetched document (`ingest.max_parse_ms`).
+    pub fn parse_budget(&self) -> Duration {
+        self.parse_budget
     }
 }
 

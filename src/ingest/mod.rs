@@ -3,6 +3,7 @@
 //! Every input either becomes articles or a [`Failure`] with a reason a person can act on; one
 //! bad file never stops the others, and nothing here touches the store or the index.
 
+pub mod bound;
 mod feed;
 mod fetch;
 mod parse;
@@ -75,6 +76,16 @@ pub enum IngestError {
     NotUtf8 { offset: usize },
     #[error("too large: {size} bytes, the limit is {limit} bytes (ingest.max_file_bytes)")]
     TooLarge { size: u64, limit: u64 },
+    #[error("too large: more than {limit} bytes (ingest.max_file_bytes)")]
+    OverLimit { limit: u64 },
+    #[error("not a regular file ({0}); only files and directories are read")]
+    NotRegular(&'static str),
+    #[error("too deeply nested: more than {limit} levels of elements, which no article needs")]
+    TooDeep { limit: usize },
+    #[error("took too long to read: over {budget_ms} ms (ingest.max_parse_ms)")]
+    TooSlow { budget_ms: u64 },
+    #[error("the page broke the text extractor (a bug in talkwatch; the other inputs go on)")]
+    ParserFailed,
     #[error("no readable text found")]
     NoText,
     #[error("no title found (add a `title:` in the front matter)")]
@@ -98,6 +109,8 @@ pub enum IngestError {
     Io(String),
     #[error("no such file or directory")]
     Missing,
+    #[error("no .md, .txt, .html or .jsonl file in this directory")]
+    EmptyDir,
     #[error("{0}")]
     Parse(String),
 }
@@ -136,11 +149,18 @@ pub fn expand_inputs(args: &[String]) -> (Vec<Input>, Vec<Failure>) {
                 .follow_links(true)
                 .into_iter()
                 .filter_map(Result::ok)
-                .filter(|e| e.file_type().is_file())
+                // Pipes and devices with an article's extension are inputs too: refused by name.
+                .filter(|e| !e.file_type().is_dir())
                 .map(|e| e.into_path())
                 .filter(|p| DocKind::from_path(p).is_some())
                 .collect();
             files.sort();
+            if files.is_empty() {
+                failures.push(Failure {
+                    input: arg.clone(),
+                    error: IngestError::EmptyDir,
+                });
+            }
             inputs.extend(files.into_iter().map(Input::File));
         } else if path.exists() {
             inputs.push(Input::File(path.to_path_buf()));
@@ -179,7 +199,13 @@ fn read_file_inner(
     path: &Path,
     max_bytes: u64,
 ) -> Result<Vec<Result<Article, IngestError>>, IngestError> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+
+    // A FIFO or device would block `open` or `read` (and reports length 0): look first, and
+    // open without blocking in case the path changed in between.
     let meta = std::fs::metadata(path).map_err(|e| IngestError::Io(e.to_string()))?;
+    not_special(&meta.file_type())?;
     if meta.len() > max_bytes {
         return Err(IngestError::TooLarge {
             size: meta.len(),
@@ -200,8 +226,24 @@ fn read_file_inner(
             }
         }
     };
-    let bytes = std::fs::read(path).map_err(|e| IngestError::Io(e.to_string()))?;
-    let modified = meta
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| IngestError::Io(e.to_string()))?;
+    let opened = file
+        .metadata()
+        .map_err(|e| IngestError::Io(e.to_string()))?;
+    not_special(&opened.file_type())?;
+    // The reported length is a claim: read no further than the limit whatever it said.
+    let mut bytes = Vec::with_capacity(opened.len().min(max_bytes) as usize);
+    file.take(max_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| IngestError::Io(e.to_string()))?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(IngestError::OverLimit { limit: max_bytes });
+    }
+    let modified = opened
         .modified()
         .map(DateTime::<Utc>::from)
         .unwrap_or_else(|_| Utc::now());
@@ -214,4 +256,43 @@ fn read_file_inner(
             modified,
         },
     ))
+}
+
+/// Refuses what is not a regular file (pipes, sockets, devices), naming what it is.
+fn not_special(kind: &std::fs::FileType) -> Result<(), IngestError> {
+    use std::os::unix::fs::FileTypeExt;
+    if kind.is_file() {
+        return Ok(());
+    }
+    Err(IngestError::NotRegular(if kind.is_fifo() {
+        "a named pipe"
+    } else if kind.is_socket() {
+        "a socket"
+    } else if kind.is_char_device() || kind.is_block_device() {
+        "a device"
+    } else if kind.is_dir() {
+        "a directory"
+    } else {
+        "not a file"
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reading_stops_at_the_limit_whatever_the_file_claims() {
+        // procfs files report a length of 0 and have more to read.
+        let path = Path::new("/proc/self/maps");
+        assert_eq!(std::fs::metadata(path).unwrap().len(), 0);
+        assert_eq!(
+            read_file(path, 16),
+            vec![Err(IngestError::OverLimit { limit: 16 })]
+        );
+        assert_eq!(
+            read_file(Path::new("/dev/null"), 16),
+            vec![Err(IngestError::NotRegular("a device"))]
+        );
+    }
 }

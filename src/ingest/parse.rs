@@ -8,6 +8,7 @@ use gray_matter::Matter;
 use gray_matter::engine::YAML;
 use serde::Deserialize;
 
+use super::bound::{Markup, check_depth};
 use super::{Article, IngestError, Origin};
 
 /// The formats talkwatch reads.
@@ -231,6 +232,7 @@ fn parse_jsonl(text: &str, origin: &Origin) -> Vec<Result<Article, IngestError>>
 }
 
 fn parse_html(html: &str, origin: &Origin) -> Result<Article, IngestError> {
+    check_depth(html.as_bytes(), Markup::Html)?;
     let base = origin_url(origin, None);
     let document = dom_query::Document::from(html);
     let canonical = ["link[rel='canonical']", "meta[property='og:url']"]
@@ -479,6 +481,8 @@ fn block_paragraphs(doc: &dom_query::Document) -> Vec<String> {
 }
 
 /// Paragraph texts of an HTML fragment (feed content or summary); plain text passes through.
+/// A fragment nested too deeply to parse gives no paragraphs (a feed item then keeps its title
+/// and link, and its page is read instead).
 pub fn html_paragraphs(html: &str) -> Vec<String> {
     if !html.contains('<') {
         return html
@@ -486,6 +490,10 @@ pub fn html_paragraphs(html: &str) -> Vec<String> {
             .map(collapse_ws)
             .filter(|t| !t.is_empty())
             .collect();
+    }
+    if let Err(e) = check_depth(html.as_bytes(), Markup::Html) {
+        tracing::warn!(reason = %e, "feed entry text skipped");
+        return Vec::new();
     }
     let doc = dom_query::Document::from(html);
     let mut paragraphs = block_paragraphs(&doc);

@@ -5,17 +5,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::support::{Env, demo_articles};
+use crate::support::{Env, article_count, demo_articles, stderr, stdout};
 
 const TERRITORY_URL: &str = "https://wire.example.org/2026/11/ushakov-territory-not-negotiable";
-
-fn stdout(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
 
 fn ingest_demo(env: &Env) -> String {
     let out = env
@@ -38,15 +30,6 @@ fn ask_json(env: &Env, args: &[&str]) -> Value {
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     serde_json::from_slice(&out.stdout).expect("ask --json prints JSON")
-}
-
-fn article_count(env: &Env) -> u64 {
-    let out = env.cmd().arg("stats").output().unwrap();
-    let text = stdout(&out);
-    text.lines()
-        .find_map(|l| l.strip_prefix("Articles: "))
-        .and_then(|n| n.trim().parse().ok())
-        .unwrap_or_else(|| panic!("no article count in {text}"))
 }
 
 #[test]

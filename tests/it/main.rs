@@ -7,6 +7,7 @@ mod engine;
 mod feeds;
 mod fold;
 mod fuzz;
+mod ingest;
 mod matrix;
 mod packaging;
 mod story;

@@ -73,6 +73,24 @@ impl Env {
     }
 }
 
+pub fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// How many articles `talkwatch stats` says the store holds.
+pub fn article_count(env: &Env) -> u64 {
+    let out = env.cmd().arg("stats").output().unwrap();
+    let text = stdout(&out);
+    text.lines()
+        .find_map(|l| l.strip_prefix("Articles: "))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no article count in {text}"))
+}
+
 /// The repo's demo articles directory.
 pub fn demo_articles() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/demo/articles"))
