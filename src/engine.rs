@@ -7,7 +7,7 @@ use futures::StreamExt;
 
 use crate::answer::{Answerer, AskRequest, Recency, Weights};
 use crate::config::Config;
-use crate::ingest::{self, Article, Failure, Fetcher, Input};
+use crate::ingest::{self, Article, Failure, Fetcher, Input, Parsed};
 use crate::reply::{Answer, Hit, NotFoundReason, Stats};
 use crate::search::{
     self, Aliases, ProgressFn, RebuildReport, SearchError, SearchFilters, SearchIndex,
@@ -84,6 +84,8 @@ pub struct IngestReport {
     pub unchanged: usize,
     /// Articles with the address of one read earlier in the same run (not stored again).
     pub duplicates: Vec<Duplicate>,
+    /// Inputs whose text encoding was guessed (nothing declared one and it was not UTF-8).
+    pub guessed_encodings: Vec<(String, &'static str)>,
     pub failures: Vec<Failure>,
 }
 
@@ -270,11 +272,11 @@ impl Engine {
                         let path = path.clone();
                         ingest::bound::run(budget, move || ingest::read_file(&path, max_bytes))
                             .await
-                            .unwrap_or_else(|e| vec![Err(e)])
+                            .unwrap_or_else(Parsed::failed)
                     }
                     Input::Url(url) => match &fetcher {
                         Ok(f) => f.fetch_articles(url).await,
-                        Err(e) => vec![Err(e.clone())],
+                        Err(e) => Parsed::failed(e.clone()),
                     },
                 };
                 (input.label(), parsed)
@@ -282,7 +284,10 @@ impl Engine {
             .buffered(parallel_reads());
         futures::pin_mut!(reads);
         while let Some((label, parsed)) = reads.next().await {
-            for item in parsed {
+            if let Some(encoding) = parsed.guessed_encoding {
+                report.guessed_encodings.push((label.clone(), encoding));
+            }
+            for item in parsed.items {
                 match item {
                     Ok(article) => match first_of.get(&article.url) {
                         Some(of) => report.duplicates.push(Duplicate {

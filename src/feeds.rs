@@ -13,7 +13,9 @@ use regex::Regex;
 use crate::config::FeedConfig;
 use crate::engine::{Engine, EngineError};
 use crate::health::Health;
-use crate::ingest::{Article, Conditional, Fetcher, IngestError, bound, canonical_url, parse_feed};
+use crate::ingest::{
+    Article, Conditional, Fetcher, IngestError, bound, canonical_url, charset_of, parse_feed_as,
+};
 use crate::service::Shutdown;
 use crate::store::{FeedRecord, Upsert};
 
@@ -219,7 +221,7 @@ impl Poller {
         let url = url::Url::parse(&feed.url).map_err(|e| IngestError::Fetch(e.to_string()))?;
         let store = self.engine.store().clone();
         let io = |e: crate::store::StoreError| IngestError::Io(e.to_string());
-        let (body, etag, last_modified) = match self
+        let (body, etag, last_modified, content_type) = match self
             .fetcher
             .get_conditional(
                 &url,
@@ -239,11 +241,18 @@ impl Poller {
                 body,
                 etag,
                 last_modified,
-                ..
-            } => (body, etag, last_modified),
+                content_type,
+            } => (body, etag, last_modified, content_type),
         };
         // Parsed off the scheduler's threads, within the same deadline as a page.
-        let items = bound::run(self.fetcher.parse_budget(), move || parse_feed(&body)).await??;
+        let charset = content_type
+            .as_deref()
+            .and_then(charset_of)
+            .map(str::to_string);
+        let items = bound::run(self.fetcher.parse_budget(), move || {
+            parse_feed_as(&body, charset.as_deref())
+        })
+        .await??;
         let filters = Filters::new(&feed.include, &feed.exclude).map_err(IngestError::Parse)?;
         let mut outcome = PollOutcome {
             items: items.len(),
@@ -285,6 +294,7 @@ impl Poller {
                     .fetcher
                     .fetch_articles(&page_url)
                     .await
+                    .items
                     .into_iter()
                     .next()
                 {

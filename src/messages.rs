@@ -646,6 +646,13 @@ pub fn ingest_duplicate(input: &str, of: &str, url: &str) -> String {
     format!("  {input}: same address as {of} ({url}); stored once, from the first")
 }
 
+/// One line per input read in an encoding nothing declared (guessed from its bytes).
+pub fn ingest_encoding_guess(input: &str, encoding: &str) -> String {
+    format!(
+        "  {input}: read as {encoding} (no encoding declared and not UTF-8; guessed from the text)"
+    )
+}
+
 /// Progress of a long ingest where no progress bar is drawn (output to a file or a pipe).
 pub fn ingest_saved(saved: usize, read: u64, total: u64) -> String {
     format!("saved {saved} articles ({read} of {total} inputs read)")

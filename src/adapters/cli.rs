@@ -522,6 +522,9 @@ async fn ingest(engine: &Engine, inputs: &[String]) -> Exit {
     match engine.ingest(inputs, &bar).await {
         Ok(report) => {
             out!("{}", report.summary());
+            for (input, encoding) in &report.guessed_encodings {
+                out!("{}", messages::ingest_encoding_guess(input, encoding));
+            }
             for d in &report.duplicates {
                 out!("{}", messages::ingest_duplicate(&d.input, &d.of, &d.url));
             }

@@ -1,9 +1,13 @@
 //! RSS 0.9/1.0/2.0, Atom and JSON Feed documents (parsed by feed-rs) → feed items.
 
+use std::borrow::Cow;
+use std::sync::LazyLock;
+
 use chrono::{DateTime, Utc};
 
 use super::IngestError;
 use super::bound::{Markup, check_depth};
+use super::decode::{Sniff, decode};
 use super::parse::{collapse_ws, html_paragraphs};
 
 /// One entry of a feed, normalized.
@@ -21,13 +25,34 @@ pub struct FeedItem {
     pub summary_only: bool,
 }
 
+static DECLARED_ENCODING: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r#"^(\s*<\?xml[^>]*?encoding\s*=\s*["'])[^"']*"#).expect("valid pattern")
+});
+
+/// Text decoded from another encoding, its XML declaration (if any) now saying UTF-8.
+fn declare_utf8(text: &str) -> String {
+    DECLARED_ENCODING.replace(text, "${1}UTF-8").into_owned()
+}
+
 /// Below this many characters, an entry's text counts as a teaser, not the article.
 const FULL_TEXT_CHARS: usize = 400;
 
 pub fn parse_feed(bytes: &[u8]) -> Result<Vec<FeedItem>, IngestError> {
+    parse_feed_as(bytes, None)
+}
+
+/// [`parse_feed`] with the charset an HTTP `Content-Type` declared, if any. The feed is decoded
+/// here (byte order mark, that charset, the XML declaration, detection) and handed to feed-rs
+/// as UTF-8, its declaration saying so.
+pub fn parse_feed_as(bytes: &[u8], charset: Option<&str>) -> Result<Vec<FeedItem>, IngestError> {
+    let decoded = decode(bytes, charset, Sniff::Xml)?;
+    let utf8: Cow<'_, [u8]> = match decoded.text {
+        Cow::Borrowed(text) => Cow::Borrowed(text.as_bytes()),
+        Cow::Owned(text) => Cow::Owned(declare_utf8(&text).into_bytes()),
+    };
     // feed-rs builds its element tree recursively: refuse what would nest past any sense.
-    check_depth(bytes, Markup::Xml)?;
-    let feed = feed_rs::parser::parse(bytes)
+    check_depth(&utf8, Markup::Xml)?;
+    let feed = feed_rs::parser::parse(utf8.as_ref())
         .map_err(|e| IngestError::Parse(format!("not a readable RSS, Atom or JSON feed: {e}")))?;
     Ok(feed
         .entries
@@ -110,6 +135,58 @@ mod tests {
             e.to_string()
                 .contains("not a readable RSS, Atom or JSON feed"),
             "{e}"
+        );
+    }
+
+    fn rss_in(title: &str, body: &str, declaration: &str) -> String {
+        format!(
+            "<?xml version=\"1.0\"{declaration}?><rss version=\"2.0\"><channel><title>Desk</title>\
+             <item><guid>1</guid><title>{title}</title><link>https://example.org/1</link>\
+             <description>{body}</description></item></channel></rss>"
+        )
+    }
+
+    #[test]
+    fn feeds_in_other_encodings_are_read_as_declared_or_detected() {
+        // Declared in the XML declaration.
+        let xml = rss_in(
+            "和平交渉が再開",
+            "代表団は月曜日に会談した。",
+            " encoding=\"EUC-JP\"",
+        );
+        let (bytes, _, _) = encoding_rs::EUC_JP.encode(&xml);
+        let items = parse_feed(&bytes).unwrap();
+        assert_eq!(items[0].title, "和平交渉が再開");
+        // Declared only by the HTTP header.
+        let xml = rss_in(
+            "Переговоры продолжатся",
+            "Делегации встретились в понедельник.",
+            "",
+        );
+        let (bytes, _, _) = encoding_rs::KOI8_R.encode(&xml);
+        let items = parse_feed_as(&bytes, Some("koi8-r")).unwrap();
+        assert_eq!(items[0].title, "Переговоры продолжатся");
+        // UTF-16 with a byte order mark, its declaration saying so.
+        let xml = rss_in(
+            "Talks resume",
+            "Delegations met on Monday.",
+            " encoding=\"UTF-16\"",
+        );
+        let bytes: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain(xml.encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        assert_eq!(parse_feed(&bytes).unwrap()[0].title, "Talks resume");
+        // Nothing declared and not UTF-8: detected.
+        let xml = rss_in(
+            "Négociations à Genève",
+            "Les délégations se sont réunies lundi à Genève.",
+            "",
+        );
+        let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(&xml);
+        assert_eq!(
+            parse_feed(&bytes).unwrap()[0].title,
+            "Négociations à Genève"
         );
     }
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 use chrono::Utc;
 use futures::StreamExt;
 
-use super::{Article, DocKind, IngestError, Origin, bound, parse_bytes};
+use super::{DocKind, IngestError, Origin, Parsed, bound, charset_of, parse_input};
 use crate::config::IngestConfig;
 
 /// The outcome of a conditional GET.
@@ -148,10 +148,10 @@ impl Fetcher {
     }
 
     /// Fetches a page and extracts its article(s).
-    pub async fn fetch_articles(&self, url: &url::Url) -> Vec<Result<Article, IngestError>> {
+    pub async fn fetch_articles(&self, url: &url::Url) -> Parsed {
         let (body, content_type) = match self.get(url).await {
             Ok(x) => x,
-            Err(e) => return vec![Err(e)],
+            Err(e) => return Parsed::failed(e),
         };
         let kind = content_type
             .as_deref()
@@ -162,9 +162,15 @@ impl Fetcher {
             url: url.clone(),
             fetched: Utc::now(),
         };
-        bound::run(self.parse_budget, move || parse_bytes(&body, kind, &origin))
-            .await
-            .unwrap_or_else(|e| vec![Err(e)])
+        let charset = content_type
+            .as_deref()
+            .and_then(charset_of)
+            .map(str::to_string);
+        bound::run(self.parse_budget, move || {
+            parse_input(&body, kind, &origin, charset.as_deref())
+        })
+        .await
+        .unwrap_or_else(Parsed::failed)
     }
 
     /// Deadline of parsing one fetched document (`ingest.max_parse_ms`).

@@ -4,6 +4,7 @@
 //! bad file never stops the others, and nothing here touches the store or the index.
 
 pub mod bound;
+mod decode;
 mod feed;
 mod fetch;
 mod parse;
@@ -13,9 +14,13 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-pub use feed::{FeedItem, parse_feed};
+pub use decode::charset_of;
+pub use feed::{FeedItem, parse_feed, parse_feed_as};
 pub use fetch::{Conditional, Fetcher};
-pub use parse::{DocKind, canonical_url, collapse_ws, html_paragraphs, parse_bytes, parse_date};
+pub use parse::{
+    DocKind, Parsed, canonical_url, collapse_ws, html_paragraphs, parse_bytes, parse_date,
+    parse_input,
+};
 
 /// One news article, normalized: the unit the store keeps and the index is built from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -72,8 +77,6 @@ pub enum IngestError {
     Empty,
     #[error("binary file, not text")]
     Binary,
-    #[error("not valid UTF-8 text (bad byte at offset {offset})")]
-    NotUtf8 { offset: usize },
     #[error("too large: {size} bytes, the limit is {limit} bytes (ingest.max_file_bytes)")]
     TooLarge { size: u64, limit: u64 },
     #[error("too large: more than {limit} bytes (ingest.max_file_bytes)")]
@@ -191,14 +194,11 @@ impl Input {
 }
 
 /// Reads one file into articles, enforcing the size limit before reading it whole.
-pub fn read_file(path: &Path, max_bytes: u64) -> Vec<Result<Article, IngestError>> {
-    read_file_inner(path, max_bytes).unwrap_or_else(|e| vec![Err(e)])
+pub fn read_file(path: &Path, max_bytes: u64) -> Parsed {
+    read_file_inner(path, max_bytes).unwrap_or_else(Parsed::failed)
 }
 
-fn read_file_inner(
-    path: &Path,
-    max_bytes: u64,
-) -> Result<Vec<Result<Article, IngestError>>, IngestError> {
+fn read_file_inner(path: &Path, max_bytes: u64) -> Result<Parsed, IngestError> {
     use std::io::Read;
     use std::os::unix::fs::OpenOptionsExt;
 
@@ -248,13 +248,14 @@ fn read_file_inner(
         .map(DateTime::<Utc>::from)
         .unwrap_or_else(|_| Utc::now());
     let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    Ok(parse_bytes(
+    Ok(parse_input(
         &bytes,
         kind,
         &Origin::File {
             path: abs,
             modified,
         },
+        None,
     ))
 }
 
@@ -287,11 +288,11 @@ mod tests {
         let path = Path::new("/proc/self/maps");
         assert_eq!(std::fs::metadata(path).unwrap().len(), 0);
         assert_eq!(
-            read_file(path, 16),
+            read_file(path, 16).items,
             vec![Err(IngestError::OverLimit { limit: 16 })]
         );
         assert_eq!(
-            read_file(Path::new("/dev/null"), 16),
+            read_file(Path::new("/dev/null"), 16).items,
             vec![Err(IngestError::NotRegular("a device"))]
         );
     }

@@ -9,6 +9,7 @@ use gray_matter::engine::YAML;
 use serde::Deserialize;
 
 use super::bound::{Markup, check_depth};
+use super::decode::{Sniff, decode};
 use super::{Article, IngestError, Origin};
 
 /// The formats talkwatch reads.
@@ -52,28 +53,47 @@ pub fn parse_bytes(
     kind: DocKind,
     origin: &Origin,
 ) -> Vec<Result<Article, IngestError>> {
-    let text = match decode_text(bytes) {
-        Ok(text) => text,
-        Err(e) => return vec![Err(e)],
-    };
-    match kind {
-        DocKind::JsonLines => parse_jsonl(text, origin),
-        DocKind::Html => vec![parse_html(text, origin)],
-        DocKind::Markdown | DocKind::Text => vec![parse_text(text, kind, origin)],
+    parse_input(bytes, kind, origin, None).items
+}
+
+/// What one input gave: its articles (or why not), and the encoding its text was read in when
+/// that was guessed rather than declared.
+#[derive(Debug)]
+pub struct Parsed {
+    pub items: Vec<Result<Article, IngestError>>,
+    pub guessed_encoding: Option<&'static str>,
+}
+
+impl Parsed {
+    /// An input that gave nothing, for this reason.
+    pub fn failed(error: IngestError) -> Parsed {
+        Parsed {
+            items: vec![Err(error)],
+            guessed_encoding: None,
+        }
     }
 }
 
-fn decode_text(bytes: &[u8]) -> Result<&str, IngestError> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(IngestError::Empty);
+/// [`parse_bytes`] with the charset an HTTP `Content-Type` declared, if any.
+pub fn parse_input(bytes: &[u8], kind: DocKind, origin: &Origin, charset: Option<&str>) -> Parsed {
+    let sniff = match kind {
+        DocKind::Html => Sniff::Html,
+        _ => Sniff::None,
+    };
+    let decoded = match decode(bytes, charset, sniff) {
+        Ok(decoded) => decoded,
+        Err(e) => return Parsed::failed(e),
+    };
+    let text: &str = &decoded.text;
+    let items = match kind {
+        DocKind::JsonLines => parse_jsonl(text, origin),
+        DocKind::Html => vec![parse_html(text, origin)],
+        DocKind::Markdown | DocKind::Text => vec![parse_text(text, kind, origin)],
+    };
+    Parsed {
+        items,
+        guessed_encoding: decoded.guessed,
     }
-    if bytes[..bytes.len().min(8192)].contains(&0) {
-        return Err(IngestError::Binary);
-    }
-    let text = std::str::from_utf8(bytes).map_err(|e| IngestError::NotUtf8 {
-        offset: e.valid_up_to(),
-    })?;
-    Ok(text.strip_prefix('\u{feff}').unwrap_or(text))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -566,10 +586,14 @@ mod tests {
     fn bad_inputs_have_reasons() {
         assert_eq!(one(b"  \n", DocKind::Text), Err(IngestError::Empty));
         assert_eq!(one(b"ab\0cd", DocKind::Text), Err(IngestError::Binary));
-        assert_eq!(
-            one(b"ok \xff\xfe", DocKind::Text),
-            Err(IngestError::NotUtf8 { offset: 3 })
+        let latin1 = parse_input(
+            b"Caf\xe9 talks\n\nThe caf\xe9 by the lake reopened for the delegations.",
+            DocKind::Text,
+            &origin(),
+            None,
         );
+        assert_eq!(latin1.items[0].as_ref().unwrap().title, "Café talks");
+        assert_eq!(latin1.guessed_encoding, Some("windows-1252"));
         assert_eq!(
             one(b"Only a title", DocKind::Text),
             Err(IngestError::NoText)

@@ -249,3 +249,93 @@ fn killing_an_ingest_loses_nothing_it_reported_saved_and_a_rerun_adds_only_the_r
     );
     assert_eq!(article_count(&env), FILES as u64);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pages_and_files_in_legacy_encodings_are_read_and_a_guess_is_named() {
+    use axum::http::header;
+    use axum::routing::get;
+
+    fn encode(encoding: &'static encoding_rs::Encoding, text: &str) -> Vec<u8> {
+        let (bytes, _, unmappable) = encoding.encode(text);
+        assert!(!unmappable);
+        bytes.into_owned()
+    }
+    // Korean, declared only by the server's Content-Type header.
+    let korean = encode(
+        encoding_rs::EUC_KR,
+        "<html><head><title>평화 회담 재개</title></head><body><article><h1>평화 회담 재개</h1>\
+         <p>양측 대표단은 월요일 제네바에서 세 번째 회담을 열었다고 중재자가 밝혔다.</p>\
+         <p>회담은 이틀 동안 계속될 예정이다.</p></article></body></html>",
+    );
+    let app = axum::Router::new().route(
+        "/korean",
+        get(move || {
+            let body = korean.clone();
+            async move { ([(header::CONTENT_TYPE, "text/html; charset=EUC-KR")], body) }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/korean", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+
+    let env = Env::new();
+    // Latin-1, declared by the page's own <meta>.
+    env.write(
+        "pages/geneve.html",
+        [
+            b"<html><head><meta charset=\"iso-8859-1\"><title>".as_slice(),
+            &encode(
+                encoding_rs::WINDOWS_1252,
+                "Genève accueille les négociateurs</title></head><body><article>\
+                 <p>Les délégations se sont réunies à Genève lundi pour une troisième série de \
+                 pourparlers sur le corridor céréalier.</p></article></body></html>",
+            ),
+        ]
+        .concat(),
+    );
+    // cp1252 text with nothing declared: guessed, and the summary says so.
+    env.write(
+        "pages/notes.txt",
+        encode(
+            encoding_rs::WINDOWS_1252,
+            "Médiation à Genève\n\nLe médiateur a déclaré que la série durerait deux jours — \
+             « une étape », selon lui.",
+        ),
+    );
+    let out = tokio::task::spawn_blocking({
+        let mut cmd = env.cmd();
+        cmd.arg("ingest").arg(env.path("pages")).arg(&url);
+        move || cmd.output().unwrap()
+    })
+    .await
+    .unwrap();
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("added 3, updated 0, unchanged 0, failed 0\n"),
+        "{text}"
+    );
+    assert!(
+        line_for(&text, "notes.txt").contains("read as windows-1252 (no encoding declared"),
+        "{text}"
+    );
+    assert_eq!(
+        text.lines().count(),
+        2,
+        "only the guess is worth a line: {text}"
+    );
+
+    let ask = |question: &str| {
+        let out = env
+            .cmd()
+            .args(["ask", "--json", question])
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["hits"][0].clone()
+    };
+    let hit = ask("délégations Genève corridor céréalier");
+    assert_eq!(hit["title"], "Genève accueille les négociateurs", "{hit}");
+    let hit = ask("제네바 회담");
+    assert_eq!(hit["title"], "평화 회담 재개", "{hit}");
+    assert_eq!(hit["url"], url.as_str(), "{hit}");
+}
