@@ -505,7 +505,8 @@ fn block_paragraphs(doc: &dom_query::Document) -> Vec<String> {
 /// and link, and its page is read instead).
 pub fn html_paragraphs(html: &str) -> Vec<String> {
     if !html.contains('<') {
-        return html
+        // Plain text, perhaps with entities (`Talks&hellip;`, `a&nbsp;b`) left by the feed.
+        return html_escape::decode_html_entities(html)
             .split("\n\n")
             .map(collapse_ws)
             .filter(|t| !t.is_empty())
