@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use super::IngestError;
 use super::bound::{Markup, check_depth};
 use super::decode::{Sniff, decode};
+use super::loose;
 use super::parse::{collapse_ws, html_paragraphs};
 
 /// One entry of a feed, normalized.
@@ -114,7 +115,7 @@ fn lenient(text: Cow<'_, str>) -> Cow<'_, str> {
 }
 
 /// Below this many characters, an entry's text counts as a teaser, not the article.
-const FULL_TEXT_CHARS: usize = 400;
+pub(super) const FULL_TEXT_CHARS: usize = 400;
 
 pub fn parse_feed(bytes: &[u8]) -> Result<Vec<FeedItem>, IngestError> {
     parse_feed_as(bytes, None)
@@ -135,8 +136,25 @@ pub fn parse_feed_as(bytes: &[u8], charset: Option<&str>) -> Result<Vec<FeedItem
     };
     // feed-rs builds its element tree recursively: refuse what would nest past any sense.
     check_depth(&utf8, Markup::Xml)?;
-    let feed = feed_rs::parser::parse(utf8.as_ref())
-        .map_err(|e| IngestError::Parse(format!("not a readable RSS, Atom or JSON feed: {e}")))?;
+    let text = std::str::from_utf8(&utf8).unwrap_or_default();
+    let written = ENTRY_TAG.find_iter(text).count();
+    let feed = match feed_rs::parser::parse(utf8.as_ref()) {
+        Ok(feed) => feed,
+        Err(e) => {
+            // Ill-formed, or not a format feed-rs knows: what a loose reading recovers.
+            let recovered = if written > 0 {
+                loose::entries(text)
+            } else {
+                Vec::new()
+            };
+            if recovered.is_empty() {
+                return Err(IngestError::Parse(format!(
+                    "not a readable RSS, Atom or JSON feed: {e}"
+                )));
+            }
+            return Ok(recovered);
+        }
+    };
     let items: Vec<FeedItem> = feed
         .entries
         .into_iter()
@@ -175,13 +193,25 @@ pub fn parse_feed_as(bytes: &[u8], charset: Option<&str>) -> Result<Vec<FeedItem
             }
         })
         .collect();
+    let readable = |items: &[FeedItem]| {
+        items
+            .iter()
+            .filter(|i| !i.title.is_empty() || !i.paragraphs.is_empty())
+            .count()
+    };
+    // Entries feed-rs left out or left empty (unknown element names, versions, namespaces):
+    // a loose reading that gets more of them wins.
+    let mut items = items;
+    if readable(&items) < written {
+        let loosely = loose::entries(text);
+        if readable(&loosely) > readable(&items) {
+            items = loosely;
+        }
+    }
     // A feed whose entries are all lost would look healthy and never bring news: say so.
     let readable = items
         .iter()
         .filter(|i| !i.title.is_empty() || !i.paragraphs.is_empty() || i.url.is_some())
-        .count();
-    let written = ENTRY_TAG
-        .find_iter(std::str::from_utf8(&utf8).unwrap_or_default())
         .count();
     if readable == 0 && written > 0 {
         return Err(IngestError::Parse(format!(

@@ -7,6 +7,7 @@ pub mod bound;
 mod decode;
 mod feed;
 mod fetch;
+mod loose;
 mod parse;
 
 use std::path::{Path, PathBuf};
