@@ -9,7 +9,10 @@
 //! - `bounded ×N`: as `ingest` runs it, N pages at once (one per core), in order;
 //! - `depth scan`: the linear pre-pass alone.
 //!
-//! Prints pages/s and MB/s of the best of `TALKWATCH_BENCH_PASSES` (default 5) passes.
+//! Prints pages/s and MB/s of the best of `TALKWATCH_BENCH_PASSES` (default 5) passes. With
+//! `TALKWATCH_EXTRACT_OUT=<file.json>` it first writes each page's extracted body as
+//! `{"<file stem>": {"articleBody": "…"}}`, the article-extraction benchmark's format
+//! (`bench/extraction/run.py` scores it).
 
 use std::time::{Duration, Instant};
 
@@ -39,14 +42,35 @@ async fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(5);
-    let mut pages: Vec<Vec<u8>> = std::fs::read_dir(&dir)
+    let mut named: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
         .expect("TALKWATCH_PAGES is a readable directory")
         .filter_map(Result::ok)
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|e| e == "html"))
-        .map(|p| std::fs::read(p).unwrap())
+        .map(|p| {
+            let stem = p.file_stem().unwrap().to_string_lossy().into_owned();
+            (stem, std::fs::read(p).unwrap())
+        })
         .collect();
-    pages.sort();
+    named.sort();
+    if let Ok(out) = std::env::var("TALKWATCH_EXTRACT_OUT") {
+        let origin = Origin::Embedded {
+            name: "bench".into(),
+        };
+        let bodies: serde_json::Map<String, serde_json::Value> = named
+            .iter()
+            .map(|(stem, page)| {
+                let body = match parse_bytes(page, DocKind::Html, &origin).remove(0) {
+                    Ok(article) => article.body,
+                    Err(_) => String::new(),
+                };
+                (stem.clone(), serde_json::json!({ "articleBody": body }))
+            })
+            .collect();
+        std::fs::write(&out, serde_json::to_string(&bodies).unwrap()).unwrap();
+        eprintln!("wrote {} extracted bodies to {out}", bodies.len());
+    }
+    let pages: Vec<Vec<u8>> = named.into_iter().map(|(_, page)| page).collect();
     let bytes: usize = pages.iter().map(Vec::len).sum();
     let origin = Origin::Embedded {
         name: "bench".into(),
