@@ -286,6 +286,8 @@ fn parse_html(html: &str, origin: &Origin) -> Result<Article, IngestError> {
         return Err(IngestError::NoText);
     }
     let title = collapse_ws(&article.title);
+    let page_url = canonical.clone().unwrap_or_else(|| base.clone());
+    let title = without_site_name(&title, article.site_name.as_deref(), &page_url);
     let title = if title.is_empty() {
         paragraphs.remove(0)
     } else {
@@ -302,6 +304,53 @@ fn parse_html(html: &str, origin: &Origin) -> Result<Article, IngestError> {
         origin,
         None,
     )
+}
+
+/// A page title without the site's name before or after it ("Talks stall - BusinessWeek" →
+/// "Talks stall"): removed only when that part is the page's declared site name or a label of
+/// its host, and the rest is at least two words.
+fn without_site_name(title: &str, site_name: Option<&str>, url: &str) -> String {
+    const SEPARATORS: [&str; 6] = [" - ", " | ", " – ", " — ", " :: ", " · "];
+    let squash = |s: &str| -> String {
+        s.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let host_labels: Vec<String> = url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .map(|h| {
+            let labels: Vec<&str> = h.split('.').collect();
+            let keep = labels.len().saturating_sub(1);
+            labels[..keep]
+                .iter()
+                .filter(|l| **l != "www")
+                .map(|l| squash(l))
+                .collect()
+        })
+        .unwrap_or_default();
+    let is_site = |part: &str| {
+        let part = squash(part);
+        !part.is_empty()
+            && (site_name.is_some_and(|s| squash(s) == part) || host_labels.contains(&part))
+    };
+    let words = |s: &str| s.split_whitespace().count();
+    for sep in SEPARATORS {
+        if let Some((head, tail)) = title.rsplit_once(sep)
+            && is_site(tail)
+            && words(head) >= 2
+        {
+            return head.trim().to_string();
+        }
+        if let Some((head, tail)) = title.split_once(sep)
+            && is_site(head)
+            && words(tail) >= 2
+        {
+            return tail.trim().to_string();
+        }
+    }
+    title.to_string()
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -639,6 +688,44 @@ mod tests {
         assert!(a.body.contains("territory was not up for negotiation"));
         assert!(!a.body.contains("Home | World"));
         assert_eq!(a.published, parse_date("2026-11-21T10:00:00Z").unwrap());
+    }
+
+    #[test]
+    fn titles_lose_the_site_name_but_keep_their_own_words() {
+        let page = |title: &str, site: &str| {
+            format!(
+                "<html><head><title>{title}</title>{site}\
+                 <link rel=\"canonical\" href=\"https://www.businessweek.com/steel\"></head>\
+                 <body><article><p>Tariff negotiators spent most of Thursday on the rules of \
+                 origin for cars and machine parts, officials said late in the evening.</p>\
+                 <p>A second day of meetings was added at short notice, and ministers are due \
+                 to join by video link if the officials make progress on the annex.</p>\
+                 </article></body></html>"
+            )
+        };
+        let site = r#"<meta property="og:site_name" content="Bloomberg BusinessWeek">"#;
+        for (title, meta, expected) in [
+            (
+                "Talks stall over steel quotas - BusinessWeek",
+                "",
+                "Talks stall over steel quotas",
+            ),
+            (
+                "Talks stall over steel quotas | Bloomberg BusinessWeek",
+                site,
+                "Talks stall over steel quotas",
+            ),
+            (
+                "BusinessWeek :: Talks stall over steel quotas",
+                "",
+                "Talks stall over steel quotas",
+            ),
+            ("Peace talks - a timeline", "", "Peace talks - a timeline"),
+            ("Steel - BusinessWeek", "", "Steel - BusinessWeek"),
+        ] {
+            let a = one(page(title, meta).as_bytes(), DocKind::Html).unwrap();
+            assert_eq!(a.title, expected, "{title}");
+        }
     }
 
     #[test]
