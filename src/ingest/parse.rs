@@ -538,13 +538,62 @@ fn strip_markdown(line: &str) -> String {
 }
 
 /// Collapses every run of whitespace (newlines included) into one space.
-/// Texts of the block elements (paragraphs, headings, list items, quotes) of a document;
-/// a block that contains paragraphs counts through them.
+/// Texts of the block elements of a document, in order: paragraphs, headings, list items,
+/// quotes; a table's rows as their cells joined by ` | `; and the text of a `div` that holds
+/// no block of its own (text written straight into it). A block that contains paragraphs counts
+/// through them, and nothing inside a counted block is counted twice.
 fn block_paragraphs(doc: &dom_query::Document) -> Vec<String> {
-    doc.select("p, h2, h3, h4, li, blockquote, pre")
+    const COUNTED: &[&str] = &["p", "h2", "h3", "h4", "li", "blockquote", "pre", "tr"];
+    const BLOCKS: &[&str] = &[
+        "p",
+        "div",
+        "li",
+        "ul",
+        "ol",
+        "table",
+        "blockquote",
+        "pre",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+    ];
+    doc.select("p, h2, h3, h4, li, blockquote, pre, tr, div")
         .iter()
-        .filter(|el| el.select("p").length() == 0 || el.is("p"))
-        .map(|el| collapse_ws(&el.text()))
+        .filter_map(|el| {
+            if el.is("tr") {
+                // A layout table's row holds whole tables: its inner rows count instead.
+                if el.select("table, p").length() > 0 {
+                    return None;
+                }
+                let cells: Vec<String> = el
+                    .select("th, td")
+                    .iter()
+                    .map(|c| collapse_ws(&c.text()))
+                    .filter(|t| !t.is_empty())
+                    .collect();
+                return Some(cells.join(" | "));
+            }
+            if el.is("div") {
+                let node = el.nodes().first()?;
+                let is_one_of = |n: &dom_query::NodeRef<'_>, names: &[&str]| {
+                    names.iter().any(|name| n.has_name(name))
+                };
+                if node.descendants_it().any(|d| is_one_of(&d, BLOCKS))
+                    || node.ancestors_it(None).any(|a| is_one_of(&a, COUNTED))
+                {
+                    return None;
+                }
+                return Some(collapse_ws(&el.text()));
+            }
+            if el.is("p") || el.select("p").length() == 0 {
+                Some(collapse_ws(&el.text()))
+            } else {
+                None
+            }
+        })
         .filter(|t| !t.is_empty())
         .collect()
 }
@@ -726,6 +775,45 @@ mod tests {
             let a = one(page(title, meta).as_bytes(), DocKind::Html).unwrap();
             assert_eq!(a.title, expected, "{title}");
         }
+    }
+
+    #[test]
+    fn tables_become_rows_and_text_written_into_divs_is_kept() {
+        let html = r#"<html><head><title>Qualifying standings after the third round</title></head>
+            <body><article><h1>Qualifying standings after the third round</h1>
+            <p>The delegations' football teams played their third round on Sunday in Geneva.</p>
+            <table><tr><th>Team</th><th>Played</th><th>Points</th></tr>
+            <tr><td>Harbour United</td><td>3</td><td>7</td></tr>
+            <tr><td>Lakeside Rovers</td><td>3</td><td>4</td></tr></table>
+            <div>The final round is set for 3 December, the organisers said on Monday evening.<br>
+            Tickets go on sale on Friday.</div>
+            <div><p>A paragraph in a div counts once.</p></div>
+            </article></body></html>"#;
+        let a = one(html.as_bytes(), DocKind::Html).unwrap();
+        let paragraphs: Vec<&str> = a.paragraphs().collect();
+        assert!(
+            paragraphs.contains(&"Team | Played | Points"),
+            "{paragraphs:?}"
+        );
+        assert!(
+            paragraphs.contains(&"Harbour United | 3 | 7"),
+            "{paragraphs:?}"
+        );
+        assert!(
+            paragraphs
+                .iter()
+                .any(|p| p.starts_with("The final round is set for 3 December")
+                    && p.ends_with("Tickets go on sale on Friday.")),
+            "{paragraphs:?}"
+        );
+        assert_eq!(
+            paragraphs
+                .iter()
+                .filter(|p| p.contains("counts once"))
+                .count(),
+            1,
+            "{paragraphs:?}"
+        );
     }
 
     #[test]
