@@ -16,7 +16,7 @@ use crate::health::Health;
 use crate::ingest::{
     Article, Conditional, Fetcher, IngestError, bound, canonical_url, charset_of, parse_feed_as,
 };
-use crate::service::Shutdown;
+use crate::shutdown::Shutdown;
 use crate::store::{FeedRecord, Upsert};
 
 /// Default time between polls.

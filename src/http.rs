@@ -12,7 +12,7 @@ use axum::routing::get;
 
 use crate::engine::Engine;
 use crate::health::Health;
-use crate::service::Shutdown;
+use crate::shutdown::Shutdown;
 
 #[derive(Clone)]
 struct AppState {

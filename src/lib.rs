@@ -33,6 +33,7 @@ pub mod metrics;
 pub mod reply;
 pub mod search;
 pub mod service;
+pub mod shutdown;
 pub mod store;
 pub mod telemetry;
 pub mod timewords;

@@ -5,14 +5,11 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use tokio::task::JoinSet;
-use tokio_util::sync::CancellationToken;
 
 use crate::command::Handler;
 use crate::config::DiscordMode;
 use crate::health::Health;
-
-/// Cancelled when the service shuts down; adapters stop taking new work when it fires.
-pub type Shutdown = CancellationToken;
+use crate::shutdown::Shutdown;
 
 pub async fn run(handler: Arc<Handler>) -> anyhow::Result<()> {
     let config = handler.engine().config().clone();

@@ -13,7 +13,7 @@ use crate::engine::Engine;
 use crate::ingest::Article;
 use crate::reply::{Hit, Reply};
 use crate::search::passage;
-use crate::service::Shutdown;
+use crate::shutdown::Shutdown;
 use crate::store::Watch;
 
 /// A reply for one place on one platform.

@@ -26,7 +26,7 @@ use crate::health::Health;
 use crate::messages;
 use crate::reply::{Hint, Reply};
 use crate::search::{ProgressFn, RebuildProgress};
-use crate::service::Shutdown;
+use crate::shutdown::Shutdown;
 use crate::watch::Alert;
 
 use render::{AUTOCOMPLETE_RESULT, DEFERRED_MESSAGE, MESSAGE, PONG, UPDATE_MESSAGE};

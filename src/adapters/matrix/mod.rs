@@ -35,7 +35,7 @@ use crate::health::Health;
 use crate::messages::{self, Syntax};
 use crate::reply::Reply;
 use crate::search::{ProgressFn, RebuildProgress};
-use crate::service::Shutdown;
+use crate::shutdown::Shutdown;
 use crate::watch::Alert;
 
 use render::{BotNames, Trigger};
