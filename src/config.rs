@@ -126,6 +126,13 @@ pub struct IngestConfig {
     pub user_agent: String,
 }
 
+impl IngestConfig {
+    /// The deadline of parsing one input (`max_parse_ms`, at least a millisecond).
+    pub fn parse_budget(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.max_parse_ms.max(1))
+    }
+}
+
 impl Default for IngestConfig {
     fn default() -> Self {
         IngestConfig {

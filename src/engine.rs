@@ -257,7 +257,7 @@ impl Engine {
         let (inputs, mut failures) = ingest::expand_inputs(args);
         let mut report = IngestReport::default();
         let fetcher = Fetcher::new(&self.config.ingest);
-        let budget = std::time::Duration::from_millis(self.config.ingest.max_parse_ms.max(1));
+        let budget = self.config.ingest.parse_budget();
         let max_bytes = self.config.ingest.max_file_bytes;
         progress.start(inputs.len() as u64);
         let mut pending: Vec<Article> = Vec::new();
@@ -306,6 +306,7 @@ impl Engine {
                     }),
                 }
             }
+            progress.advance(&label);
             if pending.len() >= BATCH
                 || (!pending.is_empty() && last_commit.elapsed() >= COMMIT_EVERY)
             {
@@ -313,7 +314,6 @@ impl Engine {
                 last_commit = std::time::Instant::now();
                 progress.saved(report.saved());
             }
-            progress.advance(&label);
         }
         if !pending.is_empty() {
             self.flush(&mut pending, &mut report).await?;

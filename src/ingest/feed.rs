@@ -115,7 +115,39 @@ fn lenient(text: Cow<'_, str>) -> Cow<'_, str> {
 }
 
 /// Below this many characters, an entry's text counts as a teaser, not the article.
-pub(super) const FULL_TEXT_CHARS: usize = 400;
+const FULL_TEXT_CHARS: usize = 400;
+
+impl FeedItem {
+    /// An entry from what a reader found: its title as markup, its link (kept only when it is
+    /// an http(s) URL) and its text; a short text with a link counts as a teaser.
+    pub(super) fn new(
+        guid: String,
+        title_markup: Option<&str>,
+        link: Option<String>,
+        published: Option<DateTime<Utc>>,
+        paragraphs: Vec<String>,
+    ) -> FeedItem {
+        let url = link
+            .map(|h| h.trim().to_string())
+            .filter(|h| h.starts_with("http://") || h.starts_with("https://"));
+        let chars: usize = paragraphs.iter().map(|p| p.chars().count()).sum();
+        FeedItem {
+            guid,
+            title: title_markup
+                .map(|t| collapse_ws(&html_paragraphs(t).join(" ")))
+                .unwrap_or_default(),
+            published,
+            summary_only: url.is_some() && chars < FULL_TEXT_CHARS,
+            url,
+            paragraphs,
+        }
+    }
+
+    /// Whether the entry has a title or text of its own (not only a link).
+    pub(super) fn has_text(&self) -> bool {
+        !self.title.is_empty() || !self.paragraphs.is_empty()
+    }
+}
 
 pub fn parse_feed(bytes: &[u8]) -> Result<Vec<FeedItem>, IngestError> {
     parse_feed_as(bytes, None)
@@ -159,13 +191,12 @@ pub fn parse_feed_as(bytes: &[u8], charset: Option<&str>) -> Result<Vec<FeedItem
         .entries
         .into_iter()
         .map(|entry| {
-            let url = entry
+            let link = entry
                 .links
                 .iter()
                 .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
                 .or_else(|| entry.links.first())
-                .map(|l| l.href.trim().to_string())
-                .filter(|h| h.starts_with("http://") || h.starts_with("https://"));
+                .map(|l| l.href.clone());
             let content = entry
                 .content
                 .as_ref()
@@ -179,26 +210,16 @@ pub fn parse_feed_as(bytes: &[u8], charset: Option<&str>) -> Result<Vec<FeedItem
                     .map(|s| html_paragraphs(&s.content))
                     .unwrap_or_default()
             });
-            let chars: usize = paragraphs.iter().map(|p| p.chars().count()).sum();
-            FeedItem {
-                guid: entry.id,
-                title: entry
-                    .title
-                    .map(|t| collapse_ws(&html_paragraphs(&t.content).join(" ")))
-                    .unwrap_or_default(),
-                published: entry.published.or(entry.updated),
-                summary_only: url.is_some() && chars < FULL_TEXT_CHARS,
-                url,
+            FeedItem::new(
+                entry.id,
+                entry.title.as_ref().map(|t| t.content.as_str()),
+                link,
+                entry.published.or(entry.updated),
                 paragraphs,
-            }
+            )
         })
         .collect();
-    let readable = |items: &[FeedItem]| {
-        items
-            .iter()
-            .filter(|i| !i.title.is_empty() || !i.paragraphs.is_empty())
-            .count()
-    };
+    let readable = |items: &[FeedItem]| items.iter().filter(|i| i.has_text()).count();
     // Entries feed-rs left out or left empty (unknown element names, versions, namespaces):
     // a loose reading that gets more of them wins.
     let mut items = items;
@@ -209,11 +230,11 @@ pub fn parse_feed_as(bytes: &[u8], charset: Option<&str>) -> Result<Vec<FeedItem
         }
     }
     // A feed whose entries are all lost would look healthy and never bring news: say so.
-    let readable = items
+    let usable = items
         .iter()
-        .filter(|i| !i.title.is_empty() || !i.paragraphs.is_empty() || i.url.is_some())
+        .filter(|i| i.has_text() || i.url.is_some())
         .count();
-    if readable == 0 && written > 0 {
+    if usable == 0 && written > 0 {
         return Err(IngestError::Parse(format!(
             "the feed has {written} {} but none could be read (no title, text or link found)",
             if written == 1 { "entry" } else { "entries" }

@@ -58,7 +58,7 @@ impl Fetcher {
         Ok(Fetcher {
             client,
             max_bytes: cfg.max_fetch_bytes,
-            parse_budget: Duration::from_millis(cfg.max_parse_ms.max(1)),
+            parse_budget: cfg.parse_budget(),
             has_roots,
         })
     }

@@ -9,7 +9,7 @@
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 
-use super::feed::{FULL_TEXT_CHARS, FeedItem};
+use super::feed::FeedItem;
 use super::parse::{collapse_ws, html_paragraphs, parse_date};
 
 #[derive(Default)]
@@ -166,37 +166,35 @@ fn markup_of(inner: &str) -> String {
 }
 
 fn finish(entry: Entry) -> Option<FeedItem> {
-    let title = entry
-        .title
-        .map(|t| collapse_ws(&html_paragraphs(&t).join(" ")))
-        .unwrap_or_default();
     let paragraphs = [entry.body, entry.summary]
         .into_iter()
         .flatten()
         .map(|t| html_paragraphs(&t))
         .find(|p| !p.is_empty())
         .unwrap_or_default();
-    let url = entry
-        .link
-        .filter(|h| h.starts_with("http://") || h.starts_with("https://"));
-    if title.is_empty() && paragraphs.is_empty() && url.is_none() {
-        return None;
-    }
-    let chars: usize = paragraphs.iter().map(|p| p.chars().count()).sum();
     let guid = entry
         .guid
         .map(|g| collapse_ws(&g))
-        .filter(|g| !g.is_empty())
-        .or_else(|| url.clone())
-        .unwrap_or_else(|| format!("title:{title}"));
-    Some(FeedItem {
-        guid,
-        published: entry.date.as_deref().map(str::trim).and_then(parse_date),
-        summary_only: url.is_some() && chars < FULL_TEXT_CHARS,
-        url,
-        title,
+        .filter(|g| !g.is_empty());
+    let item = FeedItem::new(
+        guid.unwrap_or_default(),
+        entry.title.as_deref(),
+        entry.link,
+        entry.date.as_deref().map(str::trim).and_then(parse_date),
         paragraphs,
-    })
+    );
+    if !item.has_text() && item.url.is_none() {
+        return None;
+    }
+    // Without an id, the entry is known by its link, else its title.
+    let guid = if item.guid.is_empty() {
+        item.url
+            .clone()
+            .unwrap_or_else(|| format!("title:{}", item.title))
+    } else {
+        item.guid.clone()
+    };
+    Some(FeedItem { guid, ..item })
 }
 
 #[cfg(test)]
