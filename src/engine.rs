@@ -413,7 +413,7 @@ impl Engine {
             .into_iter()
             .map(|a| (a.key, a))
             .collect();
-        let hits = shown
+        let mut hits: Vec<Hit> = shown
             .into_iter()
             .filter_map(|(key, also)| {
                 let a = &articles.get(&key)?.article;
@@ -426,6 +426,10 @@ impl Engine {
                 Some(hit)
             })
             .collect();
+        // A report is dated by the copy shown (its first or preferred outlet), which may be
+        // older than the copy that put it on this page: the page reads newest first by the
+        // dates it shows.
+        hits.sort_by(|a, b| b.published.cmp(&a.published));
         Ok((hits, more, None))
     }
 

@@ -30,6 +30,9 @@ Question sets:
            questions), its phrase is found only there; halves tune/held. Articles carry their
            dates and sources (talkwatch weighs recency and folds wire copies; for every engine a
            copy of the answering wire report counts as the answer)
+  quote    bench/quote/questions.toml: questions whose answer is one sentence (who, when, how
+           long, how many, why, what was said, where) over the demo, story and BBC corpora, each
+           asked in its corpus's run; passage hit per form; halves tune/held
   timelines bench/story/timelines.toml over the same articles: a topic and the developments a
            careful reader would list; steps covered by the first 10 lines and extra lines
            (talkwatch: `timeline`; the others: their 10 best hits)
@@ -168,6 +171,53 @@ def story_set():
             }
         )
     return out
+
+
+QUOTE_FORMS = ["who", "when", "how-long", "how-many", "why", "said", "where"]
+
+
+def quote_set():
+    """bench/quote/questions.toml: questions whose answer is one sentence of a known article; each
+    names its corpus, and one of its phrases must be in the first quote."""
+    import tomllib
+
+    out = []
+    for q in tomllib.loads((ROOT / "bench/quote/questions.toml").read_text())["question"]:
+        out.append(
+            {
+                "id": q["id"],
+                "q": q["q"],
+                "corpus": q["corpus"],
+                "answer": q["answer"],
+                "copies": q.get("also", []),
+                "phrase": q["phrases"][0],
+                "phrases": q["phrases"],
+                "form": q["form"],
+                "half": q["half"],
+                # Story questions are asked as chat asks them, as the story set is.
+                "mode": "question" if q["corpus"] == "story" else None,
+            }
+        )
+    return out
+
+
+def quote_table(results, questions, names):
+    """MRR, hit@1 and passage hit over `questions` (drawn from several corpora), and passage hit
+    per question form."""
+    forms = [f for f in QUOTE_FORMS if any(q["form"] == f for q in questions)]
+    head = "| engine | MRR@10 | hit@1 | passage hit | " + " | ".join(
+        f"{f} ({sum(q['form'] == f for q in questions)})" for f in forms
+    ) + " | mean ms |"
+    out = [head, "|" + "---|" * (head.count("|") - 1)]
+    for name in names:
+        s = score(results[name], questions)
+        by_form = [score(results[name], [q for q in questions if q["form"] == f])["passage"] for f in forms]
+        out.append(
+            f"| {name} | {s['mrr']:.3f} | {s['hit1']:.3f} | {s['passage']:.3f} | "
+            + " | ".join(f"{p:.2f}" for p in by_form)
+            + f" | {s['mean_ms']:.3f} |"
+        )
+    return "\n".join(out)
 
 
 def timeline_set():
@@ -561,10 +611,10 @@ def score(results, questions):
         h10 += rank is not None
         if q["phrase"]:
             nph += 1
-            passage = results[q["id"]]["passage"] or ""
-            ph += norm(q["phrase"]) in norm(passage)
+            passage = norm(results[q["id"]]["passage"] or "")
+            ph += any(norm(p) in passage for p in q.get("phrases") or [q["phrase"]])
             if passage:
-                chars.append(len(norm(passage)))
+                chars.append(len(passage))
     unanswerable = [q for q in questions if not q["answer"]]
     silent = sum(1 for q in unanswerable if not results[q["id"]]["ranked"])
     lat = sorted(results[q["id"]]["ms"] for q in questions)
@@ -627,7 +677,13 @@ def main():
     story = story_set()
     timelines = timeline_set()
     story_docs = dated_docs(ROOT / "bench/story/articles")
-    corpora = [("bbc", bbc, bbc_queries), ("demo", demo, talks), ("story", story_docs, story + timelines)]
+    quote = quote_set()
+    in_corpus = lambda name: [q for q in quote if q["corpus"] == name]
+    corpora = [
+        ("bbc", bbc, bbc_queries + in_corpus("bbc")),
+        ("demo", demo, talks + in_corpus("demo")),
+        ("story", story_docs, story + timelines + in_corpus("story")),
+    ]
     corpora = [c for c in corpora if not args.corpus or c[0] in args.corpus]
     for corpus, docs, queries in corpora:
         print(f"[{corpus}] talkwatch ({len(docs)} docs, {len(queries)} queries)", file=sys.stderr)
@@ -658,6 +714,15 @@ def main():
             f"**{title}**\n\n"
             + table(rows, with_passage=qs[0]["phrase"] is not None or corpus == "demo", with_silent=corpus == "demo")
         )
+    ran = {c[0] for c in corpora}
+    merged = {n: {k: v for (c, m), res in report.items() if m == n for k, v in res.items()} for n in names}
+    for title, half in [("tuning half", "tune"), ("held-out half, never tuned on", "held")]:
+        qs = [q for q in quote if q["half"] == half and q["corpus"] in ran]
+        if qs:
+            sections.append(
+                f"**The quote that answers, {title} ({len(qs)} questions over {', '.join(sorted({q['corpus'] for q in qs}))}; "
+                "passage hit per question form)**\n\n" + quote_table(merged, qs, names)
+            )
     if ("story", "talkwatch") in report:
         for title, half in [("tuning half", "tune"), ("held-out half, never tuned on", "held")]:
             tls = [t for t in timelines if t["half"] == half]

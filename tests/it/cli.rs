@@ -42,7 +42,7 @@ fn ask_on_an_empty_store_loads_the_demo_and_answers() {
         .unwrap();
     assert!(out.status.success());
     assert!(
-        stderr(&out).contains("loaded the bundled demo corpus (26 sample articles"),
+        stderr(&out).contains("loaded the bundled demo corpus (29 sample articles"),
         "{}",
         stderr(&out)
     );
@@ -149,12 +149,12 @@ fn reingesting_never_duplicates_and_edits_replace() {
     let first = env.cmd().arg("ingest").arg(&corpus).output().unwrap();
     assert_eq!(
         stdout(&first).trim(),
-        "added 26, updated 0, unchanged 0, failed 0"
+        "added 29, updated 0, unchanged 0, failed 0"
     );
     let again = env.cmd().arg("ingest").arg(&corpus).output().unwrap();
     assert_eq!(
         stdout(&again).trim(),
-        "added 0, updated 0, unchanged 26, failed 0"
+        "added 0, updated 0, unchanged 29, failed 0"
     );
 
     let file = corpus.join("15-white-house-declines-comment.md");
@@ -170,9 +170,9 @@ fn reingesting_never_duplicates_and_edits_replace() {
     let edited = env.cmd().arg("ingest").arg(&corpus).output().unwrap();
     assert_eq!(
         stdout(&edited).trim(),
-        "added 0, updated 1, unchanged 25, failed 0"
+        "added 0, updated 1, unchanged 28, failed 0"
     );
-    assert_eq!(article_count(&env), 26);
+    assert_eq!(article_count(&env), 29);
 
     let v = ask_json(&env, &["Has Washington commented?"]);
     let passage = v["hits"][0]["passage"].as_str().unwrap();
@@ -260,7 +260,7 @@ fn bad_inputs_are_reported_and_skipped_and_nothing_stored_is_lost() {
             "no line for {file} with {reason:?} in:\n{text}"
         );
     }
-    assert_eq!(article_count(&env), 28);
+    assert_eq!(article_count(&env), 31);
     let v = ask_json(&env, &["Is territory negotiable for Russia?"]);
     assert_eq!(v["hits"][0]["url"], TERRITORY_URL);
 }
@@ -443,7 +443,7 @@ fn chat_repl_uses_the_same_commands_as_the_chat_platforms() {
         "{text}"
     );
     assert!(text.contains("• Example Wire — "), "{text}");
-    assert!(text.contains("Reindex done: 26 articles, "), "{text}");
+    assert!(text.contains("Reindex done: 29 articles, "), "{text}");
 }
 
 #[test]
@@ -457,7 +457,7 @@ fn reindex_swaps_generations_and_cleans_half_built_ones() {
     let out = env.cmd().arg("reindex").output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        stdout(&out).starts_with("Reindex done: 26 articles, "),
+        stdout(&out).starts_with("Reindex done: 29 articles, "),
         "{}",
         stdout(&out)
     );
@@ -526,7 +526,7 @@ fn killing_a_reindex_leaves_the_old_index_serving() {
     let v = ask_json(&env, &["Is territory negotiable for Russia?"]);
     assert_eq!(v["hits"][0]["url"], TERRITORY_URL);
     assert!(!building.exists(), "half-built generation not cleaned up");
-    assert_eq!(article_count(&env), 4026);
+    assert_eq!(article_count(&env), 4029);
 }
 
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {

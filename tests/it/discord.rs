@@ -315,7 +315,7 @@ async fn http_mode_verifies_signatures_and_answers_commands() {
         edit.body["content"]
             .as_str()
             .unwrap()
-            .contains("26 articles"),
+            .contains("29 articles"),
         "{:?}",
         edit.body
     );

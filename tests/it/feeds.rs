@@ -408,8 +408,8 @@ async fn run_polls_feeds_right_after_start_and_serves_metrics() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
-    // The demo corpus (26) plus the feed's article.
-    assert!(text.contains("talkwatch_articles 27"), "{text}");
+    // The demo corpus (29) plus the feed's article.
+    assert!(text.contains("talkwatch_articles 30"), "{text}");
     assert!(
         text.contains("# TYPE talkwatch_answer_latency_seconds histogram"),
         "{text}"
