@@ -6,6 +6,7 @@ use std::ops::Range;
 use rustc_hash::FxHashMap;
 use tantivy::DocAddress;
 
+use crate::question::{self, Form};
 use crate::reply::{Also, Answer, Hit, Newer, NotFoundReason};
 use crate::search::passage::{self, PassageToken};
 use crate::search::query::{self, PlanInput};
@@ -91,9 +92,12 @@ impl Answerer<'_> {
         // "Has Washington commented yet?": "yet" asks for the current state; searched for, it
         // would find the stale "has yet to comment".
         let (cue, words) = crate::timewords::recency_cue(&req.question);
+        // "How long did the talks last?": "last" and "long" say what kind of answer is wanted
+        // (a duration), not what it is about.
+        let reading = question::read(&words);
         let plan = query::plan(
             PlanInput {
-                question: &words,
+                question: &reading.words,
                 aliases: self.aliases,
                 fuzzy: self.fuzzy,
             },
@@ -115,7 +119,6 @@ impl Answerer<'_> {
             Some(groups) => plan.coverage_bits(groups, bits),
             None => plan.coverage(contains),
         };
-        let wants_number = asks_for_a_number(&req.question);
         let mut candidates = candidate_passages(wanted);
         loop {
             let passages = snapshot.top_passages(q.as_ref(), candidates)?;
@@ -316,9 +319,10 @@ impl Answerer<'_> {
                     r
                 };
                 let (passages, coverage) = best_passages(
-                    wants_number,
+                    reading.form,
                     whole_article,
                     &plan,
+                    &article.title,
                     &article.body,
                     scored,
                     |t| title.iter().any(|x| x == t),
@@ -601,49 +605,59 @@ fn add_whole_article_scores(ranked: &mut [(f32, i64)], whole: &[f32]) {
 /// down).
 const TITLE_WORD_DISCOUNT: f32 = 0.5;
 
-/// Factor for a passage with a number in it when the question asks for one.
-const NUMBER_BOOST: f32 = 1.5;
+/// Factor for a paragraph holding the kind of answer the question's form asks for (a date for
+/// "when", a duration for "how long", a name for "who", …).
+const FORM_BOOST: f32 = 2.0;
 
-/// "How many…", "how much…", "when…": the answer is a number or a date, so a quote with digits
-/// in it is more likely the one that answers.
-fn asks_for_a_number(question: &str) -> bool {
-    let q = question.to_lowercase();
-    [
-        "how many",
-        "how much",
-        "how long",
-        "how old",
-        "how far",
-        "how big",
-        "how often",
-        "what share",
-        "what fraction",
-        "what percentage",
-        "what proportion",
-        "what price",
-        "what year",
-        "which year",
-        "when ",
-    ]
-    .iter()
-    .any(|p| q.contains(p))
+/// Factor for a paragraph that reads as a headline or subheading: quoted only when no body
+/// sentence covers the question as well (a subheading repeats the story's words without
+/// answering anything).
+const HEADING_FACTOR: f32 = 0.5;
+
+/// Longest paragraph, in words, that can be a subheading when it has no closing punctuation.
+const HEADING_WORDS: usize = 20;
+
+/// Whether `text` (a paragraph) reads as a headline rather than a sentence: the article's title
+/// repeated, or a short line without closing punctuation.
+fn is_heading(text: &str, title: &str) -> bool {
+    let text = text.trim();
+    let closed = text
+        .trim_end_matches(['"', '\u{201d}', '\u{2019}', '\'', ')', ']'])
+        .ends_with(['.', '!', '?', ':', ';', '\u{2026}']);
+    if !closed && passage::word_count(text) <= HEADING_WORDS {
+        return true;
+    }
+    // The title repeated as a line of the body (only lines of about its length are compared).
+    let words = |s: &'_ str| {
+        s.split_whitespace()
+            .map(|w| {
+                w.trim_matches(|c: char| !c.is_alphanumeric())
+                    .to_lowercase()
+            })
+            .collect::<Vec<_>>()
+    };
+    !title.is_empty()
+        && text.len() <= title.len() + title.len() / 4
+        && title.len() <= text.len() + text.len() / 4
+        && words(text) == words(title)
 }
 
 /// The `n` quotes of an article that answer the question best, best first: passages of one
 /// paragraph are joined into one quote (up to [`passage::MAX_QUOTE`] bytes), and each quote
 /// scores the question weight it carries (title words discounted, spelling corrections half,
 /// and with `whole_article`, words spread over many paragraphs discounted), times the phrase
-/// boost and, when the question `wants_number`, a boost for digits; ties go to the earlier
-/// quote. A quote is shown as its whole paragraph when that fits. `passages` are byte ranges
+/// boost, a boost when it holds the kind of answer the question's `form` asks for, and a
+/// discount when it reads as a heading; ties go to the earlier quote. A quote is shown as its whole paragraph when that fits. `passages` are byte ranges
 /// in article order with the question terms found in them (positions only), which also place
 /// the highlights. Returns (score relative to the best, byte range, highlight ranges relative
 /// to the quote).
 /// Also returns the share of the question the whole article (title and body) covers.
 #[allow(clippy::type_complexity, clippy::too_many_arguments)] // one private call site
 fn best_passages(
-    wants_number: bool,
+    form: Form,
     whole_article: bool,
     plan: &query::Plan,
+    title: &str,
     body: &str,
     passages: Vec<(Range<usize>, Vec<PassageToken>)>,
     in_title: impl Fn(&str) -> bool,
@@ -690,12 +704,31 @@ fn best_passages(
             }
         })
         .collect();
+    let in_title_group: Vec<bool> = plan
+        .groups
+        .iter()
+        .map(|g| g.terms.iter().any(|t| in_title(t)))
+        .collect();
+    // A word of the title counts in every paragraph, found there or not: the title says what
+    // the whole article is about, so the paragraph that answers need not repeat it ("the
+    // Moscow talks" in the title, "after two days of negotiations" in the body).
     let mut scored: Vec<(f32, Unit)> = Vec::new();
     for (unit, matched) in units {
-        let carried: f32 = matched.iter().zip(&word_factor).map(|(w, f)| w * f).sum();
+        let carried: f32 = matched
+            .iter()
+            .zip(&word_factor)
+            .zip(plan.groups.iter().zip(&in_title_group))
+            .map(
+                |((w, f), (g, t))| {
+                    if *w == 0.0 && *t { g.weight * f } else { w * f }
+                },
+            )
+            .sum();
         let mut score = carried * (1.0 + plan.phrase_share(&unit.tokens));
-        if wants_number && body[unit.range.clone()].bytes().any(|b| b.is_ascii_digit()) {
-            score *= NUMBER_BOOST;
+        let text = &body[unit.range.clone()];
+        score *= FORM_BOOST.powf(form.answer_strength(text));
+        if is_heading(text, title) {
+            score *= HEADING_FACTOR;
         }
         scored.push((score, unit));
     }

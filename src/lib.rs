@@ -30,6 +30,7 @@ pub mod ingest;
 pub mod limits;
 pub mod messages;
 pub mod metrics;
+pub mod question;
 pub mod reply;
 pub mod search;
 pub mod service;

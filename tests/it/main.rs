@@ -10,6 +10,7 @@ mod fuzz;
 mod ingest;
 mod matrix;
 mod packaging;
+mod quote;
 mod story;
 mod support;
 mod tls;

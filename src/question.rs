@@ -1,0 +1,385 @@
+//! What a question asks for, read from its wording: its [`Form`] (who, when, how long, how many,
+//! why, what someone said, where), the words that only frame it ("how long did the talks
+//! *last*", "how many *years* will it *take*") and must not decide what is found, and whether a
+//! paragraph holds the kind of answer the form asks for (a name, a date, a duration, a number, a
+//! reason, a speech verb, a place).
+//!
+//! Pure functions of text with a small table of patterns (`regex`), no model: the kinds of
+//! answer are recognised in the passage, not guessed from the question alone, and each pattern is
+//! tested below. A leaf module: the search plans its words from [`read`], the answer path
+//! chooses its quote with [`Form::answered_by`].
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// The kind of answer a question asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// "Who…", "which minister…": names of people.
+    Who,
+    /// "When…", "what date…": a date or a day.
+    When,
+    /// "How long…", "how many years…", "will it take long": a duration.
+    HowLong,
+    /// "How many…", "how much…", "what share…": a number.
+    HowMany,
+    /// "Why…", "for what reason…": a reason.
+    Why,
+    /// "What did X say…", "how did X react…": someone's words.
+    Said,
+    /// "Where…", "which city…": a place.
+    Where,
+    /// Anything else: no kind of answer preferred.
+    Other,
+}
+
+/// A question as read: its form, and its words with the framing ones blanked out (byte
+/// positions are kept, so the rest reads as before).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reading {
+    pub form: Form,
+    pub words: String,
+}
+
+/// Units of time: after "how many" they make the question a "how long", and they frame it.
+const TIME_UNITS: &str =
+    r"(?:seconds?|minutes?|hours?|days?|nights?|weeks?|months?|years?|decades?|time)";
+
+/// Question patterns, first match wins: (pattern, form). Case-insensitive, on the question as
+/// written.
+static FORMS: LazyLock<Vec<(Regex, Form)>> = LazyLock::new(|| {
+    let speech = r"(?:say|said|tell|told|think|thought|make of|react|reacted|respond|responded|reply|replied|comment|commented)";
+    [
+        (
+            format!(r"(?i)\bwhat\b.{{0,80}}\b(?:did|does|do|has|have|had|will|would)\b.{{1,80}}\b{speech}\b"),
+            Form::Said,
+        ),
+        (format!(r"(?i)\bhow (?:did|does|do|has|have|had|will|would)\b.{{1,80}}\b{speech}\b"), Form::Said),
+        (r"(?i)\bwhat (?:was|is|were|are) (?:the )?(?:\w+'s? )?(?:response|reaction|answer|message)\b".into(), Form::Said),
+        (r"(?i)\b(?:how long|for how long)\b".into(), Form::HowLong),
+        (format!(r"(?i)\bhow many {TIME_UNITS}\b"), Form::HowLong),
+        (r"(?i)\btake (?:a |so |too |very )?(?:long|while)\b".into(), Form::HowLong),
+        (
+            r"(?i)\b(?:how (?:many|much|often|far|big|old)|what (?:share|fraction|percentage|proportion|price|number|amount|sum|figure|size)|which (?:figure|number|amount))\b".into(),
+            Form::HowMany,
+        ),
+        (
+            r"(?i)(?:^\W*when\b|\b(?:since|until|by|from) when\b|\b(?:what|which) (?:date|day|month|year|time|week)\b)".into(),
+            Form::When,
+        ),
+        (r"(?i)(?:\bwhy\b|\bfor what reasons?\b|\bhow come\b|\bwhat (?:is|was|are|were) the reasons?\b)".into(), Form::Why),
+        (
+            r"(?i)(?:\bwhere\b|\b(?:which|what) (?:city|cities|country|countries|town|venue|place|capital|port|ports|region|site|location)\b)".into(),
+            Form::Where,
+        ),
+        (
+            r"(?i)\b(?:who|whom|whose|(?:which|what) (?:person|people|official|officials|minister|leader|leaders|envoy|envoys|negotiator|negotiators|mediator|president|adviser|spokesman|spokesperson))\b".into(),
+            Form::Who,
+        ),
+        (r"(?i)\bwhen\b".into(), Form::When),
+    ]
+    .into_iter()
+    .map(|(re, form)| (Regex::new(&re).expect("form pattern"), form))
+    .collect()
+});
+
+/// Framing words (capture group 1 of each pattern is blanked), case-insensitive. They carry the
+/// question's form, not its topic: searched for, "last" finds "a lasting settlement", "take"
+/// finds "once a ceasefire takes hold", "long" finds "for as long as necessary".
+static FRAMES: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    [
+        r"(?i)\bhow (long)\b".to_string(),
+        format!(r"(?i)\bhow many ({TIME_UNITS})\b"),
+        format!(r"(?i)\bhow much ({TIME_UNITS})\b"),
+        // "will it take", "did they last"
+        r"(?i)\b(?:will|would|did|does|do|could|can|might|is|was|has|had|should)\s+(?:it|they|this|that)\s+(take|takes|took|taken|last|lasts|lasted)\b".into(),
+        // "how long did the talks last?", "…scheduled to run?": the verb closing a how-long question
+        r"(?i)\bhow long\b.*\b(last|lasted|lasts|take|took|takes|run|ran|runs|continue|continued|go on|went on)\W*$".into(),
+        r"(?i)\bhow many\b.*\b(take|took|takes)\b".into(),
+        // "what day", not "what date": a date is what moves in a story ("a new date was set").
+        r"(?i)\b(?:what|which) (day|month|year|time|week)\b".into(),
+        r"(?i)\bfor what (reasons?)\b".into(),
+        r"(?i)\bwhat (?:is|was|are|were) the (reasons?)\b".into(),
+        r"(?i)\bhow (?:did|does|do|has|have|had|will|would)\b.{1,80}\b(react|reacted|respond|responded|reply|replied)\b".into(),
+        r"(?i)\bwhat (?:was|is|were|are) (?:the )?(?:\w+'s? )?(response|reaction)\b".into(),
+        r"(?i)\bwhat did\b.{1,80}\b(make of|think of|think)\b".into(),
+    ]
+    .iter()
+    .map(|re| Regex::new(re).expect("frame pattern"))
+    .collect()
+});
+
+/// Reads a question: its form, and its words without the framing ones.
+pub fn read(question: &str) -> Reading {
+    let form = FORMS
+        .iter()
+        .find(|(re, _)| re.is_match(question))
+        .map_or(Form::Other, |(_, form)| *form);
+    let mut words = question.to_string();
+    for re in FRAMES.iter() {
+        let blank: Vec<std::ops::Range<usize>> = re
+            .captures_iter(question)
+            .filter_map(|c| c.get(1).map(|m| m.range()))
+            .collect();
+        for range in blank {
+            let len = range.len();
+            words.replace_range(range, &" ".repeat(len));
+        }
+    }
+    Reading { form, words }
+}
+
+/// Month names as written in news text (capitalised; "May" only with a day or a preposition).
+const MONTHS: &str = "January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec";
+const WEEKDAYS: &str = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday";
+/// Numbers in words, as news text writes small and round numbers.
+const NUMBER_WORDS: &str = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|hundreds|thousand|thousands|million|millions|billion|billions|dozen|dozens|half|a third|a quarter";
+
+/// A date to the day: "January 11", "11 October", "in 2014", "yesterday", "10 am". (A weekday
+/// alone is mostly the day of the report, "officials said on Wednesday": it counts as a
+/// [`PERIOD`].)
+static DAY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"\b(?:(?:{MONTHS})\.? \d{{1,2}}\b|\d{{1,2}} (?:{MONTHS})\b|(?:19|20)\d\d\b|(?:[Yy]esterday|[Tt]oday|[Tt]omorrow|[Tt]onight)\b|\d{{1,2}}(?::\d\d)? ?(?:am|pm|a\.m\.|p\.m\.))"
+    ))
+    .expect("day pattern")
+});
+
+/// A vaguer time: "in January", "mid-December", "next month", "this spring", "on Monday".
+static PERIOD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"\b(?:(?:[Ii]n|[Oo]n|[Oo]f|[Tt]o|[Bb]y|[Uu]ntil|[Ss]ince|[Ff]rom|[Bb]efore|[Aa]fter|[Ee]arly|[Ll]ate|[Mm]id-?|[Nn]ext|[Ll]ast|[Tt]his) (?:{MONTHS})\b|mid-(?:{MONTHS})\b|(?:{WEEKDAYS})\b|(?:[Nn]ext|[Ll]ast|[Tt]his|[Cc]oming|[Ee]arly|[Ll]ate|[Tt]he following) (?:week|weekend|month|year|spring|summer|autumn|winter|quarter)\b)"
+    ))
+    .expect("period pattern")
+});
+
+static DURATION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?i)\b(?:(?:\d[\d,.]*|an?|{NUMBER_WORDS}|several|few|many|some|couple of)[ -](?:(?:more|full|straight|long|consecutive|extra|whole|nearly|about)\s+)?(?:seconds?|minutes?|hours?|days?|nights?|weeks?|fortnights?|months?|years?|decades?|centuries)|\d+-(?:second|minute|hour|day|night|week|month|year|decade)|(?:hours|days|weeks|months|years|decades) of|overnight|prolonged|protracted|lengthy|drawn-out)\b"
+    ))
+    .expect("duration pattern")
+});
+
+static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?i)(?:\d|\b(?:{NUMBER_WORDS}|percent|per cent)\b)"
+    ))
+    .expect("number pattern")
+});
+
+static REASON: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:because|due to|owing to|as a result|in order to|so that|reasons?|caused by|led to|on the grounds|fears?|feared|worried|concerns? (?:that|about|over)|argu(?:ed|ing|es) that|so as to|in protest|blamed|citing|to protect|to avoid)\b")
+        .expect("reason pattern")
+});
+
+static SPEECH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?:["“”]|\b(?:said|says|say|told|tells|stated|added|stressed|insisted|argued|warned|called|described|urged|noted|declared|announced|confirmed|denied|repeated|explained|claimed|acknowledged|suggested|dismissed|rejected|welcomed|vowed|pledged|promised|accused|criticised|criticized|praised|according to|ruled out|reacted|responded|replied)\b)"#)
+        .expect("speech pattern")
+});
+
+/// A place after a preposition ("in Riyadh", "near the border with Belarus") or a place noun.
+static PLACE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:\b(?:in|at|near|across|outside|inside|from|to|into|between|along|on|off) (?:the )?([A-Z][\w'’-]+)|\b(?:city|capital|border|port|ports|region|province|town|village|venue|bridge|temple|palace|headquarters|resort|island|coast|river|country)\b)")
+        .expect("place pattern")
+});
+
+/// Two or more capitalised words in a row ("Meseret Alemu", "Khalid al-Subaie"), or a role
+/// followed by one ("captain Ellison", "chief executive Geoff Dixon").
+static NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:\b([A-Z][a-z'’]+(?:[ -](?:al-|el-|de |van |von |bin )?[A-Z][a-z'’-]+)+)|\b(?:minister|president|envoy|envoys|adviser|advisor|spokesman|spokeswoman|spokesperson|chief|captain|leader|negotiator|chairman|chairwoman|director|governor|secretary|ambassador|founder|executive|mediator|manager|premier|chancellor|king|queen|prince|mayor|coach|striker|runner|athlete|winger|substitute) [A-Z][a-z'’]+)")
+        .expect("name pattern")
+});
+
+/// Capitalised words that start sentences or name no one ("The Kremlin", "In Berlin").
+const NOT_NAMES: &[&str] = &[
+    "The", "A", "An", "In", "On", "At", "As", "But", "And", "For", "From", "After", "Before",
+    "Under", "Until", "Since", "With", "Without", "This", "That", "These", "Those", "It", "Its",
+    "He", "She", "They", "We", "His", "Her", "Their", "Our", "Some", "Several", "Many", "Most",
+    "Both", "Neither", "No", "None", "Not", "If", "When", "While", "Although", "Still", "Yet",
+];
+
+impl Form {
+    /// How well `text` (a paragraph) holds the kind of answer this form asks for: 1 when it
+    /// does, 0.5 for a vaguer kind (a month where a day is asked for), 0 when it does not.
+    pub fn answer_strength(self, text: &str) -> f32 {
+        match self {
+            Form::When if DAY.is_match(text) => 1.0,
+            Form::When if PERIOD.is_match(text) => 0.5,
+            _ if self.answered_by(text) => 1.0,
+            _ => 0.0,
+        }
+    }
+
+    /// Whether `text` (a paragraph) holds the kind of answer this form asks for.
+    pub fn answered_by(self, text: &str) -> bool {
+        match self {
+            Form::Other => false,
+            Form::When => DAY.is_match(text) || PERIOD.is_match(text),
+            Form::HowLong => DURATION.is_match(text),
+            Form::HowMany => NUMBER.is_match(text),
+            Form::Why => REASON.is_match(text),
+            Form::Said => SPEECH.is_match(text),
+            Form::Where => PLACE.captures_iter(text).any(|c| match c.get(1) {
+                Some(word) => !is_time_word(word.as_str()),
+                None => true,
+            }),
+            Form::Who => NAME.captures_iter(text).any(|c| match c.get(1) {
+                Some(name) => {
+                    let first = name.as_str().split([' ', '-']).next().unwrap_or("");
+                    !NOT_NAMES.contains(&first) && !is_time_word(first)
+                }
+                None => true,
+            }),
+        }
+    }
+}
+
+/// Month and day names, which follow "in"/"on" as places do.
+fn is_time_word(word: &str) -> bool {
+    MONTHS
+        .split('|')
+        .chain(WEEKDAYS.split('|'))
+        .any(|m| m == word)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_form_is_read_from_the_question_words() {
+        for (q, form) in [
+            ("Who were the US envoys who went to Moscow?", Form::Who),
+            ("Which minister leads the delegation?", Form::Who),
+            ("When will the Riyadh talks be held?", Form::When),
+            ("What date was set for the summit?", Form::When),
+            ("How long did the Moscow talks last?", Form::HowLong),
+            (
+                "How many years will it take to fill the reservoir?",
+                Form::HowLong,
+            ),
+            ("Will the talks take a long time?", Form::HowLong),
+            ("How many prisoners were exchanged?", Form::HowMany),
+            ("What share of the flow does Durmand get?", Form::HowMany),
+            ("Why was the Riyadh round delayed?", Form::Why),
+            ("What did Ushakov say about territory?", Form::Said),
+            ("How did Moscow react to the proposal?", Form::Said),
+            ("Where is the COP31 summit being held?", Form::Where),
+            ("Which ports did the grain leave from?", Form::Where),
+            ("Is territory negotiable?", Form::Other),
+            ("Has Washington commented?", Form::Other),
+        ] {
+            assert_eq!(read(q).form, form, "{q}");
+        }
+    }
+
+    #[test]
+    fn framing_words_are_blanked_and_the_topic_kept() {
+        let kept = |q: &str| {
+            read(q)
+                .words
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        assert_eq!(
+            kept("How long did the Moscow talks last?"),
+            "How did the Moscow talks ?"
+        );
+        assert_eq!(
+            kept("How many years will it take to fill the dam reservoir?"),
+            "How many will it to fill the dam reservoir?"
+        );
+        assert_eq!(
+            kept("How long is the summit scheduled to run?"),
+            "How is the summit scheduled to ?"
+        );
+        assert_eq!(
+            kept("How did Moscow react to the proposal?"),
+            "How did Moscow to the proposal?"
+        );
+        // Content words stay: "last" in "last week", "held".
+        assert_eq!(
+            kept("What happened at the talks last week?"),
+            "What happened at the talks last week?"
+        );
+        assert_eq!(
+            kept("How long had the men been held?"),
+            "How had the men been held?"
+        );
+        // Byte positions are kept.
+        let q = "How long did the talks last?";
+        assert_eq!(read(q).words.len(), q.len());
+    }
+
+    #[test]
+    fn each_kind_of_answer_is_recognised_in_a_paragraph() {
+        let yes = |form: Form, text: &str| assert!(form.answered_by(text), "{form:?}: {text}");
+        let no = |form: Form, text: &str| assert!(!form.answered_by(text), "{form:?}: {text}");
+        yes(
+            Form::When,
+            "The round will take place in the second half of January.",
+        );
+        yes(Form::When, "Talks resume on Monday in Washington.");
+        yes(Form::When, "The agreement targets January 1 as the start.");
+        yes(Form::When, "It was annexed in 2014.");
+        no(
+            Form::When,
+            "Officials may meet the envoys soon, diplomats said.",
+        );
+        assert_eq!(Form::When.answer_strength("It starts on January 11."), 1.0);
+        assert_eq!(Form::When.answer_strength("It starts in January."), 0.5);
+        assert_eq!(Form::When.answer_strength("It starts soon."), 0.0);
+        assert_eq!(
+            Form::Why.answer_strength("It failed because of the weather."),
+            1.0
+        );
+        yes(
+            Form::HowLong,
+            "The talks ended without an agreement after two days.",
+        );
+        yes(Form::HowLong, "The handover took nearly four hours.");
+        yes(Form::HowLong, "a proposed 30-day pause in strikes");
+        yes(
+            Form::HowLong,
+            "Diplomats expect the negotiations to be prolonged.",
+        );
+        no(Form::HowLong, "The talks ended without an agreement.");
+        yes(Form::HowMany, "They swapped 150 captives each.");
+        yes(Form::HowMany, "Four people were killed.");
+        no(Form::HowMany, "The strikes hit a residential district.");
+        yes(
+            Form::Why,
+            "The bank held rates because inflation was stubborn.",
+        );
+        yes(Form::Why, "The delay was due to the weather.");
+        no(Form::Why, "The bank held rates on Thursday.");
+        yes(Form::Said, "Ushakov said the status is not negotiable.");
+        yes(
+            Form::Said,
+            "\"Nobody expected it,\" the spokesperson added.",
+        );
+        no(Form::Said, "The talks ended without a deal.");
+        yes(
+            Form::Where,
+            "Technical teams will meet in Addis Ababa next month.",
+        );
+        yes(Form::Where, "Soldiers stepped off buses near the border.");
+        no(Form::Where, "The talks resume in January.");
+        yes(
+            Form::Who,
+            "The American envoys Steve Witkoff and Jared Kushner arrived.",
+        );
+        yes(Form::Who, "A header from captain Ellison won it.");
+        no(
+            Form::Who,
+            "The talks ended on Thursday without an agreement.",
+        );
+        no(Form::Who, "In Berlin the government said little.");
+        no(
+            Form::Other,
+            "Ushakov said on Thursday that the talks would go on.",
+        );
+    }
+}

@@ -1,0 +1,150 @@
+//! The quote that answers: the sentence with the who, when, how long, how many and why, never
+//! a subheading, and words that only frame a question ("will it take", "did … last") neither
+//! sink the answer nor pull in an article of their own.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, TimeZone, Utc};
+use talkwatch::command::{Caller, Handler};
+use talkwatch::config::Config;
+use talkwatch::engine::Engine;
+use talkwatch::ingest::Article;
+use talkwatch::reply::{Answer, Reply};
+
+use crate::support::article;
+
+fn at(month: u32, day: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, month, day, 12, 0, 0).unwrap()
+}
+
+/// An article laid out as news sites print it: a subheading, paragraphs, more subheadings.
+const MOSCOW: &str = "US Envoys Leave Moscow Talks Without a Breakthrough\n\n\
+The American push for a settlement stalled in the Russian capital this week. After two days \
+of negotiations at the Kremlin, the envoys Jared Kushner and Steve Witkoff flew home without \
+persuading Vladimir Putin to accept the draft they had brought.\n\n\
+Kremlin Holds Firm on Territory\n\n\
+The Kremlin adviser Yuri Ushakov said some ideas were workable, but that the question of \
+land was closed. He said no compromise had been reached on it.\n\n\
+A Long Road Ahead for the Moscow Talks\n\n\
+Analysts expect the process to be prolonged. The White House had hoped for quick progress, \
+but diplomats now speak of months of further contacts.";
+
+fn corpus() -> Vec<Article> {
+    vec![
+        article(
+            "https://news.example.org/2026/12/moscow-talks-no-breakthrough",
+            "Example World News",
+            "Kushner and Witkoff fail to win over Putin in Moscow talks",
+            at(12, 3),
+            MOSCOW,
+        ),
+        article(
+            "https://news.example.org/2026/10/tana-dam-filling-plan",
+            "Example World News",
+            "Talks on the Tana Dam open with a four-year filling plan",
+            at(10, 5),
+            "Delegations from Varnia and Osterland met in Geneva on Monday to discuss the new \
+             Tana Dam on the river they share.\n\nVarnia told the meeting that it planned to fill \
+             the dam's reservoir in four years. Osterland asked for a slower schedule to protect \
+             its farmers downstream.",
+        ),
+        article(
+            "https://wire.example.org/2026/11/tana-dam-seven-years",
+            "Example Wire",
+            "Varnia agrees to slower filling of Tana Dam",
+            at(11, 20),
+            "Varnia and Osterland reached a compromise on the Tana Dam on Friday after a third \
+             round of talks in Geneva.\n\nUnder the compromise the reservoir will be filled over \
+             seven years instead of four, with the pace slowing in dry seasons because \
+             Osterland's farmers depend on the river in summer.",
+        ),
+        article(
+            "https://daily.example.org/2026/11/monitors-ceasefire",
+            "Daily Example",
+            "Monitors ready to deploy in the east",
+            at(11, 25),
+            "An observer mission of two hundred monitors is ready to deploy in the east once a \
+             ceasefire takes hold, officials said. The monitors would report on violations every \
+             week.",
+        ),
+    ]
+}
+
+async fn handler(dir: &tempfile::TempDir) -> Handler {
+    let config = Config {
+        data_dir: dir.path().join("data"),
+        ..Config::default()
+    };
+    let engine = Arc::new(Engine::open(config).await.unwrap());
+    engine.add_articles(corpus()).await.unwrap();
+    Handler::new(engine)
+}
+
+async fn answer(handler: &Handler, question: &str) -> Answer {
+    match handler
+        .respond_to_question(question, &Caller::local())
+        .await
+    {
+        Reply::Answer(a) => a,
+        other => panic!("no answer to {question:?}: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn the_sentence_that_answers_is_quoted_not_a_subheading() {
+    let dir = tempfile::tempdir().unwrap();
+    let handler = handler(&dir).await;
+    for (question, expected) in [
+        ("How long did the Moscow talks last?", "After two days"),
+        (
+            "Who were the US envoys who went to Moscow?",
+            "Jared Kushner and Steve Witkoff",
+        ),
+        ("What did Ushakov say about territory?", "no compromise"),
+    ] {
+        let a = answer(&handler, question).await;
+        assert!(
+            a.hits[0].passage.contains(expected),
+            "{question}: {:?}",
+            a.hits[0].passage
+        );
+        assert!(
+            !a.hits[0].passage.starts_with("US Envoys Leave")
+                && !a.hits[0].passage.starts_with("A Long Road"),
+            "{question}: a subheading was quoted: {:?}",
+            a.hits[0].passage
+        );
+    }
+}
+
+#[tokio::test]
+async fn words_that_frame_a_question_neither_sink_the_answer_nor_find_an_article_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let handler = handler(&dir).await;
+    // Named: the newest state of the dam talks, quoted where it gives the number of years.
+    let a = answer(
+        &handler,
+        "How many years will it take to fill the Tana Dam reservoir?",
+    )
+    .await;
+    assert_eq!(
+        a.hits[0].url,
+        "https://wire.example.org/2026/11/tana-dam-seven-years"
+    );
+    assert!(a.hits[0].passage.contains("seven years"), "{:?}", a.hits[0]);
+    // Unnamed: still the dam articles, never the monitors' "once a ceasefire takes hold".
+    let a = answer(
+        &handler,
+        "How many years will it take to fill the reservoir?",
+    )
+    .await;
+    assert!(a.hits[0].url.contains("tana-dam"), "{:?}", a.hits[0]);
+    assert!(
+        a.hits.iter().all(|h| !h.url.contains("monitors")),
+        "{:#?}",
+        a.hits
+    );
+    // The reason, asked for with "why", is the sentence with "because".
+    let a = answer(&handler, "Why will the Tana reservoir fill more slowly?").await;
+    assert!(a.hits[0].passage.contains("because"), "{:?}", a.hits[0]);
+}
