@@ -31,7 +31,7 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry \
     && cp target/release/talkwatch /out/usr/local/bin/ \
     && ldd target/release/talkwatch | grep -o '/[^ ]*' | xargs -I{} cp --parents -L {} /out \
     && cp /etc/ssl/certs/ca-certificates.crt /out/etc/ssl/certs/ \
-    && cp config/talkwatch.toml config/aliases.toml /out/etc/talkwatch/ \
+    && cp config/talkwatch.toml config/aliases.toml config/synonyms.toml /out/etc/talkwatch/ \
     && echo 'talkwatch:x:10001:10001:talkwatch:/data:/nonexistent' > /out/etc/passwd \
     && echo 'talkwatch:x:10001:' > /out/etc/group \
     && chmod 1777 /out/tmp \

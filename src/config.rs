@@ -30,6 +30,9 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// Name-variant table; when unset, `aliases.toml` next to the config file, else the built-in one.
     pub aliases_file: Option<PathBuf>,
+    /// Table of words that mean the same in talks news ("truce" = "ceasefire"); when unset,
+    /// `synonyms.toml` next to the config file, else the built-in one.
+    pub synonyms_file: Option<PathBuf>,
     pub search: SearchConfig,
     pub ingest: IngestConfig,
     pub chat: ChatConfig,
@@ -51,6 +54,7 @@ impl Default for Config {
         Config {
             data_dir: PathBuf::from("index"),
             aliases_file: None,
+            synonyms_file: None,
             search: SearchConfig::default(),
             ingest: IngestConfig::default(),
             chat: ChatConfig::default(),
@@ -449,14 +453,24 @@ impl Config {
 
     /// The alias table to use: explicit setting, else next to the config file, else built in.
     pub fn aliases_path(&self) -> Option<PathBuf> {
-        if let Some(p) = &self.aliases_file {
+        self.table_path(self.aliases_file.as_ref(), "aliases.toml")
+    }
+
+    /// The synonym table to load: `synonyms_file`, else `synonyms.toml` next to the config file
+    /// when there is one; `None`: the built-in table.
+    pub fn synonyms_path(&self) -> Option<PathBuf> {
+        self.table_path(self.synonyms_file.as_ref(), "synonyms.toml")
+    }
+
+    fn table_path(&self, set: Option<&PathBuf>, name: &str) -> Option<PathBuf> {
+        if let Some(p) = set {
             return Some(p.clone());
         }
         let beside = self
             .loaded_from
             .as_deref()
             .and_then(Path::parent)
-            .map(|dir| dir.join("aliases.toml"))?;
+            .map(|dir| dir.join(name))?;
         beside.exists().then_some(beside)
     }
 }

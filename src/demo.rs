@@ -9,6 +9,8 @@ static ARTICLES: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/demo/articles");
 
 /// The built-in alias table (a copy of `config/aliases.toml`), used when no file is configured.
 pub const DEFAULT_ALIASES: &str = include_str!("../config/aliases.toml");
+/// The synonym table built into the binary (used when no `synonyms.toml` is configured).
+pub const DEFAULT_SYNONYMS: &str = include_str!("../config/synonyms.toml");
 
 /// Parses every embedded article. The corpus is tested, so failures here are bugs.
 pub fn articles() -> Vec<Result<Article, IngestError>> {

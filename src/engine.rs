@@ -480,26 +480,37 @@ fn parallel_reads() -> usize {
         .clamp(1, ingest::bound::MAX_THREADS)
 }
 
+/// The name-variant table and the synonym table, as one table of words that count as each other.
 fn load_aliases(config: &Config) -> Result<Aliases, EngineError> {
     let mut analyzer = search::analyzer();
-    match config.aliases_path() {
-        Some(path) => {
-            let text = std::fs::read_to_string(&path).map_err(|e| EngineError::Aliases {
-                path: path.display().to_string(),
-                reason: e.to_string(),
-            })?;
-            Aliases::from_toml(&text, &mut analyzer).map_err(|reason| EngineError::Aliases {
-                path: path.display().to_string(),
-                reason,
-            })
-        }
-        None => Aliases::from_toml(crate::demo::DEFAULT_ALIASES, &mut analyzer).map_err(|reason| {
-            EngineError::Aliases {
-                path: "built-in aliases".into(),
-                reason,
+    let mut aliases = Aliases::default();
+    for (path, built_in, label) in [
+        (
+            config.aliases_path(),
+            crate::demo::DEFAULT_ALIASES,
+            "built-in aliases",
+        ),
+        (
+            config.synonyms_path(),
+            crate::demo::DEFAULT_SYNONYMS,
+            "built-in synonyms",
+        ),
+    ] {
+        let (text, name) = match path {
+            Some(path) => {
+                let text = std::fs::read_to_string(&path).map_err(|e| EngineError::Aliases {
+                    path: path.display().to_string(),
+                    reason: e.to_string(),
+                })?;
+                (text, path.display().to_string())
             }
-        }),
+            None => (built_in.to_string(), label.to_string()),
+        };
+        aliases
+            .add_toml(&text, &mut analyzer)
+            .map_err(|reason| EngineError::Aliases { path: name, reason })?;
     }
+    Ok(aliases)
 }
 
 #[cfg(test)]

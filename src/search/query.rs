@@ -81,6 +81,8 @@ const COMPOUND_PART_CHARS: usize = 3;
 pub struct Aliases {
     /// analyzed single-token member → group index
     by_term: HashMap<String, usize>,
+    /// analyzed multi-token members by their first token: (the tokens, group index)
+    by_first: HashMap<String, Vec<(Vec<String>, usize)>>,
     /// each group's members, analyzed into token sequences
     groups: Vec<Vec<Vec<String>>>,
 }
@@ -93,8 +95,15 @@ struct AliasFile {
 impl Aliases {
     /// Parses `aliases.toml` (`groups = [["Zelensky", "Zelenskyy"], ...]`).
     pub fn from_toml(text: &str, analyzer: &mut TextAnalyzer) -> Result<Aliases, String> {
-        let file: AliasFile = toml::from_str(text).map_err(|e| e.to_string())?;
         let mut aliases = Aliases::default();
+        aliases.add_toml(text, analyzer)?;
+        Ok(aliases)
+    }
+
+    /// Adds the groups of a table in the `aliases.toml` format (name variants and synonyms use
+    /// the same one). A member already in a group stays in that group only.
+    pub fn add_toml(&mut self, text: &str, analyzer: &mut TextAnalyzer) -> Result<(), String> {
+        let file: AliasFile = toml::from_str(text).map_err(|e| e.to_string())?;
         for group in file.groups {
             let members: Vec<Vec<String>> = group
                 .iter()
@@ -109,15 +118,42 @@ impl Aliases {
             if members.len() < 2 {
                 continue;
             }
-            let idx = aliases.groups.len();
+            let idx = self.groups.len();
             for m in &members {
-                if let [single] = m.as_slice() {
-                    aliases.by_term.entry(single.clone()).or_insert(idx);
+                match m.as_slice() {
+                    [single] => {
+                        self.by_term.entry(single.clone()).or_insert(idx);
+                    }
+                    [first, ..] => {
+                        let known = self.by_first.entry(first.clone()).or_default();
+                        if !known.iter().any(|(k, _)| k == m) {
+                            known.push((m.clone(), idx));
+                        }
+                    }
+                    [] => {}
                 }
             }
-            aliases.groups.push(members);
+            self.groups.push(members);
         }
-        Ok(aliases)
+        Ok(())
+    }
+
+    /// The longest multi-word member that `words` (analyzed, in question order) start with:
+    /// how many words it spans and its group's other members. "take a long time" in a question
+    /// is one word group, whose forms are "prolonged", "lengthy", ….
+    pub fn phrase_at(&self, words: &[&str]) -> Option<(usize, Vec<Vec<String>>)> {
+        let (member, group) = self
+            .by_first
+            .get(*words.first()?)?
+            .iter()
+            .filter(|(m, _)| m.len() <= words.len() && m.iter().zip(words).all(|(a, b)| a == b))
+            .max_by_key(|(m, _)| m.len())?;
+        let others = self.groups[*group]
+            .iter()
+            .filter(|m| *m != member)
+            .cloned()
+            .collect();
+        Some((member.len(), others))
     }
 
     pub fn len(&self) -> usize {
@@ -361,6 +397,7 @@ pub fn plan(
     let mut seen = HashSet::new();
     let mut pairs = Vec::new();
     let mut prev: Option<&PassageToken> = None;
+    let mut phrase_end = 0;
     for (i, token) in tokens.iter().enumerate() {
         if let Some(p) = prev
             && token.position > p.position
@@ -374,6 +411,18 @@ pub fn plan(
             ));
         }
         prev = Some(token);
+        if i < phrase_end {
+            continue;
+        }
+        // Words that together mean what one word does ("take a long time": "prolonged") are
+        // one group: the synonym table's other members are its forms.
+        if let Some(group) = phrase_group(&input, &tokens, i, lookup, &idf) {
+            phrase_end = i + group.1;
+            if groups.len() < MAX_WORDS && seen.insert(group.0.term.clone().into()) {
+                groups.push(group.0);
+            }
+            continue;
+        }
         if !seen.insert(token.text.clone()) || groups.len() >= MAX_WORDS {
             continue;
         }
@@ -451,6 +500,44 @@ pub fn plan(
         pairs,
         passages: lookup.searcher().num_docs(),
     }
+}
+
+/// The word group of a multi-word member of the synonym table that the question's words start
+/// with at `i`, and how many words it spans. Its forms are the group's other members (the
+/// words as asked count as a phrase); `None` when no member starts there, or the group has no
+/// single-word member to stand for it.
+fn phrase_group(
+    input: &PlanInput<'_>,
+    tokens: &[PassageToken],
+    i: usize,
+    lookup: &mut TermLookup<'_>,
+    idf: impl Fn(u64) -> f32,
+) -> Option<(WordGroup, usize)> {
+    let words: Vec<&str> = tokens[i..].iter().map(|t| &*t.text).collect();
+    let (len, others) = input.aliases.phrase_at(&words)?;
+    let (terms, mut phrases): (Vec<Vec<String>>, Vec<Vec<String>>) =
+        others.into_iter().partition(|m| m.len() == 1);
+    let terms: Vec<String> = terms.into_iter().flatten().collect();
+    if terms.is_empty() {
+        return None;
+    }
+    let asked_words: Vec<String> = words[..len].iter().map(|w| w.to_string()).collect();
+    phrases.push(asked_words.clone());
+    let df = terms.iter().map(|t| lookup.doc_freq(t)).max().unwrap_or(0);
+    let span = tokens[i].range.start..tokens[i + len - 1].range.end;
+    Some((
+        WordGroup {
+            term: asked_words.join(" "),
+            asked: input.question[span].to_string(),
+            alias_count: terms.len() - 1,
+            terms,
+            phrases,
+            corrected_to: None,
+            weight: if df == 0 { 0.0 } else { idf(df) },
+            in_index: df > 0,
+        },
+        len,
+    ))
 }
 
 /// The analyzed form of `a` and `b` written as one word, when the question joins them with a
@@ -886,6 +973,55 @@ mod tests {
         assert_eq!(edit_distance("", "abc"), 3);
         assert_eq!(edit_distance("ushakof", "ushakov"), 1);
         assert_eq!(edit_distance("zelenskyy", "zelenskyy"), 0);
+    }
+
+    #[test]
+    fn the_shipped_synonym_table_joins_every_member_to_the_others() {
+        #[derive(Deserialize)]
+        struct File {
+            groups: Vec<Vec<String>>,
+        }
+        let mut analyzer = crate::search::analyzer();
+        let table = Aliases::from_toml(crate::demo::DEFAULT_SYNONYMS, &mut analyzer).unwrap();
+        let file: File = toml::from_str(crate::demo::DEFAULT_SYNONYMS).unwrap();
+        assert!(file.groups.len() >= 4);
+        let analyzed = |w: &str, analyzer: &mut TextAnalyzer| -> Vec<String> {
+            tokens(analyzer, w)
+                .into_iter()
+                .map(|t| t.text.to_string())
+                .collect()
+        };
+        for group in &file.groups {
+            assert!(
+                group.iter().any(|m| analyzed(m, &mut analyzer).len() == 1),
+                "{group:?} needs a single-word member"
+            );
+            for member in group {
+                let words = analyzed(member, &mut analyzer);
+                // What a question holding this member searches for besides it.
+                let found: Vec<Vec<String>> = match words.as_slice() {
+                    [single] => table.variants(single),
+                    _ => {
+                        let refs: Vec<&str> = words.iter().map(String::as_str).collect();
+                        let (len, others) = table.phrase_at(&refs).expect(member);
+                        assert_eq!(len, words.len(), "{member}");
+                        others
+                    }
+                };
+                for other in group.iter().filter(|o| *o != member) {
+                    let other = analyzed(other, &mut analyzer);
+                    assert!(
+                        other == words || found.contains(&other),
+                        "{member} does not find {other:?}: {found:?}"
+                    );
+                }
+            }
+        }
+        // Words around a phrase are left to it: "will the talks take a long time" holds
+        // "take a long time", not "take long".
+        let words = ["take", "long", "time", "talk"];
+        assert_eq!(table.phrase_at(&words).map(|p| p.0), Some(3));
+        assert_eq!(table.phrase_at(&["take", "time"]), None);
     }
 
     #[test]

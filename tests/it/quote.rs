@@ -1,6 +1,6 @@
 //! The quote that answers: the sentence with the who, when, how long, how many and why, never
-//! a subheading, and words that only frame a question ("will it take", "did … last") neither
-//! sink the answer nor pull in an article of their own.
+//! a subheading; words that only frame a question ("will it take", "did … last") neither sink
+//! the answer nor pull in an article of their own; words that mean the same find each other.
 
 use std::sync::Arc;
 
@@ -101,6 +101,8 @@ async fn the_sentence_that_answers_is_quoted_not_a_subheading() {
             "Jared Kushner and Steve Witkoff",
         ),
         ("What did Ushakov say about territory?", "no compromise"),
+        // "take long" is "prolonged" (config/synonyms.toml).
+        ("Will the Moscow talks take long?", "prolonged"),
     ] {
         let a = answer(&handler, question).await;
         assert!(
@@ -147,4 +149,23 @@ async fn words_that_frame_a_question_neither_sink_the_answer_nor_find_an_article
     // The reason, asked for with "why", is the sentence with "because".
     let a = answer(&handler, "Why will the Tana reservoir fill more slowly?").await;
     assert!(a.hits[0].passage.contains("because"), "{:?}", a.hits[0]);
+}
+
+#[tokio::test]
+async fn words_that_mean_the_same_find_each_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let handler = handler(&dir).await;
+    // "truce" finds the article that says "ceasefire"; "special representatives" finds "envoys"
+    // (neither word is in any article).
+    let a = answer(&handler, "Any news on a truce?").await;
+    assert_eq!(
+        a.hits[0].url,
+        "https://daily.example.org/2026/11/monitors-ceasefire"
+    );
+    let a = answer(&handler, "Who are the special representatives?").await;
+    assert_eq!(
+        a.hits[0].url,
+        "https://news.example.org/2026/12/moscow-talks-no-breakthrough"
+    );
+    assert!(a.hits[0].passage.contains("envoys"), "{:?}", a.hits[0]);
 }
