@@ -11,8 +11,8 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use crate::support::Env;
 use crate::support::service::Service;
+use crate::support::{Env, eventually};
 
 #[derive(Default)]
 pub(crate) struct Feeds {
@@ -390,24 +390,29 @@ async fn run_polls_feeds_right_after_start_and_serves_metrics() {
     let mut service = Service::start(&env, &[]);
     service.wait_healthy(Duration::from_secs(60)).await;
     let metrics_url = service.url("/metrics");
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    let text = loop {
-        let text = reqwest::get(&metrics_url)
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        if text.contains("talkwatch_feed_polls_total{feed=\"Atom Desk\",result=\"ok\"} 1") {
-            break text;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no poll in /metrics:\n{text}\n{}",
-            service.log_text()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let last = Mutex::new(String::new());
+    let text = eventually(
+        Duration::from_secs(60),
+        async || {
+            let text = reqwest::get(&metrics_url)
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            *last.lock().unwrap() = text.clone();
+            text.contains("talkwatch_feed_polls_total{feed=\"Atom Desk\",result=\"ok\"} 1")
+                .then_some(text)
+        },
+        || {
+            format!(
+                "no poll in /metrics:\n{}\n{}",
+                last.lock().unwrap(),
+                service.log_text()
+            )
+        },
+    )
+    .await;
     // The demo corpus (29) plus the feed's article.
     assert!(text.contains("talkwatch_articles 30"), "{text}");
     assert!(

@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::support::Env;
 use crate::support::service::Service;
 use crate::support::synapse::{MatrixUser, Synapse, synapse};
+use crate::support::{Env, eventually};
 
 const WAIT: Duration = Duration::from_secs(60);
 
@@ -482,19 +482,24 @@ async fn health(service: &Service) -> (u16, Value) {
 
 /// Polls `/healthz` until `pred` holds.
 async fn wait_health(service: &Service, what: &str, pred: impl Fn(u16, &Value) -> bool) -> Value {
-    let deadline = std::time::Instant::now() + WAIT;
-    loop {
-        let (status, body) = health(service).await;
-        if pred(status, &body) {
-            return body;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "/healthz never showed {what}; last: {status} {body}\n{}",
-            service.log_text()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let last = std::sync::Mutex::new((0, Value::Null));
+    eventually(
+        WAIT,
+        async || {
+            let (status, body) = health(service).await;
+            let answered = pred(status, &body).then(|| body.clone());
+            *last.lock().unwrap() = (status, body);
+            answered
+        },
+        || {
+            let (status, body) = &*last.lock().unwrap();
+            format!(
+                "/healthz never showed {what}; last: {status} {body}\n{}",
+                service.log_text()
+            )
+        },
+    )
+    .await
 }
 
 #[tokio::test]

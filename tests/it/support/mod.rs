@@ -6,6 +6,26 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
+/// Asks `probe` every 100 ms until it gives a value, for at most `timeout`; then panics with
+/// `failure()` (what was expected, and the last state or a log to see why not). The one way
+/// tests wait for something another process does: never a fixed sleep.
+pub async fn eventually<T>(
+    timeout: std::time::Duration,
+    mut probe: impl AsyncFnMut() -> Option<T>,
+    failure: impl FnOnce() -> String,
+) -> T {
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        if let Some(value) = probe().await {
+            return value;
+        }
+        if tokio::time::Instant::now() >= deadline {
+            panic!("{}", failure());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
 /// A temp data dir plus a `talkwatch` command preconfigured to use it.
 pub struct Env {
     pub dir: tempfile::TempDir,

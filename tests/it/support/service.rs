@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::Env;
+use super::{Env, eventually};
 
 /// A free port on 127.0.0.1 (bound and released; the service binds it right after).
 pub fn free_port() -> u16 {
@@ -103,22 +103,21 @@ impl Service {
 
     /// Waits for the process to exit on its own; panics with the log after `timeout`.
     pub async fn wait_exit(&mut self, timeout: Duration) -> std::process::ExitStatus {
-        let deadline = Instant::now() + timeout;
-        loop {
-            if let Some(child) = self.child.as_mut()
-                && let Ok(Some(status)) = child.try_wait()
-            {
-                self.child = None;
-                return status;
-            }
-            if Instant::now() > deadline {
-                panic!(
+        let log = self.log.clone();
+        let child = self.child.as_mut().expect("the service was started");
+        let status = eventually(
+            timeout,
+            async || child.try_wait().ok().flatten(),
+            || {
+                format!(
                     "talkwatch kept running for {timeout:?}:\n{}",
-                    self.log_text()
-                );
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+                    std::fs::read_to_string(&log).unwrap_or_default()
+                )
+            },
+        )
+        .await;
+        self.child = None;
+        status
     }
 
     pub fn log_text(&self) -> String {
@@ -132,27 +131,32 @@ impl Service {
     /// Polls `/healthz` until it answers 200 (every enabled part up); panics with the log after
     /// `timeout`, or at once if the process exited.
     pub async fn wait_healthy(&mut self, timeout: Duration) {
-        let deadline = Instant::now() + timeout;
         let client = reqwest::Client::new();
-        loop {
-            if let Some(child) = self.child.as_mut()
-                && let Ok(Some(status)) = child.try_wait()
-            {
-                panic!("talkwatch run exited ({status}):\n{}", self.log_text());
-            }
-            if let Ok(r) = client.get(self.url("/healthz")).send().await
-                && r.status() == reqwest::StatusCode::OK
-            {
-                return;
-            }
-            if Instant::now() > deadline {
-                panic!(
+        let url = self.url("/healthz");
+        let log = self.log.clone();
+        let mut child = self.child.as_mut();
+        eventually(
+            timeout,
+            async || {
+                if let Some(child) = child.as_mut()
+                    && let Ok(Some(status)) = child.try_wait()
+                {
+                    panic!(
+                        "talkwatch run exited ({status}):\n{}",
+                        std::fs::read_to_string(&log).unwrap_or_default()
+                    );
+                }
+                let r = client.get(&url).send().await.ok()?;
+                (r.status() == reqwest::StatusCode::OK).then_some(())
+            },
+            || {
+                format!(
                     "talkwatch did not become healthy within {timeout:?}:\n{}",
-                    self.log_text()
-                );
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+                    std::fs::read_to_string(&log).unwrap_or_default()
+                )
+            },
+        )
+        .await;
     }
 }
 
