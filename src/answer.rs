@@ -1,5 +1,27 @@
 //! From a question to ranked hits: plan the words, search passages, collapse per article, drop
 //! what does not cover enough of the question, highlight, and join with article metadata.
+//!
+//! Ranking: top passages (more only while they fill less than a page of articles), grouped by
+//! article; each article scored by its best passage's BM25 × how much of the question the passage
+//! (with its title) covers, from the postings (no article is read to rank; the terms each passage
+//! holds come back as a 64-bit set, so coverage is bit tests), plus its BM25 as a whole article
+//! (both scaled by the best of their kind); articles covering 45 % of the question come before
+//! those that do not; an article whose candidates cover too little is dropped, and the answer is
+//! "nothing found" unless the best article as a whole covers `search.min_coverage`.
+//!
+//! Following the story: scores are weighed by age behind the newest candidate (the index's
+//! `published` and `story` fast fields; undated neutral, the recency cue doubling or reversing
+//! it), copies of one report fold into its best place (shown from the preferred or earliest copy,
+//! the others as `also`), and a newer covering article not shown becomes the `newer` pointer.
+//! [`timeline`] puts hits in date order, one line per development.
+//!
+//! Quotes: a quote is a paragraph. Passages are split at paragraph breaks and joined per
+//! paragraph (each piece keeps the word positions the index gave it, so highlights need no
+//! re-analysis). The first hit's quote is chosen among all its paragraphs, further hits' among the
+//! paragraphs of their found passages, by the question weight each carries (title words count in
+//! every paragraph; words spread over the whole article count less), the phrase preference, the
+//! kind of answer the question's form asks for ([`crate::question`]) and a discount for headings.
+//! Only the articles shown are read from the store. Spelling corrections are reported in words.
 
 use std::ops::Range;
 

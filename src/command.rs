@@ -162,7 +162,7 @@ pub fn parse(text: &str) -> Result<Command, ParseError> {
         "feeds" => no_args(Command::Feeds),
         "watches" => no_args(Command::Watches),
         "watch" | "unwatch" => {
-            let words = crate::ingest::collapse_ws(rest);
+            let words = crate::text::collapse_ws(rest);
             if words.is_empty() {
                 return Err(ParseError::MissingQuestion { command: lower });
             }

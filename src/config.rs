@@ -23,6 +23,9 @@ const SECRET_KEYS: &[(&str, &str)] = &[
     ("discord", "token"),
 ];
 
+/// How many bytes of decoded articles the store keeps by default (`search.article_cache_mb`).
+pub const DEFAULT_ARTICLE_CACHE_BYTES: usize = 32 * 1024 * 1024;
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
@@ -106,7 +109,7 @@ impl Default for SearchConfig {
             title_boost: 2.0,
             phrase_boost: 1.5,
             fuzzy: true,
-            article_cache_mb: crate::store::DEFAULT_CACHE_BYTES / (1024 * 1024),
+            article_cache_mb: DEFAULT_ARTICLE_CACHE_BYTES / (1024 * 1024),
             recency_weight: 0.4,
             recency_half_life_days: 3.0,
             preferred_sources: Vec::new(),

@@ -42,16 +42,6 @@ pub fn parse_interval(s: &str) -> Result<Duration, String> {
     Ok(d)
 }
 
-/// Shows an interval the way it is written in config: "10m".
-pub fn format_interval(secs: u64) -> String {
-    match secs {
-        s if s % 86_400 == 0 => format!("{}d", s / 86_400),
-        s if s % 3600 == 0 => format!("{}h", s / 3600),
-        s if s % 60 == 0 => format!("{}m", s / 60),
-        s => format!("{s}s"),
-    }
-}
-
 /// Keyword or `/regex/` filters of a feed.
 #[derive(Debug, Default)]
 pub struct Filters {
@@ -388,16 +378,7 @@ pub fn next_delay(interval: Duration, failures: u32) -> Duration {
             .saturating_mul(1u32 << failures.saturating_sub(1).min(16))
             .min(MAX_BACKOFF.max(interval))
     };
-    jitter(base)
-}
-
-/// `d` scaled by a random factor in 0.75..1.25, so retries of many clients do not align.
-pub fn jitter(d: Duration) -> Duration {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(d.as_nanos());
-    let frac = (h.finish() % 1000) as f64 / 1000.0;
-    d.mul_f64(0.75 + frac * 0.5)
+    crate::retry::jitter(base)
 }
 
 /// Polls every feed right away, then each on its own schedule, until `shutdown`. Feeds added or

@@ -64,26 +64,7 @@ pub fn date(d: DateTime<Utc>, estimated: bool) -> String {
 
 /// The passage as one line of text (paragraph breaks become spaces).
 pub fn passage_line(passage: &str) -> String {
-    crate::ingest::collapse_ws(passage)
-}
-
-/// Like [`passage_line`] for a piece of a passage: whitespace runs become one space, but the
-/// ends are kept so pieces can be joined around highlighted words.
-pub fn passage_line_raw(piece: &str) -> String {
-    let mut out = String::with_capacity(piece.len());
-    let mut space = false;
-    for c in piece.chars() {
-        if c.is_whitespace() {
-            if !space {
-                out.push(' ');
-            }
-            space = true;
-        } else {
-            out.push(c);
-            space = false;
-        }
-    }
-    out
+    crate::text::collapse_ws(passage)
 }
 
 pub fn reply_truncated() -> String {
@@ -119,12 +100,12 @@ pub fn not_found(question: &str, reason: NotFoundReason, syntax: Syntax<'_>) -> 
     match reason {
         NotFoundReason::NoWords => format!(
             "I couldn't find any words to search for in “{}”. Try a question with names or topics, e.g. {} Is territory negotiable?",
-            shorten(question, 80),
+            crate::text::shorten(question, 80),
             syntax.cmd("ask")
         ),
         NotFoundReason::NoMatch => format!(
             "I found nothing about “{}” in the articles I have read. {} lists what I have read.",
-            shorten(question, 80),
+            crate::text::shorten(question, 80),
             syntax.cmd("sources")
         ),
         NotFoundReason::EmptyIndex => "I haven't read any articles yet. Add some with `talkwatch ingest <files or URLs>`, then ask again.".to_string(),
@@ -204,7 +185,7 @@ pub fn nothing_in_range(question: &str, range: &RangeNote, outside: usize, more:
     };
     format!(
         "Nothing about “{}” {}; {count} {which} match{} — {drop}.",
-        shorten(question, 80),
+        crate::text::shorten(question, 80),
         range.label,
         if plural.is_empty() { "" } else { "es" }
     )
@@ -215,9 +196,12 @@ pub fn timeline_header(topic: &str, range: Option<&str>) -> String {
     match range {
         Some(r) => format!(
             "How “{}” developed, {r} (oldest first):",
-            shorten(topic, 80)
+            crate::text::shorten(topic, 80)
         ),
-        None => format!("How “{}” developed (oldest first):", shorten(topic, 80)),
+        None => format!(
+            "How “{}” developed (oldest first):",
+            crate::text::shorten(topic, 80)
+        ),
     }
 }
 
@@ -449,7 +433,7 @@ pub fn feeds(list: &[FeedRecord]) -> String {
             "• {} — {} every {} · {}\n",
             f.name,
             f.url,
-            crate::feeds::format_interval(f.interval_secs),
+            crate::units::format_interval(f.interval_secs),
             feed_health(f)
         ));
     }
@@ -562,7 +546,7 @@ pub fn no_feeds() -> String {
 pub fn feed_added(name: &str, url: &str, interval_secs: u64) -> String {
     format!(
         "Feed “{name}” ({url}) saved; `talkwatch run` polls it every {} (first poll right after start).",
-        crate::feeds::format_interval(interval_secs)
+        crate::units::format_interval(interval_secs)
     )
 }
 
@@ -777,14 +761,6 @@ pub fn human_bytes(n: u64) -> String {
         format!("{n} B")
     } else {
         format!("{v:.1} {}", UNITS[unit])
-    }
-}
-
-/// Cuts `s` to at most `max` characters, adding an ellipsis.
-pub fn shorten(s: &str, max: usize) -> String {
-    match s.char_indices().nth(max) {
-        Some((i, _)) => format!("{}…", &s[..i]),
-        None => s.to_string(),
     }
 }
 

@@ -121,11 +121,11 @@ impl Hit {
             {
                 continue;
             }
-            pieces.push((crate::messages::passage_line_raw(&text[at..r.start]), false));
+            pieces.push((crate::text::squeeze_ws(&text[at..r.start]), false));
             pieces.push((text[r.start..r.end].to_string(), true));
             at = r.end;
         }
-        pieces.push((crate::messages::passage_line_raw(&text[at..]), false));
+        pieces.push((crate::text::squeeze_ws(&text[at..]), false));
         pieces
     }
 }

@@ -4,6 +4,14 @@
 //! Architecture Invariant: the store never depends on the index. An article is committed here
 //! first and marked `indexed` only after the index committed it, so a crash in between is healed
 //! on the next start by re-indexing the unmarked rows.
+//!
+//! Articles are keyed by canonical URL (re-ingesting updates, never duplicates). Each has a report
+//! group (`story`: the key of the first stored copy of the report it is a copy of, found through
+//! the band keys in `dup_bands` at upsert), kept when the text is unchanged, so re-ingesting and
+//! reindexing never regroup. Articles read for answers are kept decoded in a bounded LRU cache
+//! (`search.article_cache_mb`); an update through the store drops its entry, a write by another
+//! process (SQLite's `data_version`) drops them all; answers look for such writes once per index
+//! snapshot.
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -158,7 +166,9 @@ impl ArticleStore {
         migrate(&conn)?;
         Ok(ArticleStore {
             conn: Mutex::new(conn),
-            cache: Mutex::new(ArticleCache::new(DEFAULT_CACHE_BYTES)),
+            cache: Mutex::new(ArticleCache::new(
+                crate::config::DEFAULT_ARTICLE_CACHE_BYTES,
+            )),
         })
     }
 
@@ -168,7 +178,9 @@ impl ArticleStore {
         migrate(&conn)?;
         Ok(ArticleStore {
             conn: Mutex::new(conn),
-            cache: Mutex::new(ArticleCache::new(DEFAULT_CACHE_BYTES)),
+            cache: Mutex::new(ArticleCache::new(
+                crate::config::DEFAULT_ARTICLE_CACHE_BYTES,
+            )),
         })
     }
 
@@ -702,9 +714,6 @@ fn select(
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
-
-/// How many bytes of decoded articles the store keeps by default (`search.article_cache_mb`).
-pub const DEFAULT_CACHE_BYTES: usize = 32 * 1024 * 1024;
 
 /// The articles answers quoted lately, decoded, least recently used dropped first, up to a byte
 /// budget. Reading an article from SQLite (B-tree pages, copying and checking its text, its

@@ -65,7 +65,7 @@ pub fn recency_cue(question: &str) -> (Cue, String) {
     if cue == Cue::None {
         return (cue, question.to_string());
     }
-    (cue, crate::ingest::collapse_ws(&text))
+    (cue, crate::text::collapse_ws(&text))
 }
 
 /// A date range taken from a question's words, as the reply states it.
@@ -243,7 +243,7 @@ pub fn date_phrase<Tz: TimeZone>(
                     until,
                     label,
                 },
-                crate::ingest::collapse_ws(&rest),
+                crate::text::collapse_ws(&rest),
             ));
         }
     }

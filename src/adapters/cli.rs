@@ -500,7 +500,7 @@ impl IngestProgress for Bar {
         self.0.set_length(total);
     }
     fn advance(&self, label: &str) {
-        self.0.set_message(messages::shorten(label, 60));
+        self.0.set_message(crate::text::shorten(label, 60));
         self.0.inc(1);
     }
     fn saved(&self, saved: usize) {

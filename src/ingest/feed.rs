@@ -9,7 +9,8 @@ use super::IngestError;
 use super::bound::{Markup, check_depth};
 use super::decode::{Sniff, decode};
 use super::loose;
-use super::parse::{collapse_ws, html_paragraphs};
+use super::parse::html_paragraphs;
+use crate::text::collapse_ws;
 
 /// One entry of a feed, normalized.
 #[derive(Debug, Clone, PartialEq)]

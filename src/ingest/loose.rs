@@ -10,7 +10,8 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 
 use super::feed::FeedItem;
-use super::parse::{collapse_ws, html_paragraphs, parse_date};
+use super::parse::{html_paragraphs, parse_date};
+use crate::text::collapse_ws;
 
 #[derive(Default)]
 struct Entry {

@@ -2,6 +2,16 @@
 //!
 //! Every input either becomes articles or a [`Failure`] with a reason a person can act on; one
 //! bad file never stops the others, and nothing here touches the store or the index.
+//!
+//! `parse.rs`: Markdown/text with YAML front matter, HTML through the readability port
+//! `dom_smoothie`, JSON Lines. `fetch.rs`: bounded HTTP fetches (timeouts, size cap, redirect
+//! limit). `decode.rs`: bytes to text as a browser decides (BOM, `Content-Type`, XML declaration,
+//! `<meta>`, UTF-8, then chardetng's guess, which the summary names). `bound.rs`: a linear
+//! nesting-depth scan that refuses markup too deep to parse, and the pool of parsing threads every
+//! file, page and feed is parsed on, with a deadline (`ingest.max_parse_ms`): parsing never runs
+//! on a runtime worker. `feed.rs` / `loose.rs`: RSS, Atom and JSON Feed through feed-rs after
+//! making lenient readers' input readable to it, and a by-element-name reading when feed-rs gets
+//! fewer entries or fails. Only regular files are read, never past the size limit.
 
 pub mod bound;
 mod decode;
@@ -19,8 +29,7 @@ pub use decode::charset_of;
 pub use feed::{FeedItem, parse_feed, parse_feed_as};
 pub use fetch::{Conditional, Fetcher};
 pub use parse::{
-    DocKind, Parsed, canonical_url, collapse_ws, html_paragraphs, parse_bytes, parse_date,
-    parse_input,
+    DocKind, Parsed, canonical_url, html_paragraphs, parse_bytes, parse_date, parse_input,
 };
 
 /// One news article, normalized: the unit the store keeps and the index is built from.

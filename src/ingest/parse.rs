@@ -1,6 +1,7 @@
 //! Format-specific parsing: Markdown/text with optional YAML front matter, HTML (through the
 //! readability port `dom_smoothie`), and JSON Lines. Everything ends as normalized paragraphs.
 
+use crate::text::{collapse_ws, shorten};
 use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
@@ -383,7 +384,7 @@ fn finish(
     };
     Ok(Article {
         url,
-        title: truncate_chars(&title, 300),
+        title: shorten(&title, 300),
         source,
         published,
         published_estimated,
@@ -625,19 +626,8 @@ pub fn html_paragraphs(html: &str) -> Vec<String> {
     paragraphs
 }
 
-pub fn collapse_ws(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 fn first_line(s: &str) -> String {
     s.lines().next().unwrap_or_default().to_string()
-}
-
-fn truncate_chars(s: &str, max: usize) -> String {
-    match s.char_indices().nth(max) {
-        Some((i, _)) => format!("{}…", &s[..i]),
-        None => s.to_string(),
-    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,19 @@
 //!
 //! Architecture Invariant: exactly one thread owns the `IndexWriter` (the writer task started by
 //! [`SearchIndex::open`]); everything else sends it messages. Searches never wait for it.
+//!
+//! One tantivy document per passage; the lead passage also carries the headline (after its own
+//! words) and the whole article (`lead`, `body`: frequencies, no positions). An article's documents
+//! are written as one batch (the old version deleted in the same batch), so they lie together, lead
+//! first, in one segment: a candidate passage finds its article's lead by walking back. A rebuild
+//! ends merged into one segment. An index without those fields (an older version's) still answers,
+//! by passages alone; the engine rebuilds it when it opens it for writing.
+//!
+//! The read side is a [`Snapshot`] (one searcher: top passages, an article's passages) and a
+//! [`TermLookup`] (a question's terms looked up once per segment: document frequencies for
+//! planning; which terms, at which positions, each candidate passage and its title hold, read from
+//! the postings; BM25 of candidate articles as a whole). The analyzer: lowercase, ASCII folding,
+//! stop words and Snowball stemming (`stem.rs`, one filter with a per-thread memo).
 
 pub mod passage;
 pub mod query;

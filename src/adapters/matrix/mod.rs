@@ -79,7 +79,7 @@ pub async fn run(
                 if connected {
                     backoff = BACKOFF_MIN;
                 }
-                let wait = crate::feeds::jitter(backoff);
+                let wait = crate::retry::jitter(backoff);
                 tracing::warn!(
                     error = %format!("{error:#}"),
                     retry_in_ms = wait.as_millis() as u64,

@@ -97,7 +97,7 @@ impl BotNames {
                     s.push_str(text[..i].trim_end_matches('@'));
                     s.push_str(&text[i + needle.len()..]);
                     let s = s.trim_matches(|c: char| c.is_whitespace() || c == ':' || c == ',');
-                    return crate::ingest::collapse_ws(s);
+                    return crate::text::collapse_ws(s);
                 }
             }
         }

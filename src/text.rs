@@ -1,0 +1,34 @@
+//! Small text helpers shared by ingest, the command handler and the renderers: whitespace and
+//! length, one function for each. A leaf module.
+
+/// Whitespace runs become one space; leading and trailing whitespace goes.
+pub fn collapse_ws(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Whitespace runs become one space, but the ends are kept, so pieces of one text can be joined
+/// around highlighted words.
+pub fn squeeze_ws(piece: &str) -> String {
+    let mut out = String::with_capacity(piece.len());
+    let mut space = false;
+    for c in piece.chars() {
+        if c.is_whitespace() {
+            if !space {
+                out.push(' ');
+            }
+            space = true;
+        } else {
+            out.push(c);
+            space = false;
+        }
+    }
+    out
+}
+
+/// Cuts `s` to at most `max` characters, adding an ellipsis.
+pub fn shorten(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}
