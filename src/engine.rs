@@ -99,16 +99,6 @@ pub struct Duplicate {
 }
 
 impl IngestReport {
-    pub fn summary(&self) -> String {
-        crate::messages::ingest_summary(
-            self.added,
-            self.updated,
-            self.unchanged,
-            self.duplicates.len(),
-            self.failures.len(),
-        )
-    }
-
     /// Articles stored so far (added, updated or found unchanged).
     pub fn saved(&self) -> usize {
         self.added + self.updated + self.unchanged

@@ -610,13 +610,11 @@ pub fn stats(s: &Stats) -> String {
     out
 }
 
-pub fn ingest_summary(
-    added: usize,
-    updated: usize,
-    unchanged: usize,
-    duplicates: usize,
-    failed: usize,
-) -> String {
+/// "added 3, updated 0, unchanged 26, failed 1": every input of a run in one count.
+pub fn ingest_summary(report: &crate::engine::IngestReport) -> String {
+    let (added, updated, unchanged) = (report.added, report.updated, report.unchanged);
+    let failed = report.failures.len();
+    let duplicates = report.duplicates.len();
     let duplicates = if duplicates > 0 {
         format!(", same address twice {duplicates}")
     } else {

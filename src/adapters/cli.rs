@@ -521,7 +521,7 @@ async fn ingest(engine: &Engine, inputs: &[String]) -> Exit {
     let bar = Bar(progress_bar());
     match engine.ingest(inputs, &bar).await {
         Ok(report) => {
-            out!("{}", report.summary());
+            out!("{}", messages::ingest_summary(&report));
             for (input, encoding) in &report.guessed_encodings {
                 out!("{}", messages::ingest_encoding_guess(input, encoding));
             }

@@ -9,7 +9,7 @@
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 
-use super::feed::FeedItem;
+use super::item::FeedItem;
 use super::parse::{html_paragraphs, parse_date};
 use crate::text::collapse_ws;
 

@@ -17,6 +17,7 @@ pub mod bound;
 mod decode;
 mod feed;
 mod fetch;
+mod item;
 mod loose;
 mod parse;
 
@@ -26,8 +27,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use decode::charset_of;
-pub use feed::{FeedItem, parse_feed, parse_feed_as};
+pub use feed::{parse_feed, parse_feed_as};
 pub use fetch::{Conditional, Fetcher};
+pub use item::FeedItem;
 pub use parse::{
     DocKind, Parsed, canonical_url, html_paragraphs, parse_bytes, parse_date, parse_input,
 };
