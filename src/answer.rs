@@ -747,12 +747,24 @@ fn best_passages(
             )
             .sum();
         let mut score = carried * (1.0 + plan.phrase_share(&unit.tokens));
-        let text = &body[unit.range.clone()];
-        score *= FORM_BOOST.powf(form.answer_strength(text));
-        if is_heading(text, title) {
+        if is_heading(&body[unit.range.clone()], title) {
             score *= HEADING_FACTOR;
         }
         scored.push((score, unit));
+    }
+    // The form's boost, read from the text only where it can matter: a paragraph that, boosted
+    // in full, would still score below the n-th best unboosted one stays out of the quotes
+    // either way.
+    if form != Form::Other && !scored.is_empty() {
+        let mut unboosted: Vec<f32> = scored.iter().map(|s| s.0).collect();
+        let nth = n.clamp(1, unboosted.len()) - 1;
+        let (_, bar, _) = unboosted.select_nth_unstable_by(nth, |a, b| b.total_cmp(a));
+        let bar = *bar;
+        for (score, unit) in scored.iter_mut() {
+            if *score * FORM_BOOST >= bar {
+                *score *= FORM_BOOST.powf(form.answer_strength(&body[unit.range.clone()]));
+            }
+        }
     }
     let coverage = plan.coverage(|t| in_title(t) || scored.iter().any(|(_, unit)| unit.has(t)));
     // Stable sort: equal scores keep article order.

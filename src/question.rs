@@ -48,76 +48,97 @@ const TIME_UNITS: &str =
 
 /// Question patterns, first match wins: (pattern, form). Case-insensitive, on the question as
 /// written.
-static FORMS: LazyLock<Vec<(Regex, Form)>> = LazyLock::new(|| {
+static FORMS: LazyLock<(regex::RegexSet, Vec<Form>)> = LazyLock::new(|| {
     let speech = r"(?:say|said|tell|told|think|thought|make of|react|reacted|respond|responded|reply|replied|comment|commented)";
-    [
+    let patterns: [(String, Form); 12] = [
         (
-            format!(r"(?i)\bwhat\b.{{0,80}}\b(?:did|does|do|has|have|had|will|would)\b.{{1,80}}\b{speech}\b"),
+            format!(r"(?i)(?-u:\b)what(?-u:\b).{{0,80}}(?-u:\b)(?:did|does|do|has|have|had|will|would)(?-u:\b).{{1,80}}(?-u:\b){speech}(?-u:\b)"),
             Form::Said,
         ),
-        (format!(r"(?i)\bhow (?:did|does|do|has|have|had|will|would)\b.{{1,80}}\b{speech}\b"), Form::Said),
-        (r"(?i)\bwhat (?:was|is|were|are) (?:the )?(?:\w+'s? )?(?:response|reaction|answer|message)\b".into(), Form::Said),
-        (r"(?i)\b(?:how long|for how long)\b".into(), Form::HowLong),
-        (format!(r"(?i)\bhow many {TIME_UNITS}\b"), Form::HowLong),
-        (r"(?i)\btake (?:a |so |too |very )?(?:long|while)\b".into(), Form::HowLong),
+        (format!(r"(?i)(?-u:\b)how (?:did|does|do|has|have|had|will|would)(?-u:\b).{{1,80}}(?-u:\b){speech}(?-u:\b)"), Form::Said),
+        (r"(?i)(?-u:\b)what (?:was|is|were|are) (?:the )?(?:\w+'s? )?(?:response|reaction|answer|message)(?-u:\b)".into(), Form::Said),
+        (r"(?i)(?-u:\b)(?:how long|for how long)(?-u:\b)".into(), Form::HowLong),
+        (format!(r"(?i)(?-u:\b)how many {TIME_UNITS}(?-u:\b)"), Form::HowLong),
+        (r"(?i)(?-u:\b)take (?:a |so |too |very )?(?:long|while)(?-u:\b)".into(), Form::HowLong),
         (
-            r"(?i)\b(?:how (?:many|much|often|far|big|old)|what (?:share|fraction|percentage|proportion|price|number|amount|sum|figure|size)|which (?:figure|number|amount))\b".into(),
+            r"(?i)(?-u:\b)(?:how (?:many|much|often|far|big|old)|what (?:share|fraction|percentage|proportion|price|number|amount|sum|figure|size)|which (?:figure|number|amount))(?-u:\b)".into(),
             Form::HowMany,
         ),
         (
-            r"(?i)(?:^\W*when\b|\b(?:since|until|by|from) when\b|\b(?:what|which) (?:date|day|month|year|time|week)\b)".into(),
+            r"(?i)(?:^\W*when(?-u:\b)|(?-u:\b)(?:since|until|by|from) when(?-u:\b)|(?-u:\b)(?:what|which) (?:date|day|month|year|time|week)(?-u:\b))".into(),
             Form::When,
         ),
-        (r"(?i)(?:\bwhy\b|\bfor what reasons?\b|\bhow come\b|\bwhat (?:is|was|are|were) the reasons?\b)".into(), Form::Why),
+        (r"(?i)(?:(?-u:\b)why(?-u:\b)|(?-u:\b)for what reasons?(?-u:\b)|(?-u:\b)how come(?-u:\b)|(?-u:\b)what (?:is|was|are|were) the reasons?(?-u:\b))".into(), Form::Why),
         (
-            r"(?i)(?:\bwhere\b|\b(?:which|what) (?:city|cities|country|countries|town|venue|place|capital|port|ports|region|site|location)\b)".into(),
+            r"(?i)(?:(?-u:\b)where(?-u:\b)|(?-u:\b)(?:which|what) (?:city|cities|country|countries|town|venue|place|capital|port|ports|region|site|location)(?-u:\b))".into(),
             Form::Where,
         ),
         (
-            r"(?i)\b(?:who|whom|whose|(?:which|what) (?:person|people|official|officials|minister|leader|leaders|envoy|envoys|negotiator|negotiators|mediator|president|adviser|spokesman|spokesperson))\b".into(),
+            r"(?i)(?-u:\b)(?:who|whom|whose|(?:which|what) (?:person|people|official|officials|minister|leader|leaders|envoy|envoys|negotiator|negotiators|mediator|president|adviser|spokesman|spokesperson))(?-u:\b)".into(),
             Form::Who,
         ),
-        (r"(?i)\bwhen\b".into(), Form::When),
-    ]
-    .into_iter()
-    .map(|(re, form)| (Regex::new(&re).expect("form pattern"), form))
-    .collect()
+        (r"(?i)(?-u:\b)when(?-u:\b)".into(), Form::When),
+    ];
+    let (patterns, forms): (Vec<String>, Vec<Form>) = patterns.into_iter().unzip();
+    (regex::RegexSet::new(patterns).expect("form pattern"), forms)
 });
 
 /// Framing words (capture group 1 of each pattern is blanked), case-insensitive. They carry the
 /// question's form, not its topic: searched for, "last" finds "a lasting settlement", "take"
 /// finds "once a ceasefire takes hold", "long" finds "for as long as necessary".
-static FRAMES: LazyLock<Vec<Regex>> = LazyLock::new(|| {
-    [
-        r"(?i)\bhow (long)\b".to_string(),
-        format!(r"(?i)\bhow many ({TIME_UNITS})\b"),
-        format!(r"(?i)\bhow much ({TIME_UNITS})\b"),
+static FRAMES: LazyLock<(regex::RegexSet, Vec<Regex>)> = LazyLock::new(|| {
+    let patterns: Vec<String> = vec![
+        r"(?i)(?-u:\b)how (long)(?-u:\b)".to_string(),
+        format!(r"(?i)(?-u:\b)how many ({TIME_UNITS})(?-u:\b)"),
+        format!(r"(?i)(?-u:\b)how much ({TIME_UNITS})(?-u:\b)"),
         // "will it take", "did they last"
-        r"(?i)\b(?:will|would|did|does|do|could|can|might|is|was|has|had|should)\s+(?:it|they|this|that)\s+(take|takes|took|taken|last|lasts|lasted)\b".into(),
+        r"(?i)(?-u:\b)(?:will|would|did|does|do|could|can|might|is|was|has|had|should)\s+(?:it|they|this|that)\s+(take|takes|took|taken|last|lasts|lasted)(?-u:\b)".into(),
         // "how long did the talks last?", "…scheduled to run?": the verb closing a how-long question
-        r"(?i)\bhow long\b.*\b(last|lasted|lasts|take|took|takes|run|ran|runs|continue|continued|go on|went on)\W*$".into(),
-        r"(?i)\bhow many\b.*\b(take|took|takes)\b".into(),
+        r"(?i)(?-u:\b)how long(?-u:\b).*(?-u:\b)(last|lasted|lasts|take|took|takes|run|ran|runs|continue|continued|go on|went on)\W*$".into(),
+        r"(?i)(?-u:\b)how many(?-u:\b).*(?-u:\b)(take|took|takes)(?-u:\b)".into(),
         // "what day", not "what date": a date is what moves in a story ("a new date was set").
-        r"(?i)\b(?:what|which) (day|month|year|time|week)\b".into(),
-        r"(?i)\bfor what (reasons?)\b".into(),
-        r"(?i)\bwhat (?:is|was|are|were) the (reasons?)\b".into(),
-        r"(?i)\bhow (?:did|does|do|has|have|had|will|would)\b.{1,80}\b(react|reacted|respond|responded|reply|replied)\b".into(),
-        r"(?i)\bwhat (?:was|is|were|are) (?:the )?(?:\w+'s? )?(response|reaction)\b".into(),
-        r"(?i)\bwhat did\b.{1,80}\b(make of|think of|think)\b".into(),
-    ]
-    .iter()
-    .map(|re| Regex::new(re).expect("frame pattern"))
-    .collect()
+        r"(?i)(?-u:\b)(?:what|which) (day|month|year|time|week)(?-u:\b)".into(),
+        r"(?i)(?-u:\b)for what (reasons?)(?-u:\b)".into(),
+        r"(?i)(?-u:\b)what (?:is|was|are|were) the (reasons?)(?-u:\b)".into(),
+        r"(?i)(?-u:\b)how (?:did|does|do|has|have|had|will|would)(?-u:\b).{1,80}(?-u:\b)(react|reacted|respond|responded|reply|replied)(?-u:\b)".into(),
+        r"(?i)(?-u:\b)what (?:was|is|were|are) (?:the )?(?:\w+'s? )?(response|reaction)(?-u:\b)".into(),
+        r"(?i)(?-u:\b)what did(?-u:\b).{1,80}(?-u:\b)(make of|think of|think)(?-u:\b)".into(),
+    ];
+    (
+        regex::RegexSet::new(&patterns).expect("frame pattern"),
+        patterns
+            .iter()
+            .map(|re| Regex::new(re).expect("frame pattern"))
+            .collect(),
+    )
+});
+
+/// Every form and frame pattern needs one of these words: a question without any (most
+/// headlines pasted as questions) is read without running the patterns.
+static TRIGGER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?-u:\b)(?:what|how|who|whom|whose|which|when|where|why|take|takes|took|taken|last|lasts|lasted)(?-u:\b)")
+        .expect("trigger pattern")
 });
 
 /// Reads a question: its form, and its words without the framing ones.
 pub fn read(question: &str) -> Reading {
-    let form = FORMS
-        .iter()
-        .find(|(re, _)| re.is_match(question))
-        .map_or(Form::Other, |(_, form)| *form);
     let mut words = question.to_string();
-    for re in FRAMES.iter() {
+    if !TRIGGER.is_match(question) {
+        return Reading {
+            form: Form::Other,
+            words,
+        };
+    }
+    let (set, forms) = &*FORMS;
+    // The first pattern that matches decides (the set reports matches in pattern order).
+    let form = set
+        .matches(question)
+        .iter()
+        .next()
+        .map_or(Form::Other, |i| forms[i]);
+    let (set, frames) = &*FRAMES;
+    for i in set.matches(question).iter() {
+        let re = &frames[i];
         let blank: Vec<std::ops::Range<usize>> = re
             .captures_iter(question)
             .filter_map(|c| c.get(1).map(|m| m.range()))
@@ -141,7 +162,7 @@ const NUMBER_WORDS: &str = "one|two|three|four|five|six|seven|eight|nine|ten|ele
 /// [`PERIOD`].)
 static DAY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"\b(?:(?:{MONTHS})\.? \d{{1,2}}\b|\d{{1,2}} (?:{MONTHS})\b|(?:19|20)\d\d\b|(?:[Yy]esterday|[Tt]oday|[Tt]omorrow|[Tt]onight)\b|\d{{1,2}}(?::\d\d)? ?(?:am|pm|a\.m\.|p\.m\.))"
+        r"(?-u:\b)(?:(?:{MONTHS})\.? \d{{1,2}}(?-u:\b)|\d{{1,2}} (?:{MONTHS})(?-u:\b)|(?:19|20)\d\d(?-u:\b)|(?:[Yy]esterday|[Tt]oday|[Tt]omorrow|[Tt]onight)(?-u:\b)|\d{{1,2}}(?::\d\d)? ?(?:am|pm|a\.m\.|p\.m\.))"
     ))
     .expect("day pattern")
 });
@@ -149,45 +170,45 @@ static DAY: LazyLock<Regex> = LazyLock::new(|| {
 /// A vaguer time: "in January", "mid-December", "next month", "this spring", "on Monday".
 static PERIOD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"\b(?:(?:[Ii]n|[Oo]n|[Oo]f|[Tt]o|[Bb]y|[Uu]ntil|[Ss]ince|[Ff]rom|[Bb]efore|[Aa]fter|[Ee]arly|[Ll]ate|[Mm]id-?|[Nn]ext|[Ll]ast|[Tt]his) (?:{MONTHS})\b|mid-(?:{MONTHS})\b|(?:{WEEKDAYS})\b|(?:[Nn]ext|[Ll]ast|[Tt]his|[Cc]oming|[Ee]arly|[Ll]ate|[Tt]he following) (?:week|weekend|month|year|spring|summer|autumn|winter|quarter)\b)"
+        r"(?-u:\b)(?:(?:[Ii]n|[Oo]n|[Oo]f|[Tt]o|[Bb]y|[Uu]ntil|[Ss]ince|[Ff]rom|[Bb]efore|[Aa]fter|[Ee]arly|[Ll]ate|[Mm]id-?|[Nn]ext|[Ll]ast|[Tt]his) (?:{MONTHS})(?-u:\b)|mid-(?:{MONTHS})(?-u:\b)|(?:{WEEKDAYS})(?-u:\b)|(?:[Nn]ext|[Ll]ast|[Tt]his|[Cc]oming|[Ee]arly|[Ll]ate|[Tt]he following) (?:week|weekend|month|year|spring|summer|autumn|winter|quarter)(?-u:\b))"
     ))
     .expect("period pattern")
 });
 
 static DURATION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"(?i)\b(?:(?:\d[\d,.]*|an?|{NUMBER_WORDS}|several|few|many|some|couple of)[ -](?:(?:more|full|straight|long|consecutive|extra|whole|nearly|about)\s+)?(?:seconds?|minutes?|hours?|days?|nights?|weeks?|fortnights?|months?|years?|decades?|centuries)|\d+-(?:second|minute|hour|day|night|week|month|year|decade)|(?:hours|days|weeks|months|years|decades) of|overnight|prolonged|protracted|lengthy|drawn-out)\b"
+        r"(?i)(?-u:\b)(?:(?:\d[\d,.]*|an?|{NUMBER_WORDS}|several|few|many|some|couple of)[ -](?:(?:more|full|straight|long|consecutive|extra|whole|nearly|about)\s+)?(?:seconds?|minutes?|hours?|days?|nights?|weeks?|fortnights?|months?|years?|decades?|centuries)|\d+-(?:second|minute|hour|day|night|week|month|year|decade)|(?:hours|days|weeks|months|years|decades) of|overnight|prolonged|protracted|lengthy|drawn-out)(?-u:\b)"
     ))
     .expect("duration pattern")
 });
 
 static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"(?i)(?:\d|\b(?:{NUMBER_WORDS}|percent|per cent)\b)"
+        r"(?i)(?:\d|(?-u:\b)(?:{NUMBER_WORDS}|percent|per cent)(?-u:\b))"
     ))
     .expect("number pattern")
 });
 
 static REASON: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:because|due to|owing to|as a result|in order to|so that|reasons?|caused by|led to|on the grounds|fears?|feared|worried|concerns? (?:that|about|over)|argu(?:ed|ing|es) that|so as to|in protest|blamed|citing|to protect|to avoid)\b")
+    Regex::new(r"(?i)(?-u:\b)(?:because|due to|owing to|as a result|in order to|so that|reasons?|caused by|led to|on the grounds|fears?|feared|worried|concerns? (?:that|about|over)|argu(?:ed|ing|es) that|so as to|in protest|blamed|citing|to protect|to avoid)(?-u:\b)")
         .expect("reason pattern")
 });
 
 static SPEECH: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?:["“”]|\b(?:said|says|say|told|tells|stated|added|stressed|insisted|argued|warned|called|described|urged|noted|declared|announced|confirmed|denied|repeated|explained|claimed|acknowledged|suggested|dismissed|rejected|welcomed|vowed|pledged|promised|accused|criticised|criticized|praised|according to|ruled out|reacted|responded|replied)\b)"#)
+    Regex::new(r#"(?:["“”]|(?-u:\b)(?:said|says|say|told|tells|stated|added|stressed|insisted|argued|warned|called|described|urged|noted|declared|announced|confirmed|denied|repeated|explained|claimed|acknowledged|suggested|dismissed|rejected|welcomed|vowed|pledged|promised|accused|criticised|criticized|praised|according to|ruled out|reacted|responded|replied)(?-u:\b))"#)
         .expect("speech pattern")
 });
 
 /// A place after a preposition ("in Riyadh", "near the border with Belarus") or a place noun.
 static PLACE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:\b(?:in|at|near|across|outside|inside|from|to|into|between|along|on|off) (?:the )?([A-Z][\w'’-]+)|\b(?:city|capital|border|port|ports|region|province|town|village|venue|bridge|temple|palace|headquarters|resort|island|coast|river|country)\b)")
+    Regex::new(r"(?:(?-u:\b)(?:in|at|near|across|outside|inside|from|to|into|between|along|on|off) (?:the )?([A-Z][\w'’-]+)|(?-u:\b)(?:city|capital|border|port|ports|region|province|town|village|venue|bridge|temple|palace|headquarters|resort|island|coast|river|country)(?-u:\b))")
         .expect("place pattern")
 });
 
 /// Two or more capitalised words in a row ("Meseret Alemu", "Khalid al-Subaie"), or a role
 /// followed by one ("captain Ellison", "chief executive Geoff Dixon").
 static NAME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:\b([A-Z][a-z'’]+(?:[ -](?:al-|el-|de |van |von |bin )?[A-Z][a-z'’-]+)+)|\b(?:minister|president|envoy|envoys|adviser|advisor|spokesman|spokeswoman|spokesperson|chief|captain|leader|negotiator|chairman|chairwoman|director|governor|secretary|ambassador|founder|executive|mediator|manager|premier|chancellor|king|queen|prince|mayor|coach|striker|runner|athlete|winger|substitute) [A-Z][a-z'’]+)")
+    Regex::new(r"(?:(?-u:\b)([A-Z][a-z'’]+(?:[ -](?:al-|el-|de |van |von |bin )?[A-Z][a-z'’-]+)+)|(?-u:\b)(?:minister|president|envoy|envoys|adviser|advisor|spokesman|spokeswoman|spokesperson|chief|captain|leader|negotiator|chairman|chairwoman|director|governor|secretary|ambassador|founder|executive|mediator|manager|premier|chancellor|king|queen|prince|mayor|coach|striker|runner|athlete|winger|substitute) [A-Z][a-z'’]+)")
         .expect("name pattern")
 });
 
