@@ -355,16 +355,15 @@ impl Poller {
     }
 }
 
+/// A GUID as a URL fragment: percent-encoded, so two GUIDs never share one address (an entry
+/// without a link is stored under the feed's URL and its GUID).
 fn urlencoding_guid(guid: &str) -> String {
-    guid.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
+    const KEPT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(guid, KEPT).to_string()
 }
 
 /// Time until the next poll: the interval after a success; after `failures` failures in a row

@@ -426,3 +426,35 @@ async fn run_polls_feeds_right_after_start_and_serves_metrics() {
         service.log_text()
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn entries_without_links_are_told_apart_by_their_whole_guid() {
+    let (base, state) = serve().await;
+    // Two link-less entries whose GUIDs differ only in a character a URL cannot hold as is:
+    // each is an article of its own (they were once both stored as ".../rss.xml#tag_a_1").
+    *state.rss.lock().unwrap() = rss(&[
+        (
+            "tag:a 1",
+            "Monitors arrive in the port city",
+            "",
+            &format!("&lt;p&gt;{}&lt;/p&gt;", FILLER[4]),
+        ),
+        (
+            "tag:a/1",
+            "Patrol rotations agreed for the mission",
+            "",
+            &format!("&lt;p&gt;{}&lt;/p&gt;", FILLER[5]),
+        ),
+    ]);
+    let env = Env::new();
+    let url = format!("{base}/rss.xml");
+    let (ok, _, err) = run(&env, &["feeds", "add", &url, "--name", "Harbour Wire"]);
+    assert!(ok, "{err}");
+    let (ok, out, err) = run(&env, &["feeds", "poll"]);
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("Harbour Wire: added 2"), "{out}");
+    assert_eq!(crate::support::article_count(&env), 2);
+    let first = ask_top(&env, "Which aid groups brought blankets to the port city?");
+    let second = ask_top(&env, "How long are the patrol rotations?");
+    assert_ne!(first["url"], second["url"]);
+}
