@@ -951,10 +951,23 @@ fn invalid(e: ParseError) -> Reply {
     }
 }
 
-fn failed(e: impl std::fmt::Display) -> Reply {
-    tracing::error!(error = %e, "command failed");
+/// A failure on our side as chat users see it: a full disk said as such, anything else as an
+/// internal error with a reference to the log line that holds the details (internal error text
+/// names files and modules, and is no use to someone asking a question).
+fn failed(e: impl std::error::Error + 'static) -> Reply {
+    static COUNT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let reference = {
+        let n = COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let t = chrono::Utc::now().timestamp_subsec_nanos() as u64;
+        format!("{:06x}", (t ^ n.wrapping_mul(0x9e37_79b9)) & 0xff_ffff)
+    };
+    tracing::error!(error = %e, reference = %reference, "command failed");
     Reply::Failed {
-        problem: e.to_string(),
+        problem: if crate::engine::is_disk_full(&e) {
+            crate::messages::failure_disk_full()
+        } else {
+            crate::messages::failure_internal(&reference)
+        },
     }
 }
 
@@ -1144,5 +1157,26 @@ mod tests {
             user_id: 1,
             role_ids: vec![8]
         }));
+    }
+
+    #[test]
+    fn failures_show_no_internal_text_and_name_a_full_disk() {
+        let full = std::io::Error::new(
+            std::io::ErrorKind::StorageFull,
+            "/data/store.sqlite: ENOSPC",
+        );
+        let Reply::Failed { problem } = failed(full) else {
+            panic!("not a failure")
+        };
+        assert_eq!(problem, crate::messages::failure_disk_full());
+        let other = std::io::Error::other("tantivy-7/meta.json: lock poisoned in writer thread");
+        let Reply::Failed { problem } = failed(other) else {
+            panic!("not a failure")
+        };
+        assert!(
+            !problem.contains("tantivy") && !problem.contains("meta.json"),
+            "{problem}"
+        );
+        assert!(problem.contains("ref "), "{problem}");
     }
 }

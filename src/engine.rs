@@ -42,37 +42,43 @@ impl EngineError {
     /// True when the cause is a full disk (or a file-size limit): the data directory cannot
     /// grow. Looks through the whole error chain, including SQLite's and tantivy's wrappers.
     pub fn is_disk_full(&self) -> bool {
-        let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(self);
-        while let Some(e) = cur {
-            if let Some(io) = e.downcast_ref::<std::io::Error>()
-                && matches!(
-                    io.kind(),
-                    std::io::ErrorKind::StorageFull
-                        | std::io::ErrorKind::FileTooLarge
-                        | std::io::ErrorKind::QuotaExceeded
-                )
-            {
-                return true;
-            }
-            // SQLite says SQLITE_FULL on ENOSPC and SQLITE_IOERR_WRITE on EFBIG/EDQUOT.
-            if let Some(rusqlite::Error::SqliteFailure(f, _)) = e.downcast_ref::<rusqlite::Error>()
-                && (f.code == rusqlite::ErrorCode::DiskFull
-                    || f.extended_code == rusqlite::ffi::SQLITE_IOERR_WRITE)
-            {
-                return true;
-            }
-            // tantivy keeps io errors as text in some of its variants.
-            let text = e.to_string();
-            if text.contains("No space left on device")
-                || text.contains("File too large")
-                || text.contains("database or disk is full")
-            {
-                return true;
-            }
-            cur = e.source();
-        }
-        false
+        is_disk_full(self)
     }
+}
+
+/// Whether `error` (or anything in its chain of causes) says the disk is full or a file may not
+/// grow: any error of the store, the index or the engine.
+pub fn is_disk_full(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = cur {
+        if let Some(io) = e.downcast_ref::<std::io::Error>()
+            && matches!(
+                io.kind(),
+                std::io::ErrorKind::StorageFull
+                    | std::io::ErrorKind::FileTooLarge
+                    | std::io::ErrorKind::QuotaExceeded
+            )
+        {
+            return true;
+        }
+        // SQLite says SQLITE_FULL on ENOSPC and SQLITE_IOERR_WRITE on EFBIG/EDQUOT.
+        if let Some(rusqlite::Error::SqliteFailure(f, _)) = e.downcast_ref::<rusqlite::Error>()
+            && (f.code == rusqlite::ErrorCode::DiskFull
+                || f.extended_code == rusqlite::ffi::SQLITE_IOERR_WRITE)
+        {
+            return true;
+        }
+        // tantivy keeps io errors as text in some of its variants.
+        let text = e.to_string();
+        if text.contains("No space left on device")
+            || text.contains("File too large")
+            || text.contains("database or disk is full")
+        {
+            return true;
+        }
+        cur = e.source();
+    }
+    false
 }
 
 /// Counts of one ingest run: every article read and every input refused is in exactly one of

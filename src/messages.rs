@@ -361,6 +361,19 @@ pub fn failed(problem: &str) -> String {
     format!("Sorry, something went wrong on my side: {problem}")
 }
 
+/// What a chat user is told when the disk is full.
+pub fn failure_disk_full() -> String {
+    "the disk is full, so nothing new can be saved; an admin has to free some space".into()
+}
+
+/// What a chat user is told about any other failure on our side; `reference` is in the log line
+/// with the details.
+pub fn failure_internal(reference: &str) -> String {
+    format!(
+        "an internal error (ref {reference}; the details are in the bot's log). Please try again in a moment"
+    )
+}
+
 pub fn invalid(problem: &str, hint: &str) -> String {
     let mut p = problem.to_string();
     if let Some(first) = p.get(..1) {
