@@ -425,7 +425,7 @@ impl Engine {
         // A report is dated by the copy shown (its first or preferred outlet), which may be
         // older than the copy that put it on this page: the page reads newest first by the
         // dates it shows.
-        hits.sort_by(|a, b| b.published.cmp(&a.published));
+        hits.sort_by_key(|h| std::cmp::Reverse(h.published));
         Ok((hits, more, None))
     }
 

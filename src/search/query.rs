@@ -416,7 +416,7 @@ pub fn plan(
         }
         // Words that together mean what one word does ("take a long time": "prolonged") are
         // one group: the synonym table's other members are its forms.
-        if let Some(group) = phrase_group(&input, &tokens, i, lookup, &idf) {
+        if let Some(group) = phrase_group(&input, &tokens, i, lookup, idf) {
             phrase_end = i + group.1;
             if groups.len() < MAX_WORDS && seen.insert(group.0.term.clone().into()) {
                 groups.push(group.0);
