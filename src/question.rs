@@ -52,10 +52,10 @@ static FORMS: LazyLock<(regex::RegexSet, Vec<Form>)> = LazyLock::new(|| {
     let speech = r"(?:say|said|tell|told|think|thought|make of|react|reacted|respond|responded|reply|replied|comment|commented)";
     let patterns: [(String, Form); 12] = [
         (
-            format!(r"(?i)(?-u:\b)what(?-u:\b).{{0,80}}(?-u:\b)(?:did|does|do|has|have|had|will|would)(?-u:\b).{{1,80}}(?-u:\b){speech}(?-u:\b)"),
+            format!(r"(?i)(?-u:\b)what(?-u:\b).*(?-u:\b)(?:did|does|do|has|have|had|will|would)(?-u:\b).+(?-u:\b){speech}(?-u:\b)"),
             Form::Said,
         ),
-        (format!(r"(?i)(?-u:\b)how (?:did|does|do|has|have|had|will|would)(?-u:\b).{{1,80}}(?-u:\b){speech}(?-u:\b)"), Form::Said),
+        (format!(r"(?i)(?-u:\b)how (?:did|does|do|has|have|had|will|would)(?-u:\b).+(?-u:\b){speech}(?-u:\b)"), Form::Said),
         (r"(?i)(?-u:\b)what (?:was|is|were|are) (?:the )?(?:\w+'s? )?(?:response|reaction|answer|message)(?-u:\b)".into(), Form::Said),
         (r"(?i)(?-u:\b)(?:how long|for how long)(?-u:\b)".into(), Form::HowLong),
         (format!(r"(?i)(?-u:\b)how many {TIME_UNITS}(?-u:\b)"), Form::HowLong),
@@ -100,9 +100,9 @@ static FRAMES: LazyLock<(regex::RegexSet, Vec<Regex>)> = LazyLock::new(|| {
         r"(?i)(?-u:\b)(?:what|which) (day|month|year|time|week)(?-u:\b)".into(),
         r"(?i)(?-u:\b)for what (reasons?)(?-u:\b)".into(),
         r"(?i)(?-u:\b)what (?:is|was|are|were) the (reasons?)(?-u:\b)".into(),
-        r"(?i)(?-u:\b)how (?:did|does|do|has|have|had|will|would)(?-u:\b).{1,80}(?-u:\b)(react|reacted|respond|responded|reply|replied)(?-u:\b)".into(),
+        r"(?i)(?-u:\b)how (?:did|does|do|has|have|had|will|would)(?-u:\b).+(?-u:\b)(react|reacted|respond|responded|reply|replied)(?-u:\b)".into(),
         r"(?i)(?-u:\b)what (?:was|is|were|are) (?:the )?(?:\w+'s? )?(response|reaction)(?-u:\b)".into(),
-        r"(?i)(?-u:\b)what did(?-u:\b).{1,80}(?-u:\b)(make of|think of|think)(?-u:\b)".into(),
+        r"(?i)(?-u:\b)what did(?-u:\b).+(?-u:\b)(make of|think of|think)(?-u:\b)".into(),
     ];
     (
         regex::RegexSet::new(&patterns).expect("frame pattern"),
@@ -241,16 +241,18 @@ impl Form {
             Form::HowMany => NUMBER.is_match(text),
             Form::Why => REASON.is_match(text),
             Form::Said => SPEECH.is_match(text),
-            Form::Where => PLACE.captures_iter(text).any(|c| match c.get(1) {
-                Some(word) => !is_time_word(word.as_str()),
-                None => true,
+            // Matches are checked as text (captures would need the regex crate's slower
+            // engines): the place is the match's last word, the name its first.
+            Form::Where => PLACE.find_iter(text).any(|m| {
+                let word = m.as_str().rsplit(' ').next().unwrap_or("");
+                !is_time_word(word)
             }),
-            Form::Who => NAME.captures_iter(text).any(|c| match c.get(1) {
-                Some(name) => {
-                    let first = name.as_str().split([' ', '-']).next().unwrap_or("");
-                    !NOT_NAMES.contains(&first) && !is_time_word(first)
-                }
-                None => true,
+            Form::Who => NAME.find_iter(text).any(|m| {
+                let name = m.as_str();
+                let first = name.split([' ', '-']).next().unwrap_or("");
+                // A role followed by a name ("captain Ellison") starts in lower case.
+                first.starts_with(|c: char| c.is_lowercase())
+                    || (!NOT_NAMES.contains(&first) && !is_time_word(first))
             }),
         }
     }

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Work per question without this VM's timing noise: instructions counted by valgrind's callgrind,
-# for talkwatch (its timed call: plan, search, whole-article scores, the articles from SQLite,
-# quotes and highlights) and for tantivy-py (its timed `search` call: query parsing, top 10,
-# stored ids), each measured as the difference between a run with 2 more rounds of questions and
-# one without them, so index building cancels out (and the release binary needs no symbols).
+# for talkwatch (everything inside `Answerer::ask`: plan, search, whole-article scores, the
+# articles from SQLite, quotes and highlights) and for tantivy-py (its timed `search` call:
+# query parsing, top 10, stored ids; measured as the difference between a run with 2 rounds of
+# questions and one with none, so index building cancels out).
 #
 #   python3 bench/compare/run.py --only-talkwatch   # once: venv, corpus, release build
 #   bash bench/compare/instructions.sh              # ~10 minutes on 2 cores; needs valgrind
 #
 # Question sets: the first 300 BBC headlines and the 220 natural questions, over all 2,225 articles.
+# (Whole-process counts do not work for talkwatch: its parsing and writer threads spin briefly
+# before they sleep, so the count of a whole run moves with the machine's timing.)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cache=${HOME}/.cache/talkwatch/compare
@@ -26,22 +28,19 @@ done
 awk '/"id": "k/ && n++ < 300' "$src/queries.jsonl" >"$work/headlines/queries.jsonl"
 grep -v -e '"id": "k' -e '"id": "q' "$src/queries.jsonl" >"$work/natural/queries.jsonl"
 
-bin=$(cd "$root" && cargo bench --bench compare --no-run 2>&1 | sed -n 's/.*Executable .*(\(.*\))/\1/p')
+# The profiling profile: release code with symbols (the release binary is stripped, and the
+# count is taken inside one function). Its first build takes as long as a release build.
+bin=$(cd "$root" && cargo bench --profile profiling --bench compare --no-run 2>&1 | sed -n 's/.*Executable .*(\(.*\))/\1/p')
 bin=$root/${bin#"$root/"}
 
 talkwatch() { # set -> instructions per question
-    local d=$work/$1 n total1 total3
+    local d=$work/$1 n
     n=$(wc -l <"$d/queries.jsonl")
-    for rounds in 1 3; do
-        # Each run in a fresh directory: both must build the same index from nothing.
-        mkdir "$d/tw$rounds"
-        cp "$d/docs.jsonl" "$d/queries.jsonl" "$d/tw$rounds/"
-        TALKWATCH_COMPARE_DIR=$d/tw$rounds TALKWATCH_COMPARE_REPEAT=$rounds valgrind --tool=callgrind \
-            --callgrind-out-file="$d/tw$rounds.out" "$bin" >/dev/null 2>"$d/tw$rounds.err"
-    done
-    total1=$(grep -m1 -E '^(summary|totals):' "$d/tw1.out" | awk '{print $2}')
-    total3=$(grep -m1 -E '^(summary|totals):' "$d/tw3.out" | awk '{print $2}')
-    echo $(((total3 - total1) / (2 * n)))
+    TALKWATCH_COMPARE_DIR=$d TALKWATCH_COMPARE_REPEAT=1 valgrind --tool=callgrind \
+        --callgrind-out-file="$d/tw.out" --toggle-collect='talkwatch::answer::Answerer::ask' \
+        "$bin" >/dev/null 2>"$d/tw.err"
+    # Every question is asked twice (warm-up and one timed round), both inside the toggle.
+    echo $(($(grep -m1 -E '^(summary|totals):' "$d/tw.out" | awk '{print $2}') / (2 * n)))
 }
 
 tantivy_py() { # set -> instructions per question
