@@ -669,7 +669,8 @@ fn is_heading(text: &str, title: &str) -> bool {
 /// scores the question weight it carries (title words discounted, spelling corrections half,
 /// and with `whole_article`, words spread over many paragraphs discounted), times the phrase
 /// boost, a boost when it holds the kind of answer the question's `form` asks for, and a
-/// discount when it reads as a heading; ties go to the earlier quote. A quote is shown as its whole paragraph when that fits. `passages` are byte ranges
+/// discount when it reads as a heading; ties go to the earlier quote. A quote is shown as its
+/// whole paragraph when that fits. `passages` are byte ranges
 /// in article order with the question terms found in them (positions only), which also place
 /// the highlights. Returns (score relative to the best, byte range, highlight ranges relative
 /// to the quote).
@@ -705,11 +706,15 @@ fn best_passages(
     // repeated), a word in one paragraph says where this question's answer is. A word of the
     // title counts less wherever it is found.
     let all = units.len() as f32;
-    let word_factor: Vec<f32> = plan
+    let in_title_group: Vec<bool> = plan
         .groups
         .iter()
+        .map(|g| g.terms.iter().any(|t| in_title(t)))
+        .collect();
+    let word_factor: Vec<f32> = in_title_group
+        .iter()
         .enumerate()
-        .map(|(gi, g)| {
+        .map(|(gi, &titled)| {
             let n = units
                 .iter()
                 .filter(|(_, matched)| matched[gi] > 0.0)
@@ -719,17 +724,12 @@ fn best_passages(
             } else {
                 1.0
             };
-            if g.terms.iter().any(|t| in_title(t)) {
+            if titled {
                 specificity * TITLE_WORD_DISCOUNT
             } else {
                 specificity
             }
         })
-        .collect();
-    let in_title_group: Vec<bool> = plan
-        .groups
-        .iter()
-        .map(|g| g.terms.iter().any(|t| in_title(t)))
         .collect();
     // A word of the title counts in every paragraph, found there or not: the title says what
     // the whole article is about, so the paragraph that answers need not repeat it ("the

@@ -227,6 +227,7 @@ impl Form {
         match self {
             Form::When if DAY.is_match(text) => 1.0,
             Form::When if PERIOD.is_match(text) => 0.5,
+            Form::When => 0.0,
             _ if self.answered_by(text) => 1.0,
             _ => 0.0,
         }

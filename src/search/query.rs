@@ -398,6 +398,7 @@ pub fn plan(
     let mut pairs = Vec::new();
     let mut prev: Option<&PassageToken> = None;
     let mut phrase_end = 0;
+    let words: Vec<&str> = tokens.iter().map(|t| &*t.text).collect();
     for (i, token) in tokens.iter().enumerate() {
         if let Some(p) = prev
             && token.position > p.position
@@ -416,7 +417,7 @@ pub fn plan(
         }
         // Words that together mean what one word does ("take a long time": "prolonged") are
         // one group: the synonym table's other members are its forms.
-        if let Some(group) = phrase_group(&input, &tokens, i, lookup, idf) {
+        if let Some(group) = phrase_group(&input, &tokens, &words, i, lookup, idf) {
             phrase_end = i + group.1;
             if groups.len() < MAX_WORDS && seen.insert(group.0.term.clone().into()) {
                 groups.push(group.0);
@@ -502,19 +503,20 @@ pub fn plan(
     }
 }
 
-/// The word group of a multi-word member of the synonym table that the question's words start
-/// with at `i`, and how many words it spans. Its forms are the group's other members (the
+/// The word group of a multi-word member of the synonym table that the question's words
+/// (`words`, the analyzed `tokens`) start with at `i`, and how many words it spans. Its forms are the group's other members (the
 /// words as asked count as a phrase); `None` when no member starts there, or the group has no
 /// single-word member to stand for it.
 fn phrase_group(
     input: &PlanInput<'_>,
     tokens: &[PassageToken],
+    words: &[&str],
     i: usize,
     lookup: &mut TermLookup<'_>,
     idf: impl Fn(u64) -> f32,
 ) -> Option<(WordGroup, usize)> {
-    let words: Vec<&str> = tokens[i..].iter().map(|t| &*t.text).collect();
-    let (len, others) = input.aliases.phrase_at(&words)?;
+    let words = &words[i..];
+    let (len, others) = input.aliases.phrase_at(words)?;
     let (terms, mut phrases): (Vec<Vec<String>>, Vec<Vec<String>>) =
         others.into_iter().partition(|m| m.len() == 1);
     let terms: Vec<String> = terms.into_iter().flatten().collect();

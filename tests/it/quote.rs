@@ -2,12 +2,8 @@
 //! a subheading; words that only frame a question ("will it take", "did … last") neither sink
 //! the answer nor pull in an article of their own; words that mean the same find each other.
 
-use std::sync::Arc;
-
 use chrono::{DateTime, TimeZone, Utc};
 use talkwatch::command::{Caller, Handler};
-use talkwatch::config::Config;
-use talkwatch::engine::Engine;
 use talkwatch::ingest::Article;
 use talkwatch::reply::{Answer, Reply};
 
@@ -71,13 +67,7 @@ fn corpus() -> Vec<Article> {
 }
 
 async fn handler(dir: &tempfile::TempDir) -> Handler {
-    let config = Config {
-        data_dir: dir.path().join("data"),
-        ..Config::default()
-    };
-    let engine = Arc::new(Engine::open(config).await.unwrap());
-    engine.add_articles(corpus()).await.unwrap();
-    Handler::new(engine)
+    crate::support::handler_with(dir, corpus()).await
 }
 
 async fn answer(handler: &Handler, question: &str) -> Answer {

@@ -1,12 +1,8 @@
 //! Following a story: the newest statement first, one wire report once (with "also"),
 //! timelines in date order, time words as date ranges, and what a date filter left out.
 
-use std::sync::Arc;
-
 use chrono::{DateTime, TimeZone, Utc};
 use talkwatch::command::{Caller, Command, Handler};
-use talkwatch::config::Config;
-use talkwatch::engine::Engine;
 use talkwatch::ingest::Article;
 
 use crate::support::article;
@@ -87,13 +83,7 @@ fn corpus() -> Vec<Article> {
 }
 
 async fn handler(dir: &tempfile::TempDir) -> Handler {
-    let config = Config {
-        data_dir: dir.path().join("data"),
-        ..Config::default()
-    };
-    let engine = Arc::new(Engine::open(config).await.unwrap());
-    engine.add_articles(corpus()).await.unwrap();
-    Handler::new(engine)
+    crate::support::handler_with(dir, corpus()).await
 }
 
 async fn say(handler: &Handler, line: &str) -> Reply {

@@ -166,6 +166,20 @@ pub fn python_venv(name: &str, packages: &[&str]) -> PathBuf {
 }
 pub mod discord_fake;
 
+/// The command handler of a fresh engine in `dir` that holds `articles`.
+pub async fn handler_with(
+    dir: &tempfile::TempDir,
+    articles: Vec<talkwatch::ingest::Article>,
+) -> talkwatch::command::Handler {
+    let config = talkwatch::config::Config {
+        data_dir: dir.path().join("data"),
+        ..talkwatch::config::Config::default()
+    };
+    let engine = std::sync::Arc::new(talkwatch::engine::Engine::open(config).await.unwrap());
+    engine.add_articles(articles).await.unwrap();
+    talkwatch::command::Handler::new(engine)
+}
+
 /// A dated article as a test writes it (no tags).
 pub fn article(
     url: &str,
