@@ -242,7 +242,7 @@ impl Engine {
 
     /// Ingests files, directories and URLs. Bad inputs are reported, never fatal; a store or
     /// index failure stops the run (what was committed before stays). Articles are committed
-    /// every [`BATCH`] articles or [`COMMIT_EVERY`], whichever comes first, so what progress
+    /// every `BATCH` articles or `COMMIT_EVERY`, whichever comes first, so what progress
     /// reported as saved survives the process being killed. Each input is read and parsed on a
     /// parsing thread (never a runtime worker) within `ingest.max_parse_ms`.
     pub async fn ingest(

@@ -947,7 +947,7 @@ mod tests {
     fn the_close_spelling_nearest_to_the_word_as_typed_comes_first() {
         let (schema, fields) = crate::search::schema();
         let index = tantivy::Index::create_in_ram(schema);
-        crate::search::register_tokenizers(&index);
+        crate::search::schema::register_tokenizers(&index);
         let mut writer: tantivy::IndexWriter =
             index.writer_with_num_threads(1, 15_000_000).unwrap();
         for text in [
