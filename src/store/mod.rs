@@ -12,17 +12,29 @@
 //! (`search.article_cache_mb`); an update through the store drops its entry, a write by another
 //! process (SQLite's `data_version`) drops them all; answers look for such writes once per index
 //! snapshot.
+//!
+//! The same database holds the feeds to poll and what they delivered (`feeds.rs`) and the
+//! watches with the alerts sent (`watches.rs`); `reports.rs` finds report groups, `cache.rs` is
+//! the decoded-article cache.
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::dedup::Sketch;
 use crate::ingest::Article;
+use cache::ArticleCache;
+pub use feeds::FeedRecord;
+use reports::join_report;
+pub use watches::Watch;
+
+mod cache;
+mod feeds;
+mod reports;
+mod watches;
 
 /// An article as stored, with its numeric key (the index refers to articles by it).
 #[derive(Debug, Clone, PartialEq)]
@@ -626,67 +638,6 @@ fn migrate(conn: &Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Puts article `key` into the report group of the stored report `sketch` is a copy of (or a
-/// group of its own) and records its band keys; returns the group.
-///
-/// A band key is recorded only where no member of the group holds it yet: a band then lists
-/// each group once however many outlets carried the report, so finding candidates stays as
-/// cheap for the thousandth copy as for the second.
-fn join_report(conn: &Connection, key: i64, sketch: &Sketch) -> Result<i64, StoreError> {
-    let story = same_report(conn, key, sketch)?.unwrap_or(key);
-    let mut held = conn.prepare_cached(
-        "SELECT 1 FROM dup_bands d JOIN articles a ON a.key = d.article
-         WHERE d.band = ?1 AND d.article != ?2 AND COALESCE(a.story, a.key) = ?3 LIMIT 1",
-    )?;
-    let mut add =
-        conn.prepare_cached("INSERT OR IGNORE INTO dup_bands (band, article) VALUES (?1, ?2)")?;
-    for band in sketch.band_keys() {
-        if story == key || !held.exists(params![band, key, story])? {
-            add.execute(params![band, key])?;
-        }
-    }
-    Ok(story)
-}
-
-/// The group of the stored report `sketch` is a copy of (the most similar one, at least
-/// [`crate::dedup::SAME_REPORT`]), other than article `key` itself.
-fn same_report(conn: &Connection, key: i64, sketch: &Sketch) -> Result<Option<i64>, StoreError> {
-    let mut candidates: Vec<i64> = Vec::new();
-    let mut seen = rustc_hash::FxHashSet::default();
-    {
-        let mut stmt = conn.prepare_cached("SELECT article FROM dup_bands WHERE band = ?1")?;
-        for band in sketch.band_keys() {
-            for row in stmt.query_map([band], |r| r.get::<_, i64>(0))? {
-                let other = row?;
-                if other != key && seen.insert(other) {
-                    candidates.push(other);
-                }
-            }
-        }
-    }
-    let mut best: Option<(f64, i64)> = None;
-    let mut stmt =
-        conn.prepare_cached("SELECT sketch, COALESCE(story, key) FROM articles WHERE key = ?1")?;
-    for other in candidates {
-        let row: Option<(Option<Vec<u8>>, i64)> = stmt
-            .query_row([other], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?;
-        let Some((Some(bytes), story)) = row else {
-            continue;
-        };
-        let Some(theirs) = Sketch::from_bytes(&bytes) else {
-            continue;
-        };
-        let similarity = sketch.similarity(&theirs);
-        if similarity >= crate::dedup::SAME_REPORT
-            && best.is_none_or(|(s, k)| similarity > s || (similarity == s && story < k))
-        {
-            best = Some((similarity, story));
-        }
-    }
-    Ok(best.map(|(_, story)| story))
-}
-
 /// Articles matching `clause` (`WHERE …`), read on `conn`.
 fn select(
     conn: &Connection,
@@ -713,78 +664,6 @@ fn select(
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
-}
-
-/// The articles answers quoted lately, decoded, least recently used dropped first, up to a byte
-/// budget. Reading an article from SQLite (B-tree pages, copying and checking its text, its
-/// tags' JSON) was a quarter of a question's time; a bot is asked about the same few stories
-/// over and over. Entries are dropped when this process changes the article and all of them
-/// when another process has written to the store since (SQLite's `data_version`).
-struct ArticleCache {
-    entries: lru::LruCache<i64, Arc<StoredArticle>>,
-    bytes: usize,
-    budget: usize,
-    data_version: Option<i64>,
-    /// The index snapshot `data_version` was last read for.
-    checked_at: Option<u64>,
-}
-
-impl ArticleCache {
-    fn new(budget: usize) -> ArticleCache {
-        ArticleCache {
-            entries: lru::LruCache::unbounded(),
-            bytes: 0,
-            budget,
-            data_version: None,
-            checked_at: None,
-        }
-    }
-
-    /// Rough memory an article takes here.
-    fn size(article: &StoredArticle) -> usize {
-        let a = &article.article;
-        std::mem::size_of::<StoredArticle>()
-            + a.url.len()
-            + a.title.len()
-            + a.source.len()
-            + a.body.len()
-            + a.tags.iter().map(|t| t.len() + 24).sum::<usize>()
-    }
-
-    fn check_version(&mut self, version: i64) {
-        if self.data_version != Some(version) {
-            self.entries.clear();
-            self.bytes = 0;
-            self.data_version = Some(version);
-        }
-    }
-
-    fn get(&mut self, key: i64) -> Option<Arc<StoredArticle>> {
-        self.entries.get(&key).cloned()
-    }
-
-    fn put(&mut self, article: Arc<StoredArticle>) {
-        let size = Self::size(&article);
-        if size > self.budget {
-            return;
-        }
-        while self.bytes + size > self.budget {
-            match self.entries.pop_lru() {
-                Some((_, old)) => self.bytes -= Self::size(&old),
-                None => break,
-            }
-        }
-        if let Some(old) = self.entries.put(article.key, article) {
-            self.bytes -= Self::size(&old);
-        }
-        self.bytes += size;
-    }
-
-    fn forget(&mut self, key: i64) {
-        if let Some(old) = self.entries.pop(&key) {
-            self.bytes -= Self::size(&old);
-        }
-    }
 }
 
 fn ts(secs: i64) -> DateTime<Utc> {
@@ -1034,257 +913,5 @@ mod tests {
         // The most recently read stay.
         assert!(cache.entries.contains(&keys[49]));
         assert!(!cache.entries.contains(&keys[0]));
-    }
-}
-
-/// A feed to poll, as stored (config feeds are copied in at start).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FeedRecord {
-    pub name: String,
-    pub url: String,
-    pub interval_secs: u64,
-    pub include: Vec<String>,
-    pub exclude: Vec<String>,
-    pub from_config: bool,
-    pub etag: Option<String>,
-    pub last_modified: Option<String>,
-    pub last_poll: Option<DateTime<Utc>>,
-    pub last_success: Option<DateTime<Utc>>,
-    pub last_error: Option<String>,
-    pub failing_since: Option<DateTime<Utc>>,
-    pub failures: u32,
-}
-
-impl ArticleStore {
-    /// Adds or replaces a feed's settings, keeping its poll history.
-    pub fn put_feed(&self, feed: &FeedRecord) -> Result<(), StoreError> {
-        self.conn().execute(
-            "INSERT INTO feeds (name, url, interval_secs, include, exclude, from_config)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-             ON CONFLICT(name) DO UPDATE SET url = excluded.url, interval_secs = excluded.interval_secs,
-               include = excluded.include, exclude = excluded.exclude, from_config = excluded.from_config",
-            rusqlite::params![
-                feed.name,
-                feed.url,
-                feed.interval_secs as i64,
-                serde_json::to_string(&feed.include).unwrap_or_default(),
-                serde_json::to_string(&feed.exclude).unwrap_or_default(),
-                feed.from_config,
-            ],
-        )?;
-        Ok(())
-    }
-
-    /// Removes a feed by name (case-insensitive); its articles stay. True if it existed.
-    pub fn remove_feed(&self, name: &str) -> Result<bool, StoreError> {
-        let conn = self.conn();
-        let n = conn.execute("DELETE FROM feeds WHERE lower(name) = lower(?1)", [name])?;
-        conn.execute(
-            "DELETE FROM feed_items WHERE lower(feed) = lower(?1)",
-            [name],
-        )?;
-        Ok(n > 0)
-    }
-
-    pub fn feeds(&self) -> Result<Vec<FeedRecord>, StoreError> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
-            "SELECT name, url, interval_secs, include, exclude, from_config, etag, last_modified,
-                    last_poll, last_success, last_error, failing_since, failures
-             FROM feeds ORDER BY name",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            let list = |s: String| serde_json::from_str::<Vec<String>>(&s).unwrap_or_default();
-            Ok(FeedRecord {
-                name: r.get(0)?,
-                url: r.get(1)?,
-                interval_secs: r.get::<_, i64>(2)? as u64,
-                include: list(r.get(3)?),
-                exclude: list(r.get(4)?),
-                from_config: r.get(5)?,
-                etag: r.get(6)?,
-                last_modified: r.get(7)?,
-                last_poll: r.get::<_, Option<i64>>(8)?.map(ts),
-                last_success: r.get::<_, Option<i64>>(9)?.map(ts),
-                last_error: r.get(10)?,
-                failing_since: r.get::<_, Option<i64>>(11)?.map(ts),
-                failures: r.get::<_, i64>(12)? as u32,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-
-    /// Records a successful poll (with the validators for the next conditional GET).
-    pub fn feed_ok(
-        &self,
-        name: &str,
-        etag: Option<&str>,
-        last_modified: Option<&str>,
-    ) -> Result<(), StoreError> {
-        let now = Utc::now().timestamp();
-        self.conn().execute(
-            "UPDATE feeds SET last_poll = ?2, last_success = ?2, last_error = NULL, failing_since = NULL,
-               failures = 0, etag = COALESCE(?3, etag), last_modified = COALESCE(?4, last_modified)
-             WHERE name = ?1",
-            rusqlite::params![name, now, etag, last_modified],
-        )?;
-        Ok(())
-    }
-
-    /// Records a failed poll; returns how many polls in a row have failed.
-    pub fn feed_failed(&self, name: &str, error: &str) -> Result<u32, StoreError> {
-        let now = Utc::now().timestamp();
-        let conn = self.conn();
-        conn.execute(
-            "UPDATE feeds SET last_poll = ?2, last_error = ?3, failing_since = COALESCE(failing_since, ?2),
-               failures = failures + 1 WHERE name = ?1",
-            rusqlite::params![name, now, error],
-        )?;
-        Ok(conn
-            .query_row("SELECT failures FROM feeds WHERE name = ?1", [name], |r| {
-                r.get::<_, i64>(0)
-            })
-            .optional()?
-            .unwrap_or(0) as u32)
-    }
-
-    /// Whether an item was seen before: by GUID in this feed, by canonical URL, or by title and
-    /// date. A feed that re-publishes items or changes their GUIDs creates no duplicates.
-    pub fn feed_item_known(
-        &self,
-        feed: &str,
-        guid: &str,
-        url: Option<&str>,
-        title: &str,
-        published: Option<DateTime<Utc>>,
-    ) -> Result<bool, StoreError> {
-        let conn = self.conn();
-        let by_guid = conn
-            .prepare_cached("SELECT 1 FROM feed_items WHERE feed = ?1 AND guid = ?2")?
-            .exists(rusqlite::params![feed, guid])?;
-        if by_guid {
-            return Ok(true);
-        }
-        if let Some(url) = url {
-            let seen = conn
-                .prepare_cached("SELECT 1 FROM articles WHERE url = ?1")?
-                .exists([url])?
-                || conn
-                    .prepare_cached("SELECT 1 FROM feed_items WHERE url = ?1")?
-                    .exists([url])?;
-            if seen {
-                return Ok(true);
-            }
-        }
-        if let Some(published) = published
-            && !title.is_empty()
-        {
-            return Ok(conn
-                .prepare_cached("SELECT 1 FROM articles WHERE title = ?1 AND published = ?2")?
-                .exists(rusqlite::params![title, published.timestamp()])?);
-        }
-        Ok(false)
-    }
-
-    /// Remembers items of a feed (GUID and URL) so they are never taken again.
-    pub fn remember_feed_items(
-        &self,
-        feed: &str,
-        items: &[(String, String)],
-    ) -> Result<(), StoreError> {
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        {
-            let mut insert = tx.prepare_cached(
-                "INSERT OR IGNORE INTO feed_items (feed, guid, url) VALUES (?1, ?2, ?3)",
-            )?;
-            for (guid, url) in items {
-                insert.execute(rusqlite::params![feed, guid, url])?;
-            }
-        }
-        tx.commit()?;
-        Ok(())
-    }
-}
-
-/// Words a room or channel wants alerts for.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Watch {
-    pub id: i64,
-    pub platform: String,
-    pub place: String,
-    pub words: String,
-    pub created_by: String,
-}
-
-impl ArticleStore {
-    /// Adds a watch; false when the place already watches these words.
-    pub fn add_watch(
-        &self,
-        platform: &str,
-        place: &str,
-        words: &str,
-        by: &str,
-    ) -> Result<bool, StoreError> {
-        let n = self.conn().execute(
-            "INSERT OR IGNORE INTO watches (platform, place, words, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            rusqlite::params![platform, place, words, by, Utc::now().timestamp()],
-        )?;
-        Ok(n > 0)
-    }
-
-    /// Removes a place's watch of these words (case-insensitive); false when there was none.
-    pub fn remove_watch(
-        &self,
-        platform: &str,
-        place: &str,
-        words: &str,
-    ) -> Result<bool, StoreError> {
-        let n = self.conn().execute(
-            "DELETE FROM watches WHERE platform = ?1 AND place = ?2 AND lower(words) = lower(?3)",
-            rusqlite::params![platform, place, words],
-        )?;
-        Ok(n > 0)
-    }
-
-    pub fn watches_of(&self, platform: &str, place: &str) -> Result<Vec<Watch>, StoreError> {
-        self.query_watches(
-            "WHERE platform = ?1 AND place = ?2",
-            rusqlite::params![platform, place],
-        )
-    }
-
-    pub fn all_watches(&self) -> Result<Vec<Watch>, StoreError> {
-        self.query_watches("", [])
-    }
-
-    fn query_watches(
-        &self,
-        filter: &str,
-        params: impl rusqlite::Params,
-    ) -> Result<Vec<Watch>, StoreError> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare(&format!(
-            "SELECT id, platform, place, words, created_by FROM watches {filter} ORDER BY id"
-        ))?;
-        let rows = stmt.query_map(params, |r| {
-            Ok(Watch {
-                id: r.get(0)?,
-                platform: r.get(1)?,
-                place: r.get(2)?,
-                words: r.get(3)?,
-                created_by: r.get(4)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-
-    /// Records that a watch alerted about an article; false if it already had.
-    pub fn mark_alerted(&self, watch: i64, url: &str) -> Result<bool, StoreError> {
-        let n = self.conn().execute(
-            "INSERT OR IGNORE INTO alerts_sent (watch, url) VALUES (?1, ?2)",
-            rusqlite::params![watch, url],
-        )?;
-        Ok(n > 0)
     }
 }
