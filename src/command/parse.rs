@@ -1,0 +1,410 @@
+//! Reading a message into a [`Command`]: command names, inline filters, dates. Pure.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::Command;
+
+/// A question and its filters, as typed (relative dates unresolved).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Ask {
+    pub question: String,
+    pub since: Option<DateBound>,
+    pub until: Option<DateBound>,
+    pub source: Option<String>,
+    pub limit: Option<usize>,
+    pub offset: usize,
+    pub passages_per_article: Option<usize>,
+}
+
+/// A date as the user wrote it: a calendar date/time, or an age ("3d", "2w", "12h").
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum DateBound {
+    At(DateTime<Utc>),
+    Ago(Duration),
+}
+
+impl DateBound {
+    pub fn resolve(self, now: DateTime<Utc>) -> DateTime<Utc> {
+        match self {
+            DateBound::At(d) => d,
+            DateBound::Ago(age) => now - age,
+        }
+    }
+
+    /// Parses `2026-11-01`, RFC 3339, or an age as [`crate::units::parse_duration`] reads it
+    /// (`10m` ten minutes, `12h`, `3d`, `2w`, `2months`), at most 100 years.
+    pub fn parse(s: &str) -> Option<DateBound> {
+        let s = s.trim();
+        if let Some(d) = crate::ingest::parse_date(s) {
+            return Some(DateBound::At(d));
+        }
+        let age = crate::units::parse_duration(s).ok()?;
+        if age > std::time::Duration::from_secs(100 * 365 * 86_400) {
+            return None;
+        }
+        Some(DateBound::Ago(Duration::from_std(age).ok()?))
+    }
+}
+
+/// Why a message could not be understood. The wording is shown to users.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParseError {
+    #[error("the message is empty")]
+    Empty,
+    #[error("unknown command `{0}`")]
+    UnknownCommand(String),
+    #[error("{}", crate::messages::missing_words(command))]
+    MissingQuestion { command: String },
+    #[error("`{key}:{value}` is not valid: {expected}")]
+    BadFilter {
+        key: String,
+        value: String,
+        expected: String,
+    },
+    #[error("`{0}` takes no arguments")]
+    UnexpectedArguments(String),
+}
+
+/// Longest watch phrase kept.
+const MAX_WATCH_CHARS: usize = 100;
+
+/// Parses a command line without its platform prefix: `ask <question>`, `sources`, `stats`,
+/// `reindex`, `help`. Command names are case-insensitive.
+pub fn parse(text: &str) -> Result<Command, ParseError> {
+    let text = text.trim();
+    let (name, rest) = match text.split_once(char::is_whitespace) {
+        Some((name, rest)) => (name, rest.trim()),
+        None => (text, ""),
+    };
+    if name.is_empty() {
+        return Err(ParseError::Empty);
+    }
+    let lower = name.to_lowercase();
+    let no_args = |cmd: Command| {
+        if rest.is_empty() {
+            Ok(cmd)
+        } else {
+            Err(ParseError::UnexpectedArguments(lower.clone()))
+        }
+    };
+    match lower.as_str() {
+        "ask" | "a" | "q" => parse_question(rest).map_err(|e| match e {
+            ParseError::Empty => ParseError::MissingQuestion {
+                command: "ask".into(),
+            },
+            other => other,
+        }),
+        "sources" => no_args(Command::Sources),
+        "stats" => no_args(Command::Stats),
+        "reindex" => no_args(Command::Reindex),
+        "leave" => no_args(Command::Leave),
+        "feeds" => no_args(Command::Feeds),
+        "watches" => no_args(Command::Watches),
+        "watch" | "unwatch" => {
+            let words = crate::text::collapse_ws(rest);
+            if words.is_empty() {
+                return Err(ParseError::MissingQuestion { command: lower });
+            }
+            let words: String = words.chars().take(MAX_WATCH_CHARS).collect();
+            Ok(if lower == "watch" {
+                Command::Watch(words)
+            } else {
+                Command::Unwatch(words)
+            })
+        }
+        "timeline" | "tl" => match parse_question(rest) {
+            Ok(Command::Ask(a)) => Ok(Command::Timeline(a)),
+            Ok(other) => Ok(other),
+            Err(ParseError::Empty) => Err(ParseError::MissingQuestion {
+                command: "timeline".into(),
+            }),
+            Err(e) => Err(e),
+        },
+        // Words are optional: `latest`, `latest since:3d`, `latest prisoner exchange`.
+        "latest" => parse_ask(rest).map(Command::Latest),
+        "help" | "h" | "?" | "commands" => Ok(Command::Help),
+        _ => Err(ParseError::UnknownCommand(name.chars().take(32).collect())),
+    }
+}
+
+/// Writes a question and its filters as one line that [`parse_question`] reads back (used by
+/// platforms whose commands carry filters as separate options).
+pub fn ask_line(
+    question: &str,
+    since: Option<&str>,
+    until: Option<&str>,
+    source: Option<&str>,
+    limit: Option<u64>,
+) -> String {
+    let mut line = String::new();
+    let mut push = |key: &str, value: &str| {
+        let value = value.trim().replace('"', "");
+        if value.chars().any(char::is_whitespace) {
+            line.push_str(&format!("{key}:\"{value}\" "));
+        } else {
+            line.push_str(&format!("{key}:{value} "));
+        }
+    };
+    if let Some(v) = since {
+        push("since", v);
+    }
+    if let Some(v) = until {
+        push("until", v);
+    }
+    if let Some(v) = source {
+        push("source", v);
+    }
+    if let Some(v) = limit {
+        push("limit", &v.to_string());
+    }
+    line.push_str(question.trim());
+    line
+}
+
+/// Parses free text as a question, taking out inline filters (`since:2026-11-01`, `until:`,
+/// `source:reuters` or `source:"Example Wire"`, `limit:5`, `passages:2`). Anything else, query
+/// syntax and punctuation included, stays part of the question.
+pub fn parse_question(text: &str) -> Result<Command, ParseError> {
+    let ask = parse_ask(text)?;
+    if ask.question.trim().is_empty() {
+        return Err(ParseError::Empty);
+    }
+    Ok(Command::Ask(ask))
+}
+
+/// A question's words and inline filters; the words may be empty (`latest since:3d`).
+pub fn parse_ask(text: &str) -> Result<Ask, ParseError> {
+    let mut ask = Ask::default();
+    let mut words: Vec<&str> = Vec::new();
+    let mut rest = text.trim();
+    while !rest.is_empty() {
+        let (token, after) = next_token(rest);
+        rest = after.trim_start();
+        let Some((key, value)) = token.split_once(':') else {
+            words.push(token);
+            continue;
+        };
+        let key_lower = key.to_ascii_lowercase();
+        let bad = |expected: &str| ParseError::BadFilter {
+            key: key_lower.clone(),
+            value: value.chars().take(40).collect(),
+            expected: expected.into(),
+        };
+        match key_lower.as_str() {
+            "since" | "until" => {
+                let bound = DateBound::parse(value).ok_or_else(|| {
+                    bad("use a date like 2026-11-01 or an age like 10m, 12h, 3d, 2w or 2months")
+                })?;
+                if key_lower == "since" {
+                    ask.since = Some(bound);
+                } else {
+                    ask.until = Some(bound);
+                }
+            }
+            "source" | "from" => {
+                let v = value.trim_matches('"').trim();
+                if v.is_empty() {
+                    return Err(bad("name a source, e.g. source:\"Example Wire\""));
+                }
+                ask.source = Some(v.to_string());
+            }
+            "limit" => {
+                ask.limit = Some(
+                    value
+                        .parse::<usize>()
+                        .ok()
+                        .filter(|n| *n >= 1)
+                        .ok_or_else(|| bad("use a number like 3"))?,
+                );
+            }
+            "passages" => {
+                ask.passages_per_article = Some(
+                    value
+                        .parse::<usize>()
+                        .ok()
+                        .filter(|n| (1..=10).contains(n))
+                        .ok_or_else(|| bad("use a number from 1 to 10"))?,
+                );
+            }
+            _ => words.push(token),
+        }
+    }
+    ask.question = words.join(" ");
+    Ok(ask)
+}
+
+/// Splits off one whitespace-separated token; `key:"two words"` stays one token.
+fn next_token(s: &str) -> (&str, &str) {
+    if let Some(colon) = s.find(':') {
+        let before_ws = s.find(char::is_whitespace).unwrap_or(s.len());
+        if colon < before_ws && s[colon + 1..].starts_with('"') {
+            let value_start = colon + 2;
+            if let Some(close) = s[value_start..].find('"') {
+                let end = value_start + close + 1;
+                return (&s[..end], &s[end..]);
+            }
+        }
+    }
+    match s.find(char::is_whitespace) {
+        Some(i) => (&s[..i], &s[i..]),
+        None => (s, ""),
+    }
+}
+
+/// A date given as `YYYY-MM-DD` for CLI flags.
+pub fn parse_date_flag(s: &str) -> Result<DateBound, String> {
+    DateBound::parse(s).ok_or_else(|| {
+        format!("`{s}` is not a date; use a date like 2026-11-01 or an age like 10m, 12h, 3d, 2w or 2months")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ask(cmd: Command) -> Ask {
+        match cmd {
+            Command::Ask(a) => a,
+            other => panic!("expected ask, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn commands_parse_case_insensitively() {
+        assert_eq!(parse("sources"), Ok(Command::Sources));
+        assert_eq!(parse("  STATS "), Ok(Command::Stats));
+        assert_eq!(parse("Reindex"), Ok(Command::Reindex));
+        assert_eq!(parse("help"), Ok(Command::Help));
+        assert_eq!(
+            ask(parse("ask Is territory negotiable?").unwrap()).question,
+            "Is territory negotiable?"
+        );
+    }
+
+    #[test]
+    fn bad_commands_are_errors_not_panics() {
+        assert_eq!(parse(""), Err(ParseError::Empty));
+        assert_eq!(
+            parse("frobnicate x"),
+            Err(ParseError::UnknownCommand("frobnicate".into()))
+        );
+        assert_eq!(
+            parse("ask"),
+            Err(ParseError::MissingQuestion {
+                command: "ask".into()
+            })
+        );
+        assert_eq!(
+            parse("sources now"),
+            Err(ParseError::UnexpectedArguments("sources".into()))
+        );
+        // Each says what was missing.
+        assert_eq!(
+            parse("watch").unwrap_err().to_string(),
+            "`watch` needs the words to watch for, e.g. `watch prisoner exchange`"
+        );
+        assert_eq!(
+            parse("timeline").unwrap_err().to_string(),
+            "`timeline` needs a topic, e.g. `timeline prisoner exchange`"
+        );
+        assert_eq!(
+            parse("ask").unwrap_err().to_string(),
+            "`ask` needs a question"
+        );
+    }
+
+    #[test]
+    fn inline_filters_are_taken_out_of_the_question() {
+        let a = ask(parse_question(
+            "since:2026-11-01 source:\"Example Wire\" limit:5 what did Ushakov say",
+        )
+        .unwrap());
+        assert_eq!(a.question, "what did Ushakov say");
+        assert_eq!(a.source.as_deref(), Some("Example Wire"));
+        assert_eq!(a.limit, Some(5));
+        assert_eq!(
+            a.since,
+            Some(DateBound::At(
+                crate::ingest::parse_date("2026-11-01").unwrap()
+            ))
+        );
+        let b = ask(parse_question("until:2w news from:reuters").unwrap());
+        assert_eq!(b.until, Some(DateBound::Ago(Duration::weeks(2))));
+        assert_eq!(b.source.as_deref(), Some("reuters"));
+        assert_eq!(b.question, "news");
+    }
+
+    #[test]
+    fn query_syntax_stays_plain_words() {
+        for q in [
+            "\"unbalanced",
+            "AND OR",
+            "what?!",
+            "🕊️ peace?",
+            "title:foo (bar",
+            "https://x.example.org/a",
+        ] {
+            assert_eq!(ask(parse_question(q).unwrap()).question, q);
+        }
+    }
+
+    #[test]
+    fn bad_filters_say_what_is_expected() {
+        let e = parse_question("since:banana talks").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "`since:banana` is not valid: use a date like 2026-11-01 or an age like 10m, 12h, 3d, 2w or 2months"
+        );
+        assert!(matches!(
+            parse_question("limit:0 x"),
+            Err(ParseError::BadFilter { .. })
+        ));
+        assert!(matches!(
+            parse_question("limit:lots x"),
+            Err(ParseError::BadFilter { .. })
+        ));
+        assert_eq!(parse_question("since:3d"), Err(ParseError::Empty));
+        // `latest` takes filters without words, and keeps them.
+        let Ok(Command::Latest(a)) = parse("latest since:3d source:Wire") else {
+            panic!("latest with filters only")
+        };
+        assert_eq!(
+            (a.question.as_str(), a.since, a.source.as_deref()),
+            ("", Some(DateBound::Ago(Duration::days(3))), Some("Wire"))
+        );
+    }
+
+    #[test]
+    fn ask_lines_round_trip() {
+        let line = ask_line(
+            "Is territory negotiable?",
+            Some("3d"),
+            None,
+            Some("Example Wire"),
+            Some(5),
+        );
+        assert_eq!(
+            line,
+            "since:3d source:\"Example Wire\" limit:5 Is territory negotiable?"
+        );
+        let a = ask(parse_question(&line).unwrap());
+        assert_eq!(a.question, "Is territory negotiable?");
+        assert_eq!(a.source.as_deref(), Some("Example Wire"));
+        assert_eq!(a.limit, Some(5));
+    }
+
+    #[test]
+    fn date_bounds() {
+        assert_eq!(
+            DateBound::parse("3d"),
+            Some(DateBound::Ago(Duration::days(3)))
+        );
+        assert_eq!(
+            DateBound::parse("12h"),
+            Some(DateBound::Ago(Duration::hours(12)))
+        );
+        assert_eq!(DateBound::parse("d"), None);
+        assert_eq!(DateBound::parse("99999999d"), None);
+        assert_eq!(DateBound::parse("banana"), None);
+    }
+}
