@@ -75,6 +75,11 @@ impl Handler {
         self.permissions.is_admin(&caller.identity)
     }
 
+    /// Whether the Matrix bot may accept an invite from `inviter` (see [`Permissions::may_invite`]).
+    pub fn may_invite(&self, inviter: &str, own_server: &str) -> bool {
+        self.permissions.may_invite(inviter, own_server)
+    }
+
     /// Handles a command line that followed the platform's prefix (`ask ...`, `sources`, ...).
     pub async fn respond_to_command(
         &self,

@@ -1,0 +1,292 @@
+//! The event-handling half of the adapter: invites, messages, answers in threads, progress of
+//! long commands, watch alerts.
+
+use std::collections::{HashSet, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use matrix_sdk::ruma::events::room::member::{MembershipState, StrippedRoomMemberEvent};
+use matrix_sdk::ruma::events::room::message::{
+    AddMentions, MessageType, OriginalSyncRoomMessageEvent, Relation, ReplacementMetadata,
+    ReplyWithinThread, RoomMessageEventContent,
+};
+use matrix_sdk::ruma::{OwnedEventId, OwnedUserId};
+use matrix_sdk::{Client, Room, RoomState};
+
+use super::render::{self, BotNames, Trigger};
+use super::{PROGRESS_EVERY, SEEN_CAPACITY, TYPING_AFTER};
+use crate::command::{Caller, Handler, Identity};
+use crate::messages::{self, Syntax};
+use crate::reply::Reply;
+use crate::search::{ProgressFn, RebuildProgress};
+use crate::watch::Alert;
+
+/// Event ids already taken care of (bounded).
+#[derive(Default)]
+pub(super) struct Seen {
+    set: HashSet<OwnedEventId>,
+    order: VecDeque<OwnedEventId>,
+}
+
+impl Seen {
+    /// True the first time an id is seen.
+    fn insert(&mut self, id: &OwnedEventId) -> bool {
+        if !self.set.insert(id.clone()) {
+            return false;
+        }
+        self.order.push_back(id.clone());
+        if self.order.len() > SEEN_CAPACITY
+            && let Some(old) = self.order.pop_front()
+        {
+            self.set.remove(&old);
+        }
+        true
+    }
+}
+
+/// The event-handling half of the adapter, shared by the sync loop's handlers.
+pub(super) struct Bot {
+    pub(super) handler: Arc<Handler>,
+    pub(super) names: Mutex<BotNames>,
+    pub(super) own_user: OwnedUserId,
+    pub(super) prefix: String,
+    pub(super) seen: Mutex<Seen>,
+}
+
+impl Bot {
+    fn syntax(&self) -> Syntax<'_> {
+        Syntax {
+            prefix: &self.prefix,
+        }
+    }
+
+    pub(super) async fn on_invite(self: Arc<Self>, ev: StrippedRoomMemberEvent, room: Room) {
+        if ev.state_key != self.own_user
+            || ev.content.membership != MembershipState::Invite
+            || room.state() != RoomState::Invited
+        {
+            return;
+        }
+        let inviter = ev.sender.to_string();
+        if !self
+            .handler
+            .may_invite(&inviter, self.own_user.server_name().as_str())
+        {
+            tracing::warn!(room = %room.room_id(), inviter = %inviter, "declining an invite from outside matrix.allowed_inviters / allowed_servers");
+            let _ = room.leave().await;
+            return;
+        }
+        tokio::spawn(async move {
+            let mut wait = Duration::from_millis(200);
+            for attempt in 1..=6 {
+                match room.join().await {
+                    Ok(()) => {
+                        tracing::info!(room = %room.room_id(), inviter = %inviter, "joined a room on invite");
+                        return;
+                    }
+                    Err(e) if attempt < 6 => {
+                        tracing::debug!(room = %room.room_id(), error = %e, "join failed; retrying");
+                        tokio::time::sleep(wait).await;
+                        wait *= 2;
+                    }
+                    Err(e) => {
+                        tracing::warn!(room = %room.room_id(), error = %e, "could not join a room after an invite");
+                    }
+                }
+            }
+        });
+    }
+
+    pub(super) fn on_message(self: Arc<Self>, ev: OriginalSyncRoomMessageEvent, room: Room) {
+        if ev.sender == self.own_user || room.state() != RoomState::Joined {
+            return;
+        }
+        // Other bots speak in notices; answering them could loop forever.
+        let MessageType::Text(text) = &ev.content.msgtype else {
+            return;
+        };
+        // Edits are not new questions.
+        if matches!(ev.content.relates_to, Some(Relation::Replacement(_))) {
+            return;
+        }
+        if !self
+            .seen
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(&ev.event_id)
+        {
+            return;
+        }
+        let body = text.body.clone();
+        let mentioned = ev
+            .content
+            .mentions
+            .as_ref()
+            .is_some_and(|m| m.user_ids.contains(&self.own_user));
+        tokio::spawn(async move {
+            let is_direct = room.is_direct().await.unwrap_or(false);
+            let trigger = {
+                let names = self.names.lock().unwrap_or_else(|e| e.into_inner()).clone();
+                render::trigger(&body, &self.prefix, &names, mentioned, is_direct)
+            };
+            let Some(trigger) = trigger else { return };
+            if let Err(e) = self.answer(trigger, &ev, &room).await {
+                tracing::warn!(room = %room.room_id(), event = %ev.event_id, error = %format!("{e:#}"), "could not answer");
+            }
+        });
+    }
+
+    async fn answer(
+        &self,
+        trigger: Trigger,
+        ev: &OriginalSyncRoomMessageEvent,
+        room: &Room,
+    ) -> anyhow::Result<()> {
+        let started = Instant::now();
+        let caller = Caller {
+            identity: Identity::Matrix {
+                user_id: ev.sender.to_string(),
+            },
+            place: Some(room.room_id().to_string()),
+        };
+        // "Typing…" only for slow answers: most take milliseconds, and two extra requests per
+        // question cost the homeserver time that delays the reply itself.
+        let typing_started = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let typing = {
+            let room = room.clone();
+            let started = typing_started.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(TYPING_AFTER).await;
+                started.store(true, std::sync::atomic::Ordering::SeqCst);
+                let _ = room.typing_notice(true).await;
+            })
+        };
+        let reply = match trigger {
+            Trigger::Question(text) => self.handler.respond_to_question(&text, &caller).await,
+            Trigger::Command(text) => self.command_with_progress(&text, &caller, ev, room).await,
+        };
+        typing.abort();
+        let typed = typing_started.load(std::sync::atomic::Ordering::SeqCst);
+        if reply == Reply::Quiet {
+            if typed {
+                let _ = room.typing_notice(false).await;
+            }
+            return Ok(());
+        }
+        let rendered = render::render(&reply, self.syntax());
+        let content = RoomMessageEventContent::notice_html(rendered.plain, rendered.html);
+        let content = in_thread(content, ev);
+        let sent = room.send(content).await;
+        if typed {
+            let room = room.clone();
+            tokio::spawn(async move {
+                let _ = room.typing_notice(false).await;
+            });
+        }
+        sent.context("sending the reply failed")?;
+        tracing::debug!(room = %room.room_id(), elapsed_ms = started.elapsed().as_millis() as u64, error = reply.is_error(), "answered");
+        if reply == Reply::Leaving {
+            tracing::info!(room = %room.room_id(), by = %ev.sender, "leaving the room on an admin's request");
+            room.leave().await.context("leaving the room failed")?;
+        }
+        Ok(())
+    }
+
+    /// Runs a command; long work (reindex) posts a progress notice in the thread and edits it.
+    async fn command_with_progress(
+        &self,
+        text: &str,
+        caller: &Caller,
+        ev: &OriginalSyncRoomMessageEvent,
+        room: &Room,
+    ) -> Reply {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<RebuildProgress>();
+        let progress: ProgressFn = Arc::new(move |p| {
+            let _ = tx.send(p);
+        });
+        let work = self
+            .handler
+            .respond_to_command(text, caller, Some(progress));
+        tokio::pin!(work);
+        let mut notice: Option<OwnedEventId> = None;
+        let mut last_edit = Instant::now();
+        loop {
+            tokio::select! {
+                biased;
+                Some(p) = rx.recv() => {
+                    let line = messages::reindex_progress(p.done, p.total);
+                    match &notice {
+                        None => {
+                            let first = format!("{}\n{line}", messages::reindex_started());
+                            let content = in_thread(RoomMessageEventContent::notice_plain(first), ev);
+                            match room.send(content).await {
+                                Ok(r) => notice = Some(r.response.event_id),
+                                Err(e) => tracing::warn!(error = %e, "could not post reindex progress"),
+                            }
+                            last_edit = Instant::now();
+                        }
+                        Some(id) if last_edit.elapsed() >= PROGRESS_EVERY => {
+                            let content = RoomMessageEventContent::notice_plain(line)
+                                .make_replacement(ReplacementMetadata::new(id.clone(), None));
+                            let _ = room.send(content).await;
+                            last_edit = Instant::now();
+                        }
+                        Some(_) => {}
+                    }
+                }
+                reply = &mut work => return reply,
+            }
+        }
+    }
+}
+
+/// Aborts a task when dropped (the alert sender lives as long as its session).
+pub(super) struct AbortOnDrop(pub(super) tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Posts watch alerts meant for Matrix rooms this bot is in.
+pub(super) async fn deliver_alerts(
+    client: Client,
+    mut alerts: tokio::sync::broadcast::Receiver<Alert>,
+    prefix: String,
+) {
+    while let Some(alert) = crate::watch::next_alert(&mut alerts, "matrix").await {
+        let Some(room) = matrix_sdk::ruma::RoomId::parse(&alert.place)
+            .ok()
+            .and_then(|id| client.get_room(&id))
+        else {
+            tracing::warn!(room = %alert.place, "watch alert for a room the bot is not in");
+            continue;
+        };
+        let rendered = render::render(&alert.reply, Syntax { prefix: &prefix });
+        if let Err(e) = room
+            .send(RoomMessageEventContent::notice_html(
+                rendered.plain,
+                rendered.html,
+            ))
+            .await
+        {
+            tracing::warn!(room = %alert.place, error = %e, "could not post a watch alert");
+        }
+    }
+}
+
+/// Puts a reply in the question's thread: a new thread rooted at the question, or a reply
+/// inside the thread the question was asked in.
+pub(super) fn in_thread(
+    content: RoomMessageEventContent,
+    question: &OriginalSyncRoomMessageEvent,
+) -> RoomMessageEventContent {
+    let within = if matches!(question.content.relates_to, Some(Relation::Thread(_))) {
+        ReplyWithinThread::Yes
+    } else {
+        ReplyWithinThread::No
+    };
+    content.make_for_thread(question, within, AddMentions::No)
+}
