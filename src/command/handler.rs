@@ -116,6 +116,24 @@ impl Handler {
         })
     }
 
+    /// The refusal `caller` gets for `command` when it is for admins only and they are not one;
+    /// None when they may run it. (An adapter that answers long commands late asks first, so a
+    /// refusal is said at once.)
+    pub fn refusal(&self, command: &Command, caller: &Caller) -> Option<Reply> {
+        if !command.is_admin_only() || self.is_admin(caller) {
+            return None;
+        }
+        tracing::warn!(
+            command = command.name(),
+            caller = ?caller.identity,
+            place = caller.place.as_deref().unwrap_or("-"),
+            "admin command refused"
+        );
+        Some(Reply::Refused {
+            command: command.name().into(),
+        })
+    }
+
     /// Runs one command for one caller. Never panics on user input; failures become replies.
     pub async fn handle(
         &self,
@@ -126,16 +144,8 @@ impl Handler {
         if let Some(reply) = self.rate_limit(caller) {
             return reply;
         }
-        if command.is_admin_only() && !self.is_admin(caller) {
-            tracing::warn!(
-                command = command.name(),
-                caller = ?caller.identity,
-                place = caller.place.as_deref().unwrap_or("-"),
-                "admin command refused"
-            );
-            return Reply::Refused {
-                command: command.name().into(),
-            };
+        if let Some(refused) = self.refusal(&command, caller) {
+            return refused;
         }
         if command.is_admin_only() {
             tracing::info!(
@@ -492,6 +502,40 @@ impl Handler {
             },
             Ok(Err(e)) => failed(e),
             Err(e) => failed(e),
+        }
+    }
+}
+
+/// Runs `work`, handing it a progress callback, and while it runs shows a reindex's progress
+/// through `show`: the first report at once, then at most one every `every`. Adapters show it
+/// their own way (a notice edited in place, an edited interaction response).
+pub async fn with_progress<W, S, F>(
+    every: std::time::Duration,
+    work: impl FnOnce(ProgressFn) -> W,
+    mut show: S,
+) -> Reply
+where
+    W: std::future::Future<Output = Reply>,
+    S: FnMut(crate::search::RebuildProgress) -> F,
+    F: std::future::Future<Output = ()>,
+{
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let progress: ProgressFn = Arc::new(move |p| {
+        let _ = tx.send(p);
+    });
+    let work = work(progress);
+    tokio::pin!(work);
+    let mut shown: Option<Instant> = None;
+    loop {
+        tokio::select! {
+            biased;
+            Some(p) = rx.recv() => {
+                if shown.is_none_or(|t| t.elapsed() >= every) {
+                    show(p).await;
+                    shown = Some(Instant::now());
+                }
+            }
+            reply = &mut work => return reply,
         }
     }
 }

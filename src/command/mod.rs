@@ -13,7 +13,7 @@ mod handler;
 mod parse;
 
 pub use caller::{Caller, Identity, Permissions};
-pub use handler::{Handler, not_found_reason};
+pub use handler::{Handler, not_found_reason, with_progress};
 pub use parse::{
     Ask, DateBound, ParseError, ask_line, parse, parse_ask, parse_date_flag, parse_question,
 };

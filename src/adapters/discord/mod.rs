@@ -5,7 +5,7 @@
 pub mod render;
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 use axum::Router;
@@ -25,7 +25,6 @@ use crate::config::DiscordConfig;
 use crate::health::Health;
 use crate::messages;
 use crate::reply::{Hint, Reply};
-use crate::search::{ProgressFn, RebuildProgress};
 use crate::shutdown::Shutdown;
 use crate::watch::Alert;
 
@@ -168,7 +167,10 @@ async fn command(handler: &Arc<Handler>, i: &Value, http: Option<Arc<Http>>) -> 
             let reply = handler.respond_to_command(&line, &caller, None).await;
             render::callback(MESSAGE, &reply, Some(&line), false)
         }
-        "reindex" if handler.is_admin(&caller) => {
+        "reindex" => {
+            if let Some(refused) = handler.refusal(&Command::Reindex, &caller) {
+                return render::callback(MESSAGE, &refused, None, false);
+            }
             let (Some(http), Some(token)) = (http, i["token"].as_str()) else {
                 let reply = handler.handle(Command::Reindex, &caller, None).await;
                 return render::callback(MESSAGE, &reply, None, false);
@@ -195,31 +197,24 @@ async fn command(handler: &Arc<Handler>, i: &Value, http: Option<Arc<Http>>) -> 
 /// Runs a reindex after a deferred response, editing the original message with progress and
 /// finally the counts.
 async fn deferred_reindex(handler: Arc<Handler>, caller: Caller, http: Arc<Http>, token: String) {
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<RebuildProgress>();
-    let progress: ProgressFn = Arc::new(move |p| {
-        let _ = tx.send(p);
-    });
-    let work = handler.handle(Command::Reindex, &caller, Some(progress));
-    tokio::pin!(work);
-    let mut last_edit: Option<Instant> = None;
-    let reply = loop {
-        tokio::select! {
-            biased;
-            Some(p) = rx.recv() => {
-                if last_edit.is_none_or(|t| t.elapsed() >= PROGRESS_EVERY) {
-                    let body = json!({
-                        "content": format!("{}\n{}", messages::reindex_started(), messages::reindex_progress(p.done, p.total)),
-                        "allowed_mentions": render::no_mentions(),
-                    });
-                    if let Err(e) = http.edit_original_interaction_response(&token, &body, vec![]).await {
-                        tracing::warn!(error = %e, "could not show reindex progress on Discord");
-                    }
-                    last_edit = Some(Instant::now());
-                }
+    let (http_ref, token_ref) = (&http, &token);
+    let reply = crate::command::with_progress(
+        PROGRESS_EVERY,
+        |progress| handler.handle(Command::Reindex, &caller, Some(progress)),
+        |p| async move {
+            let body = json!({
+                "content": format!("{}\n{}", messages::reindex_started(), messages::reindex_progress(p.done, p.total)),
+                "allowed_mentions": render::no_mentions(),
+            });
+            if let Err(e) = http_ref
+                .edit_original_interaction_response(token_ref, &body, vec![])
+                .await
+            {
+                tracing::warn!(error = %e, "could not show reindex progress on Discord");
             }
-            reply = &mut work => break reply,
-        }
-    };
+        },
+    )
+    .await;
     let mut body = render::message(&reply, None, false);
     if let Some(obj) = body.as_object_mut() {
         obj.remove("flags");

@@ -19,7 +19,6 @@ use super::{PROGRESS_EVERY, SEEN_CAPACITY, TYPING_AFTER};
 use crate::command::{Caller, Handler, Identity};
 use crate::messages::{self, Syntax};
 use crate::reply::Reply;
-use crate::search::{ProgressFn, RebuildProgress};
 use crate::watch::Alert;
 
 /// Event ids already taken care of (bounded).
@@ -201,43 +200,38 @@ impl Bot {
         ev: &OriginalSyncRoomMessageEvent,
         room: &Room,
     ) -> Reply {
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<RebuildProgress>();
-        let progress: ProgressFn = Arc::new(move |p| {
-            let _ = tx.send(p);
-        });
-        let work = self
-            .handler
-            .respond_to_command(text, caller, Some(progress));
-        tokio::pin!(work);
-        let mut notice: Option<OwnedEventId> = None;
-        let mut last_edit = Instant::now();
-        loop {
-            tokio::select! {
-                biased;
-                Some(p) = rx.recv() => {
-                    let line = messages::reindex_progress(p.done, p.total);
-                    match &notice {
-                        None => {
-                            let first = format!("{}\n{line}", messages::reindex_started());
-                            let content = in_thread(RoomMessageEventContent::notice_plain(first), ev);
-                            match room.send(content).await {
-                                Ok(r) => notice = Some(r.response.event_id),
-                                Err(e) => tracing::warn!(error = %e, "could not post reindex progress"),
+        let notice: Mutex<Option<OwnedEventId>> = Mutex::new(None);
+        let notice = &notice;
+        crate::command::with_progress(
+            PROGRESS_EVERY,
+            |progress| {
+                self.handler
+                    .respond_to_command(text, caller, Some(progress))
+            },
+            |p| async move {
+                let line = messages::reindex_progress(p.done, p.total);
+                let posted = notice.lock().unwrap_or_else(|e| e.into_inner()).clone();
+                match posted {
+                    None => {
+                        let first = format!("{}\n{line}", messages::reindex_started());
+                        let content = in_thread(RoomMessageEventContent::notice_plain(first), ev);
+                        match room.send(content).await {
+                            Ok(r) => {
+                                *notice.lock().unwrap_or_else(|e| e.into_inner()) =
+                                    Some(r.response.event_id)
                             }
-                            last_edit = Instant::now();
+                            Err(e) => tracing::warn!(error = %e, "could not post reindex progress"),
                         }
-                        Some(id) if last_edit.elapsed() >= PROGRESS_EVERY => {
-                            let content = RoomMessageEventContent::notice_plain(line)
-                                .make_replacement(ReplacementMetadata::new(id.clone(), None));
-                            let _ = room.send(content).await;
-                            last_edit = Instant::now();
-                        }
-                        Some(_) => {}
+                    }
+                    Some(id) => {
+                        let content = RoomMessageEventContent::notice_plain(line)
+                            .make_replacement(ReplacementMetadata::new(id, None));
+                        let _ = room.send(content).await;
                     }
                 }
-                reply = &mut work => return reply,
-            }
-        }
+            },
+        )
+        .await
     }
 }
 
