@@ -474,68 +474,86 @@ pub fn parse_date(s: &str) -> Option<DateTime<Utc>> {
 /// Splits text into paragraphs at blank lines. Lines inside a paragraph are kept (joined later)
 /// so a plain-text title line can still be told apart from the paragraph below it.
 fn normalize_paragraphs(text: &str, markdown: bool) -> Vec<String> {
+    if markdown {
+        return markdown_paragraphs(text);
+    }
     let mut out = Vec::new();
     let mut current: Vec<String> = Vec::new();
-    let flush = |current: &mut Vec<String>, out: &mut Vec<String>| {
-        if !current.is_empty() {
-            out.push(current.join("\n"));
-            current.clear();
-        }
-    };
     for raw in text.lines() {
-        let line: String = raw
-            .chars()
-            .map(|c| if c.is_control() && c != '\t' { ' ' } else { c })
-            .collect();
-        let mut line = line.trim().to_string();
-        if markdown {
-            line = strip_markdown(&line);
-        }
+        let line = without_controls(raw.trim());
         if line.is_empty() {
-            flush(&mut current, &mut out);
-        } else if markdown && raw.trim_start().starts_with('#') {
-            // A heading stands alone.
-            flush(&mut current, &mut out);
-            out.push(line);
+            if !current.is_empty() {
+                out.push(current.join("\n"));
+                current.clear();
+            }
         } else {
             current.push(line);
+        }
+    }
+    if !current.is_empty() {
+        out.push(current.join("\n"));
+    }
+    out
+}
+
+/// The paragraphs of a Markdown text, read as CommonMark (pulldown-cmark): each paragraph,
+/// heading, code block and table row stands alone, a list is one paragraph with an item per
+/// line; inline markup (emphasis, links, code spans) keeps only its text and raw HTML is
+/// dropped. Lines inside a paragraph are kept, as for plain text.
+fn markdown_paragraphs(text: &str) -> Vec<String> {
+    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut lists = 0usize;
+    let flush = |current: &mut String, out: &mut Vec<String>| {
+        let block: Vec<String> = current
+            .lines()
+            .map(|l| without_controls(l.trim().trim_end_matches('|').trim_end()))
+            .filter(|l| !l.is_empty())
+            .collect();
+        if !block.is_empty() {
+            out.push(block.join("\n"));
+        }
+        current.clear();
+    };
+    for event in Parser::new_ext(text, Options::ENABLE_TABLES) {
+        match event {
+            Event::Text(t) | Event::Code(t) => current.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => current.push('\n'),
+            Event::Start(Tag::List(_)) => {
+                if lists == 0 {
+                    flush(&mut current, &mut out);
+                }
+                lists += 1;
+            }
+            Event::End(TagEnd::List(_)) => {
+                lists = lists.saturating_sub(1);
+                if lists == 0 {
+                    flush(&mut current, &mut out);
+                }
+            }
+            Event::End(TagEnd::Item | TagEnd::Paragraph) if lists > 0 => current.push('\n'),
+            Event::End(TagEnd::TableCell) => current.push_str(" | "),
+            Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::CodeBlock
+                | TagEnd::BlockQuote(_)
+                | TagEnd::TableHead
+                | TagEnd::TableRow,
+            ) => flush(&mut current, &mut out),
+            _ => {}
         }
     }
     flush(&mut current, &mut out);
     out
 }
 
-fn strip_markdown(line: &str) -> String {
-    let mut s = line.trim_start_matches('#').trim_start();
-    for marker in ["> ", "- ", "* ", "+ "] {
-        if let Some(rest) = s.strip_prefix(marker) {
-            s = rest;
-        }
-    }
-    let s = s.replace("**", "").replace("__", "");
-    // [text](url) -> text
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s.as_str();
-    while let Some(open) = rest.find('[') {
-        let after = &rest[open + 1..];
-        match after.find("](").and_then(|close| {
-            after[close + 2..]
-                .find(')')
-                .map(|end| (close, close + 2 + end))
-        }) {
-            Some((close, end)) => {
-                out.push_str(&rest[..open]);
-                out.push_str(&after[..close]);
-                rest = &after[end + 1..];
-            }
-            None => {
-                out.push_str(&rest[..=open]);
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+/// `line` with control characters (tabs aside) as spaces.
+fn without_controls(line: &str) -> String {
+    line.chars()
+        .map(|c| if c.is_control() && c != '\t' { ' ' } else { c })
+        .collect()
 }
 
 /// Collapses every run of whitespace (newlines included) into one space.
@@ -813,11 +831,18 @@ mod tests {
     }
 
     #[test]
-    fn markdown_links_and_headings_are_flattened() {
+    fn markdown_is_read_as_commonmark() {
+        let md = "# Talks resume\n\nSee [the deal](https://x.org) **now**, said `A`.\nA second line.\n\n- one\n- two\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\nNot [a link] <b>bold</b>";
         assert_eq!(
-            strip_markdown("## See [the deal](https://x.org) now"),
-            "See the deal now"
+            markdown_paragraphs(md),
+            [
+                "Talks resume",
+                "See the deal now, said A.\nA second line.",
+                "one\ntwo",
+                "a | b",
+                "1 | 2",
+                "Not [a link] bold",
+            ]
         );
-        assert_eq!(strip_markdown("a [b] c"), "a [b] c");
     }
 }
