@@ -366,18 +366,18 @@ fn urlencoding_guid(guid: &str) -> String {
     percent_encoding::utf8_percent_encode(guid, KEPT).to_string()
 }
 
-/// Time until the next poll: the interval after a success; after `failures` failures in a row
-/// an exponential backoff (interval/4 doubling, capped), with ±25 % jitter.
+/// Time until the next poll: the interval (±25 %) after a success; after `failures` failures in
+/// a row an exponential backoff from a quarter of the interval, doubling up to the larger of six
+/// hours and the interval (see [`crate::retry::backoff`]).
 pub fn next_delay(interval: Duration, failures: u32) -> Duration {
-    let base = if failures == 0 {
-        interval
-    } else {
-        let start = (interval / 4).max(Duration::from_secs(1));
-        start
-            .saturating_mul(1u32 << failures.saturating_sub(1).min(16))
-            .min(MAX_BACKOFF.max(interval))
-    };
-    crate::retry::jitter(base)
+    if failures == 0 {
+        return crate::retry::jitter(interval);
+    }
+    let start = (interval / 4).max(Duration::from_secs(1));
+    let cap = MAX_BACKOFF.max(interval);
+    crate::retry::backoff(start, cap)
+        .nth(failures.saturating_sub(1).min(64) as usize)
+        .unwrap_or(cap)
 }
 
 /// Polls every feed right away, then each on its own schedule, until `shutdown`. Feeds added or

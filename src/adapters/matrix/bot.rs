@@ -1,7 +1,6 @@
 //! The event-handling half of the adapter: invites, messages, answers in threads, progress of
 //! long commands, watch alerts.
 
-use std::collections::{HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -15,34 +14,11 @@ use matrix_sdk::ruma::{OwnedEventId, OwnedUserId};
 use matrix_sdk::{Client, Room, RoomState};
 
 use super::render::{self, BotNames, Trigger};
-use super::{PROGRESS_EVERY, SEEN_CAPACITY, TYPING_AFTER};
+use super::{PROGRESS_EVERY, TYPING_AFTER};
 use crate::command::{Caller, Handler, Identity};
 use crate::messages::{self, Syntax};
 use crate::reply::Reply;
 use crate::watch::Alert;
-
-/// Event ids already taken care of (bounded).
-#[derive(Default)]
-pub(super) struct Seen {
-    set: HashSet<OwnedEventId>,
-    order: VecDeque<OwnedEventId>,
-}
-
-impl Seen {
-    /// True the first time an id is seen.
-    fn insert(&mut self, id: &OwnedEventId) -> bool {
-        if !self.set.insert(id.clone()) {
-            return false;
-        }
-        self.order.push_back(id.clone());
-        if self.order.len() > SEEN_CAPACITY
-            && let Some(old) = self.order.pop_front()
-        {
-            self.set.remove(&old);
-        }
-        true
-    }
-}
 
 /// The event-handling half of the adapter, shared by the sync loop's handlers.
 pub(super) struct Bot {
@@ -50,7 +26,8 @@ pub(super) struct Bot {
     pub(super) names: Mutex<BotNames>,
     pub(super) own_user: OwnedUserId,
     pub(super) prefix: String,
-    pub(super) seen: Mutex<Seen>,
+    /// Event ids already taken care of, the most recent few thousand.
+    pub(super) seen: Mutex<lru::LruCache<OwnedEventId, ()>>,
 }
 
 impl Bot {
@@ -109,11 +86,13 @@ impl Bot {
         if matches!(ev.content.relates_to, Some(Relation::Replacement(_))) {
             return;
         }
-        if !self
+        // Each event is answered once (the sync can deliver one twice across a reconnect).
+        if self
             .seen
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(&ev.event_id)
+            .put(ev.event_id.clone(), ())
+            .is_some()
         {
             return;
         }
@@ -232,15 +211,6 @@ impl Bot {
             },
         )
         .await
-    }
-}
-
-/// Aborts a task when dropped (the alert sender lives as long as its session).
-pub(super) struct AbortOnDrop(pub(super) tokio::task::JoinHandle<()>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
     }
 }
 

@@ -31,7 +31,7 @@ use crate::health::Health;
 use crate::shutdown::Shutdown;
 use crate::watch::Alert;
 
-use bot::{AbortOnDrop, Bot, Seen, deliver_alerts};
+use bot::{Bot, deliver_alerts};
 use login::{SessionError, Settings, login};
 use render::BotNames;
 
@@ -39,11 +39,11 @@ use render::BotNames;
 const TYPING_AFTER: Duration = Duration::from_millis(400);
 /// Long-poll timeout of one sync request.
 const SYNC_TIMEOUT: Duration = Duration::from_secs(30);
-/// Backoff bounds for a homeserver that is down or failing.
+/// Backoff bounds for a homeserver that is down or failing (each wait up to double, jittered).
 const BACKOFF_MIN: Duration = Duration::from_millis(500);
 const BACKOFF_MAX: Duration = Duration::from_secs(60);
 /// How many answered event ids are remembered (each event is answered once).
-const SEEN_CAPACITY: usize = 4096;
+const SEEN_CAPACITY: std::num::NonZeroUsize = std::num::NonZeroUsize::new(4096).unwrap();
 /// Minimum time between two progress edits of a running reindex.
 const PROGRESS_EVERY: Duration = Duration::from_secs(2);
 
@@ -57,7 +57,7 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     let config = handler.engine().config();
     let settings = Settings::new(&config.matrix, &config.data_dir)?;
-    let mut backoff = BACKOFF_MIN;
+    let mut backoff = crate::retry::backoff(BACKOFF_MIN, BACKOFF_MAX);
     loop {
         let attempt = session(&settings, &handler, &health, &alerts, &shutdown);
         let outcome = tokio::select! {
@@ -72,9 +72,9 @@ pub async fn run(
             }
             Err(SessionError::Retry { error, connected }) => {
                 if connected {
-                    backoff = BACKOFF_MIN;
+                    backoff = crate::retry::backoff(BACKOFF_MIN, BACKOFF_MAX);
                 }
-                let wait = crate::retry::jitter(backoff);
+                let wait = backoff.next().unwrap_or(BACKOFF_MAX);
                 tracing::warn!(
                     error = %format!("{error:#}"),
                     retry_in_ms = wait.as_millis() as u64,
@@ -89,7 +89,6 @@ pub async fn run(
                     _ = shutdown.cancelled() => return Ok(()),
                     _ = tokio::time::sleep(wait) => {}
                 }
-                backoff = (backoff * 2).min(BACKOFF_MAX);
             }
         }
     }
@@ -118,7 +117,7 @@ async fn session(
         names: Mutex::new(BotNames::new(own_user.as_str(), None)),
         own_user: own_user.clone(),
         prefix: settings.prefix.clone(),
-        seen: Mutex::new(Seen::default()),
+        seen: Mutex::new(lru::LruCache::new(SEEN_CAPACITY)),
     });
 
     // Invites are accepted from the first sync on (invites that came while the bot was away).
@@ -152,7 +151,8 @@ async fn session(
             async move { bot.on_message(ev, room) }
         });
     }
-    let _alerts = AbortOnDrop(tokio::spawn(deliver_alerts(
+    // The alert sender lives as long as this session.
+    let _alerts = tokio_util::task::AbortOnDropHandle::new(tokio::spawn(deliver_alerts(
         client.clone(),
         alerts.subscribe(),
         settings.prefix.clone(),
