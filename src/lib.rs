@@ -18,6 +18,7 @@
 
 pub mod adapters;
 pub mod answer;
+pub mod atomic;
 pub mod command;
 pub mod config;
 pub mod dedup;

@@ -119,17 +119,7 @@ pub(super) fn set_current(data_dir: &Path, gen_dir: &Path) -> Result<(), SearchE
         .expect("generation dirs have names")
         .to_string_lossy()
         .into_owned();
-    let tmp = data_dir.join(format!("{CURRENT}.tmp"));
-    {
-        use std::io::Write;
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(name.as_bytes())?;
-        f.sync_all()?;
-    }
-    std::fs::rename(&tmp, data_dir.join(CURRENT))?;
-    if let Ok(d) = std::fs::File::open(data_dir) {
-        let _ = d.sync_all();
-    }
+    crate::atomic::write(&data_dir.join(CURRENT), name.as_bytes())?;
     Ok(())
 }
 
