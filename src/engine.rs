@@ -30,8 +30,12 @@ pub enum EngineError {
         path: String,
         source: std::io::Error,
     },
-    #[error("alias table {path}: {reason}")]
-    Aliases { path: String, reason: String },
+    #[error("alias table {path}")]
+    Aliases {
+        path: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
 }
 
 /// A page of the newest developments: the hits, whether more follow, and (when the page is
@@ -496,7 +500,7 @@ fn load_aliases(config: &Config) -> Result<Aliases, EngineError> {
             Some(path) => {
                 let text = std::fs::read_to_string(&path).map_err(|e| EngineError::Aliases {
                     path: path.display().to_string(),
-                    reason: e.to_string(),
+                    source: e.into(),
                 })?;
                 (text, path.display().to_string())
             }
@@ -504,7 +508,10 @@ fn load_aliases(config: &Config) -> Result<Aliases, EngineError> {
         };
         aliases
             .add_toml(&text, &mut analyzer)
-            .map_err(|reason| EngineError::Aliases { path: name, reason })?;
+            .map_err(|e| EngineError::Aliases {
+                path: name,
+                source: e.into(),
+            })?;
     }
     Ok(aliases)
 }

@@ -25,19 +25,40 @@ const MIN_INTERVAL: Duration = Duration::from_secs(1);
 /// Longest wait after repeated failures.
 const MAX_BACKOFF: Duration = Duration::from_secs(6 * 3600);
 
+/// A feed's settings that cannot be used, and why.
+#[derive(Debug, thiserror::Error)]
+pub enum FeedSettingError {
+    /// What to write instead (see [`crate::units::parse_duration`]).
+    #[error("{0}")]
+    Interval(String),
+    #[error("the interval must be at least 1s")]
+    TooShort,
+    #[error("bad regex {pattern}")]
+    Regex {
+        pattern: String,
+        #[source]
+        source: regex::Error,
+    },
+    #[error("feed `{name}`: bad url")]
+    Url {
+        name: String,
+        #[source]
+        source: url::ParseError,
+    },
+}
+
 /// Parses "30s", "10m", "2h", "1d", "1h 30m" (a bare number is seconds).
-pub fn parse_interval(s: &str) -> Result<Duration, String> {
+pub fn parse_interval(s: &str) -> Result<Duration, FeedSettingError> {
     let s = s.trim();
     let d = if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
-        Duration::from_secs(
-            s.parse()
-                .map_err(|_| format!("`{s}` is not an interval; use e.g. 30s, 10m, 2h"))?,
-        )
+        Duration::from_secs(s.parse().map_err(|_| {
+            FeedSettingError::Interval(format!("`{s}` is not an interval; use e.g. 30s, 10m, 2h"))
+        })?)
     } else {
-        crate::units::parse_duration(s)?
+        crate::units::parse_duration(s).map_err(FeedSettingError::Interval)?
     };
     if d < MIN_INTERVAL {
-        return Err("the interval must be at least 1s".into());
+        return Err(FeedSettingError::TooShort);
     }
     Ok(d)
 }
@@ -56,13 +77,16 @@ enum Matcher {
 }
 
 impl Matcher {
-    fn new(s: &str) -> Result<Matcher, String> {
+    fn new(s: &str) -> Result<Matcher, FeedSettingError> {
         if s.len() > 2 && s.starts_with('/') && s.ends_with('/') {
             let re = regex::RegexBuilder::new(&s[1..s.len() - 1])
                 .case_insensitive(true)
                 .size_limit(1 << 20)
                 .build()
-                .map_err(|e| format!("bad regex {s}: {e}"))?;
+                .map_err(|source| FeedSettingError::Regex {
+                    pattern: s.to_string(),
+                    source,
+                })?;
             Ok(Matcher::Regex(re))
         } else {
             Ok(Matcher::Word(s.to_lowercase()))
@@ -78,7 +102,7 @@ impl Matcher {
 }
 
 impl Filters {
-    pub fn new(include: &[String], exclude: &[String]) -> Result<Filters, String> {
+    pub fn new(include: &[String], exclude: &[String]) -> Result<Filters, FeedSettingError> {
         Ok(Filters {
             include: include
                 .iter()
@@ -99,12 +123,15 @@ impl Filters {
 }
 
 /// A feed from config, as a store record.
-pub fn record_from_config(cfg: &FeedConfig) -> Result<FeedRecord, String> {
+pub fn record_from_config(cfg: &FeedConfig) -> Result<FeedRecord, FeedSettingError> {
     let interval = match &cfg.interval {
         Some(s) => parse_interval(s)?,
         None => DEFAULT_INTERVAL,
     };
-    url::Url::parse(&cfg.url).map_err(|e| format!("feed `{}`: bad url: {e}", cfg.name))?;
+    url::Url::parse(&cfg.url).map_err(|source| FeedSettingError::Url {
+        name: cfg.name.clone(),
+        source,
+    })?;
     Filters::new(&cfg.include, &cfg.exclude)?;
     Ok(FeedRecord {
         name: cfg.name.trim().to_string(),
@@ -133,7 +160,7 @@ pub fn sync_config_feeds(engine: &Engine) -> Result<(), EngineError> {
         .filter_map(|f| match record_from_config(f) {
             Ok(r) => Some(r),
             Err(e) => {
-                tracing::warn!(feed = %f.name, error = %e, "ignoring a bad [[feeds]] entry");
+                tracing::warn!(feed = %f.name, error = %crate::text::error_chain(&e), "ignoring a bad [[feeds]] entry");
                 None
             }
         })
@@ -163,6 +190,18 @@ pub struct PollOutcome {
     pub skipped: usize,
 }
 
+/// Why a poll failed: the feed (fetching or reading it), or saving what it brought. The cause is
+/// kept whole, so a full disk is told apart from an unreadable feed.
+#[derive(Debug, thiserror::Error)]
+pub enum PollError {
+    #[error(transparent)]
+    Feed(#[from] IngestError),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error(transparent)]
+    Engine(#[from] crate::engine::EngineError),
+}
+
 /// Polls feeds with one HTTP client.
 pub struct Poller {
     engine: Arc<Engine>,
@@ -176,7 +215,7 @@ impl Poller {
     }
 
     /// Polls one feed now and records the outcome (success or error) on the feed.
-    pub async fn poll(&self, feed: &FeedRecord) -> Result<PollOutcome, IngestError> {
+    pub async fn poll(&self, feed: &FeedRecord) -> Result<PollOutcome, PollError> {
         self.poll_with(feed, false).await
     }
 
@@ -186,7 +225,7 @@ impl Poller {
         &self,
         feed: &FeedRecord,
         refetch: bool,
-    ) -> Result<PollOutcome, IngestError> {
+    ) -> Result<PollOutcome, PollError> {
         let result = self.poll_inner(feed, refetch).await;
         let store = self.engine.store();
         let status = match &result {
@@ -195,22 +234,15 @@ impl Poller {
         };
         crate::metrics::feed_poll(&feed.name, status);
         if let Err(e) = &result {
-            let failures = store
-                .feed_failed(&feed.name, &e.to_string())
-                .map_err(|e| IngestError::Io(e.to_string()))?;
+            let failures = store.feed_failed(&feed.name, &e.to_string())?;
             tracing::warn!(feed = %feed.name, failures, error = %e, "feed poll failed");
         }
         result
     }
 
-    async fn poll_inner(
-        &self,
-        feed: &FeedRecord,
-        refetch: bool,
-    ) -> Result<PollOutcome, IngestError> {
+    async fn poll_inner(&self, feed: &FeedRecord, refetch: bool) -> Result<PollOutcome, PollError> {
         let url = url::Url::parse(&feed.url).map_err(|e| IngestError::Fetch(e.to_string()))?;
         let store = self.engine.store().clone();
-        let io = |e: crate::store::StoreError| IngestError::Io(e.to_string());
         let (body, etag, last_modified, content_type) = match self
             .fetcher
             .get_conditional(
@@ -221,7 +253,7 @@ impl Poller {
             .await?
         {
             Conditional::NotModified => {
-                store.feed_ok(&feed.name, None, None).map_err(io)?;
+                store.feed_ok(&feed.name, None, None)?;
                 return Ok(PollOutcome {
                     not_modified: true,
                     ..PollOutcome::default()
@@ -243,7 +275,8 @@ impl Poller {
             parse_feed_as(&body, charset.as_deref())
         })
         .await??;
-        let filters = Filters::new(&feed.include, &feed.exclude).map_err(IngestError::Parse)?;
+        let filters = Filters::new(&feed.include, &feed.exclude)
+            .map_err(|e| IngestError::Parse(crate::text::error_chain(&e)))?;
         let mut outcome = PollOutcome {
             items: items.len(),
             ..PollOutcome::default()
@@ -253,15 +286,13 @@ impl Poller {
         for item in items {
             let canonical = item.url.as_deref().and_then(|u| canonical_url(u).ok());
             if !refetch
-                && store
-                    .feed_item_known(
-                        &feed.name,
-                        &item.guid,
-                        canonical.as_deref(),
-                        &item.title,
-                        item.published,
-                    )
-                    .map_err(io)?
+                && store.feed_item_known(
+                    &feed.name,
+                    &item.guid,
+                    canonical.as_deref(),
+                    &item.title,
+                    item.published,
+                )?
             {
                 outcome.skipped += 1;
                 continue;
@@ -321,11 +352,7 @@ impl Poller {
                 body: paragraphs.join("\n\n"),
             });
         }
-        let results = self
-            .engine
-            .add_articles(articles.clone())
-            .await
-            .map_err(|e| IngestError::Io(e.to_string()))?;
+        let results = self.engine.add_articles(articles.clone()).await?;
         for (article, u) in articles.into_iter().zip(results) {
             match u.what {
                 // A copy of a report stored before (another feed carried it first) is not new:
@@ -336,12 +363,8 @@ impl Poller {
                 Upsert::Unchanged => outcome.skipped += 1,
             }
         }
-        store
-            .remember_feed_items(&feed.name, &remembered)
-            .map_err(io)?;
-        store
-            .feed_ok(&feed.name, etag.as_deref(), last_modified.as_deref())
-            .map_err(io)?;
+        store.remember_feed_items(&feed.name, &remembered)?;
+        store.feed_ok(&feed.name, etag.as_deref(), last_modified.as_deref())?;
         tracing::info!(
             feed = %feed.name,
             items = outcome.items,
@@ -467,4 +490,27 @@ pub async fn run(
         task.abort();
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_feed_settings_say_what_and_why() {
+        let feed = |url: &str, include: &str| FeedConfig {
+            url: url.into(),
+            name: "wire".into(),
+            interval: None,
+            include: vec![include.into()],
+            exclude: vec![],
+        };
+        let e = record_from_config(&feed("https://example.org/feed", "/(/")).unwrap_err();
+        let text = crate::text::error_chain(&e);
+        assert!(text.starts_with("bad regex /(/: "), "{text}");
+        assert!(text.contains("unclosed group"), "{text}");
+        let e = record_from_config(&feed("not a url", "talks")).unwrap_err();
+        let text = crate::text::error_chain(&e);
+        assert_eq!(text, "feed `wire`: bad url: relative URL without a base");
+    }
 }

@@ -32,3 +32,18 @@ pub fn shorten(s: &str, max: usize) -> String {
         None => s.to_string(),
     }
 }
+
+/// An error and its causes on one line, outermost first: "bad regex /x(/: regex parse error: …".
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut next = e.source();
+    while let Some(cause) = next {
+        let text = cause.to_string();
+        if !out.ends_with(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        next = cause.source();
+    }
+    out
+}

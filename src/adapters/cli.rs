@@ -148,7 +148,7 @@ fn parse_now(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
 }
 
 fn parse_interval_flag(s: &str) -> Result<std::time::Duration, String> {
-    crate::feeds::parse_interval(s)
+    crate::feeds::parse_interval(s).map_err(|e| e.to_string())
 }
 
 /// The date and source flags of `ask`, `timeline` and `latest`.
@@ -287,7 +287,7 @@ pub async fn run(cli: Cli) -> Exit {
         Ok(e) => Arc::new(e),
         Err(e) => {
             print_error(
-                &e.to_string(),
+                &crate::text::error_chain(&e),
                 "check data_dir (TALKWATCH_DATA_DIR) and that no other process is rebuilding it",
             );
             return Exit::Runtime;
@@ -379,7 +379,10 @@ async fn feeds(engine: &Arc<Engine>, handler: &Handler, cmd: FeedsCommand) -> Ex
             let mut record = match record {
                 Ok(r) => r,
                 Err(e) => {
-                    print_error(&e, "give an http(s) URL of an RSS, Atom or JSON feed");
+                    print_error(
+                        &crate::text::error_chain(&e),
+                        "give an http(s) URL of an RSS, Atom or JSON feed",
+                    );
                     return Exit::Usage;
                 }
             };

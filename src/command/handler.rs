@@ -635,7 +635,7 @@ fn failed(e: impl std::error::Error + 'static) -> Reply {
         let t = chrono::Utc::now().timestamp_subsec_nanos() as u64;
         format!("{:06x}", (t ^ n.wrapping_mul(0x9e37_79b9)) & 0xff_ffff)
     };
-    tracing::error!(error = %e, reference = %reference, "command failed");
+    tracing::error!(error = %crate::text::error_chain(&e), reference = %reference, "command failed");
     Reply::Failed {
         problem: if crate::engine::is_disk_full(&e) {
             crate::messages::failure_disk_full()

@@ -70,8 +70,8 @@ pub enum SearchError {
     Store(#[from] crate::store::StoreError),
     #[error("the index writer stopped unexpectedly")]
     WriterGone,
-    #[error("reindex failed: {0}")]
-    Rebuild(String),
+    #[error("reindex failed")]
+    Rebuild(#[source] Box<SearchError>),
 }
 
 /// The search index of one `data_dir`.

@@ -87,6 +87,11 @@ pub struct Aliases {
     groups: Vec<Vec<Vec<String>>>,
 }
 
+/// An alias or synonym table that is not TOML of the expected shape (`groups = [[…], …]`).
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct AliasError(#[from] toml::de::Error);
+
 #[derive(Debug, Deserialize)]
 struct AliasFile {
     groups: Vec<Vec<String>>,
@@ -94,7 +99,7 @@ struct AliasFile {
 
 impl Aliases {
     /// Parses `aliases.toml` (`groups = [["Zelensky", "Zelenskyy"], ...]`).
-    pub fn from_toml(text: &str, analyzer: &mut TextAnalyzer) -> Result<Aliases, String> {
+    pub fn from_toml(text: &str, analyzer: &mut TextAnalyzer) -> Result<Aliases, AliasError> {
         let mut aliases = Aliases::default();
         aliases.add_toml(text, analyzer)?;
         Ok(aliases)
@@ -102,8 +107,8 @@ impl Aliases {
 
     /// Adds the groups of a table in the `aliases.toml` format (name variants and synonyms use
     /// the same one). A member already in a group stays in that group only.
-    pub fn add_toml(&mut self, text: &str, analyzer: &mut TextAnalyzer) -> Result<(), String> {
-        let file: AliasFile = toml::from_str(text).map_err(|e| e.to_string())?;
+    pub fn add_toml(&mut self, text: &str, analyzer: &mut TextAnalyzer) -> Result<(), AliasError> {
+        let file: AliasFile = toml::from_str(text)?;
         for group in file.groups {
             let members: Vec<Vec<String>> = group
                 .iter()

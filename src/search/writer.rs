@@ -156,7 +156,7 @@ impl WriterTask {
             Ok(r) => r,
             Err(e) => {
                 let _ = std::fs::remove_dir_all(&building);
-                return Err(SearchError::Rebuild(e.to_string()));
+                return Err(SearchError::Rebuild(Box::new(e)));
             }
         };
         std::fs::rename(&building, &final_dir)?;
