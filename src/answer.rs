@@ -389,6 +389,70 @@ impl Answerer<'_> {
 }
 
 impl Answerer<'_> {
+    /// What a watch of `words` shows for the article `key`: its best quote, chosen as an
+    /// answer's is (aliases and synonyms, every passage of the article read), when the article
+    /// holds every word (or one of its aliases) in its title or body; None when it does not.
+    pub fn watch_quote(&self, words: &str, key: i64) -> Result<Option<Hit>, SearchError> {
+        let snapshot = self.index.snapshot()?;
+        let mut analyzer = search::analyzer();
+        let mut lookup = snapshot.lookup();
+        let plan = query::plan(
+            PlanInput {
+                question: words,
+                aliases: self.aliases,
+                fuzzy: false,
+            },
+            &mut analyzer,
+            &mut lookup,
+        );
+        let all = snapshot.article_passages(key)?;
+        if plan.groups.is_empty() || all.is_empty() {
+            return Ok(None);
+        }
+        let relevant = plan.relevant_terms();
+        let terms: Vec<&str> = relevant.iter().map(String::as_str).collect();
+        let addrs: Vec<DocAddress> = all.iter().map(|(a, _)| *a).collect();
+        let found = lookup.passage_terms(&addrs, &terms, |i| i == 0)?;
+        let title = found[0].title.clone();
+        let in_title = |t: &str| title.iter().any(|x| x == t);
+        let holds_all = plan
+            .groups
+            .iter()
+            .all(|g| g.is_found(|t| in_title(t) || found.iter().any(|f| f.in_text(t))));
+        if !holds_all {
+            return Ok(None);
+        }
+        let Some(stored) = self
+            .store
+            .get_many_as_of(&[key], Some(snapshot.stamp()))?
+            .into_iter()
+            .next()
+        else {
+            return Ok(None);
+        };
+        let article = &stored.article;
+        let passages = all
+            .into_iter()
+            .zip(found)
+            .map(|((_, range), f)| (range, f.text))
+            .collect();
+        let (best, _) = best_passages(
+            Form::Other,
+            true,
+            &plan,
+            &article.title,
+            &article.body,
+            passages,
+            in_title,
+            &plan.highlight_terms(),
+            1,
+        );
+        Ok(best
+            .into_iter()
+            .next()
+            .map(|(_, range, highlights)| Hit::quote(article, range, highlights, 1.0)))
+    }
+
     /// For the page's hits that are one report of several outlets: which copy to show (a
     /// preferred source's, else the earliest among those the search found) and the other
     /// copies as "also". Changes the keys of `page` to the copies shown; returns the others by

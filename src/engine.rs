@@ -435,6 +435,16 @@ impl Engine {
 
     /// Answers a question (blocking: run it off the async runtime).
     pub fn ask(&self, req: &AskRequest) -> Result<Result<Answer, NotFoundReason>, SearchError> {
+        self.answerer().ask(req)
+    }
+
+    /// What a watch of `words` shows for the stored article `key`, if it matches (see
+    /// [`Answerer::watch_quote`]).
+    pub fn watch_quote(&self, words: &str, key: i64) -> Result<Option<Hit>, SearchError> {
+        self.answerer().watch_quote(words, key)
+    }
+
+    fn answerer(&self) -> Answerer<'_> {
         let s = &self.config.search;
         Answerer {
             store: &self.store,
@@ -452,7 +462,6 @@ impl Engine {
             },
             preferred_sources: &s.preferred_sources,
         }
-        .ask(req)
     }
 
     pub async fn reindex(&self, progress: ProgressFn) -> Result<RebuildReport, SearchError> {
@@ -549,6 +558,29 @@ mod tests {
             Ok(answer) => answer.hits.into_iter().map(|h| h.passage).collect(),
             Err(_) => Vec::new(),
         }
+    }
+
+    #[tokio::test]
+    async fn a_watch_needs_every_word_or_its_synonym_and_quotes_as_answers_do() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config {
+            data_dir: dir.path().join("data"),
+            ..Config::default()
+        };
+        let engine = Engine::open(config).await.unwrap();
+        let mut a = article();
+        a.title = "Monitors arrive".into();
+        a.body = "The weather was fine.\n\nCeasefire monitors arrived in the port on Saturday.\n\n\
+                  Dockworkers went on with their day."
+            .into();
+        let key = engine.add_articles(vec![a]).await.unwrap()[0].key;
+        let quote = |words: &str| engine.watch_quote(words, key).unwrap().map(|h| h.passage);
+        let expected = Some("Ceasefire monitors arrived in the port on Saturday.".to_string());
+        assert_eq!(quote("ceasefire monitor"), expected);
+        // A synonym of the watched word finds the article too.
+        assert_eq!(quote("truce monitors"), expected);
+        assert_eq!(quote("ceasefire grain"), None);
+        assert_eq!(quote("the of"), None, "stop words alone match nothing");
     }
 
     #[tokio::test]

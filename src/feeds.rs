@@ -181,8 +181,9 @@ pub fn sync_config_feeds(engine: &Engine) -> Result<(), EngineError> {
 pub struct PollOutcome {
     pub not_modified: bool,
     pub items: usize,
-    /// Newly stored articles (copies of a report already stored are counted in `copies`).
-    pub added: Vec<Article>,
+    /// Keys of the newly stored articles (copies of a report already stored are counted in
+    /// `copies`).
+    pub added: Vec<i64>,
     /// Newly stored copies of a report stored before (another outlet carried it first).
     pub copies: usize,
     pub updated: usize,
@@ -352,13 +353,13 @@ impl Poller {
                 body: paragraphs.join("\n\n"),
             });
         }
-        let results = self.engine.add_articles(articles.clone()).await?;
-        for (article, u) in articles.into_iter().zip(results) {
+        let results = self.engine.add_articles(articles).await?;
+        for u in results {
             match u.what {
                 // A copy of a report stored before (another feed carried it first) is not new:
                 // watches were told about the report once.
                 Upsert::Added if u.story != u.key => outcome.copies += 1,
-                Upsert::Added => outcome.added.push(article),
+                Upsert::Added => outcome.added.push(u.key),
                 Upsert::Updated => outcome.updated += 1,
                 Upsert::Unchanged => outcome.skipped += 1,
             }
@@ -404,12 +405,12 @@ pub fn next_delay(interval: Duration, failures: u32) -> Duration {
 }
 
 /// Polls every feed right away, then each on its own schedule, until `shutdown`. Feeds added or
-/// removed while running are picked up within 30 s. New articles go to `on_new`.
+/// removed while running are picked up within 30 s. The keys of new articles go to `on_new`.
 pub async fn run(
     engine: Arc<Engine>,
     health: Arc<Health>,
     shutdown: Shutdown,
-    on_new: tokio::sync::mpsc::UnboundedSender<Vec<Article>>,
+    on_new: tokio::sync::mpsc::UnboundedSender<Vec<i64>>,
 ) -> anyhow::Result<()> {
     let poller = Arc::new(Poller::new(engine.clone())?);
     if poller.fetcher.tls_problem().is_some() {

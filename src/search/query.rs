@@ -207,13 +207,18 @@ pub struct WordGroup {
 }
 
 impl WordGroup {
+    /// Whether `contains` reports the word itself, an alias or all words of a multi-word alias
+    /// (spelling corrections are guesses and do not count).
+    pub fn is_found(&self, contains: impl Fn(&str) -> bool) -> bool {
+        self.terms[..=self.alias_count].iter().any(|t| contains(t))
+            || self.phrases.iter().any(|p| p.iter().all(|t| contains(t)))
+    }
+
     /// The weight this word adds where `contains` reports its forms: all of it for the word or
     /// an alias (a multi-word alias needs all its words), half for a spelling correction only
     /// (a guess), nothing otherwise.
     pub fn matched_weight(&self, contains: impl Fn(&str) -> bool) -> f32 {
-        let exact = self.terms[..=self.alias_count].iter().any(|t| contains(t))
-            || self.phrases.iter().any(|p| p.iter().all(|t| contains(t)));
-        if exact {
+        if self.is_found(&contains) {
             self.weight
         } else if self.terms[self.alias_count + 1..]
             .iter()
