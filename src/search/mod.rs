@@ -54,6 +54,12 @@ pub use schema::{Fields, analyzer};
 pub use writer::{ProgressFn, RebuildProgress, RebuildReport};
 use writer::{WRITER_HEAP, WriterMsg, WriterTask};
 
+/// BM25's inverse document frequency (as Lucene and tantivy compute it) of a term found in `df`
+/// of `n` documents: passages when questions are planned, articles when they are scored whole.
+pub(crate) fn idf(n: f32, df: f32) -> f32 {
+    (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
     #[error("search index: {0}")]

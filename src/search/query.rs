@@ -395,7 +395,7 @@ pub fn plan(
         .filter(|t| !stop.contains(&*t.text))
         .collect();
     let num_docs = lookup.searcher().num_docs().max(1) as f32;
-    let idf = |df: u64| -> f32 { (1.0 + (num_docs - df as f32 + 0.5) / (df as f32 + 0.5)).ln() };
+    let idf = |df: u64| -> f32 { super::idf(num_docs, df as f32) };
 
     // Two hyphenated words that the index also holds written as one ("cease-fire":
     // "ceasefire"): the joined word counts as either.

@@ -362,7 +362,7 @@ impl TermLookup<'_> {
         let mut idf = Vec::with_capacity(forms.len());
         for (_, term, _) in &forms {
             let df = total_doc_freq(self.infos(term)?, 2) as f32;
-            idf.push((1.0 + (n - df + 0.5) / (df + 0.5)).ln());
+            idf.push(super::idf(n, df));
         }
         let norms = self.snapshot.body_norms()?;
         // Each article's live lead document (segment, doc).
