@@ -25,11 +25,12 @@ pub fn squeeze_ws(piece: &str) -> String {
     out
 }
 
-/// Cuts `s` to at most `max` characters, adding an ellipsis.
+/// `s` in at most `max` characters (not bytes), ending with "…" when cut: what fits a limit
+/// such as Discord's embed fields.
 pub fn shorten(s: &str, max: usize) -> String {
-    match s.char_indices().nth(max) {
-        Some((i, _)) => format!("{}…", &s[..i]),
-        None => s.to_string(),
+    match s.char_indices().nth(max.saturating_sub(1)) {
+        Some((i, _)) if s[i..].chars().nth(1).is_some() => format!("{}…", &s[..i]),
+        _ => s.to_string(),
     }
 }
 
@@ -46,4 +47,15 @@ pub fn error_chain(e: &dyn std::error::Error) -> String {
         next = cause.source();
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn shorten_keeps_to_the_limit_ellipsis_included() {
+        assert_eq!(super::shorten("Riyadh", 6), "Riyadh");
+        assert_eq!(super::shorten("Riyadh talks", 6), "Riyad…");
+        assert_eq!(super::shorten("Erdoğan", 4), "Erd…");
+        assert_eq!(super::shorten("", 3), "");
+    }
 }

@@ -286,7 +286,7 @@ fn autocomplete(handler: &Arc<Handler>, i: &Value) -> Value {
         .filter(|s| s.source.to_lowercase().contains(&typed))
         .take(25)
         .map(|s| {
-            let name = render::cut(&s.source, 100);
+            let name = crate::text::shorten(&s.source, 100);
             json!({ "name": name, "value": name })
         })
         .collect();

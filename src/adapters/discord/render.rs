@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 
 use crate::messages::{self, Syntax};
 use crate::reply::{Hit, Reply};
+use crate::text::shorten;
 
 pub const SLASH: Syntax<'static> = Syntax { prefix: "/" };
 
@@ -26,16 +27,6 @@ pub const MESSAGE: u64 = 4;
 pub const DEFERRED_MESSAGE: u64 = 5;
 pub const UPDATE_MESSAGE: u64 = 7;
 pub const AUTOCOMPLETE_RESULT: u64 = 8;
-
-/// Cuts to at most `max` characters (not bytes), ending with "…" when cut.
-pub fn cut(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_string();
-    }
-    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
-    out.push('…');
-    out
-}
 
 /// Escapes Discord markdown so article text shows literally.
 pub fn escape_markdown(s: &str) -> String {
@@ -85,9 +76,9 @@ fn passage_markdown(hit: &Hit) -> String {
 
 fn embed(hit: &Hit, description_budget: usize) -> Value {
     let mut e = json!({
-        "title": cut(&hit.title, MAX_TITLE),
-        "description": cut(&format!("“{}”", passage_markdown(hit)), description_budget.min(MAX_DESCRIPTION)),
-        "footer": { "text": cut(&format!("{} · {}", hit.source, messages::date(hit.published, hit.published_estimated)), MAX_FOOTER) },
+        "title": shorten(&hit.title, MAX_TITLE),
+        "description": shorten(&format!("“{}”", passage_markdown(hit)), description_budget.min(MAX_DESCRIPTION)),
+        "footer": { "text": shorten(&format!("{} · {}", hit.source, messages::date(hit.published, hit.published_estimated)), MAX_FOOTER) },
     });
     if let Some(url) = hit.link() {
         e["url"] = json!(url);
@@ -104,7 +95,7 @@ fn also_field(hit: &Hit) -> Option<Value> {
         Some(url) => format!("[{}]({url})", escape_markdown(source)),
         None => escape_markdown(source),
     })?;
-    Some(json!({ "name": "also", "value": cut(&names, MAX_FIELD_VALUE), "inline": false }))
+    Some(json!({ "name": "also", "value": shorten(&names, MAX_FIELD_VALUE), "inline": false }))
 }
 
 /// Embeds for hits within Discord's total size, each given a fair share of what is left.
@@ -116,7 +107,7 @@ fn embeds_of(hits: &[&Hit], dated: bool) -> Vec<Value> {
         let share = (budget / left).saturating_sub(400).max(200);
         let mut e = embed(hit, share);
         if dated {
-            e["title"] = json!(cut(
+            e["title"] = json!(shorten(
                 &format!("{} — {}", messages::item_date(hit), hit.title),
                 MAX_TITLE
             ));
@@ -186,7 +177,7 @@ pub fn message(reply: &Reply, ask_line: Option<&str>, ephemeral: bool) -> Value 
                     None => format!("{content}\n{line}"),
                 };
             }
-            data["content"] = json!(cut(content.trim(), MAX_CONTENT));
+            data["content"] = json!(shorten(content.trim(), MAX_CONTENT));
             data["embeds"] = json!(embeds_of(&hits, false));
             data["components"] = if answer.more && ask_line.is_some() {
                 more_button(answer.offset + answer.hits.len())
@@ -207,7 +198,7 @@ pub fn message(reply: &Reply, ask_line: Option<&str>, ephemeral: bool) -> Value 
                 header(ask_line),
                 escape_markdown(&messages::timeline_header(topic, range.as_deref()))
             );
-            data["content"] = json!(cut(content.trim(), MAX_CONTENT));
+            data["content"] = json!(shorten(content.trim(), MAX_CONTENT));
             data["embeds"] = json!(embeds_of(&hits, true));
             data["components"] = if *more && ask_line.is_some() {
                 more_button(offset + items.len())
@@ -228,7 +219,7 @@ pub fn message(reply: &Reply, ask_line: Option<&str>, ephemeral: bool) -> Value 
                 header(ask_line),
                 escape_markdown(&messages::latest_header(range.as_deref()))
             );
-            data["content"] = json!(cut(content.trim(), MAX_CONTENT));
+            data["content"] = json!(shorten(content.trim(), MAX_CONTENT));
             data["embeds"] = json!(embeds_of(&hits, true));
             data["components"] = if *more && ask_line.is_some() {
                 more_button(offset + items.len())
@@ -243,7 +234,7 @@ pub fn message(reply: &Reply, ask_line: Option<&str>, ephemeral: bool) -> Value 
             data["components"] = json!([]);
         }
         other => {
-            data["content"] = json!(cut(&messages::plain(other, SLASH), MAX_CONTENT));
+            data["content"] = json!(shorten(&messages::plain(other, SLASH), MAX_CONTENT));
             data["embeds"] = json!([]);
             data["components"] = json!([]);
         }
@@ -258,7 +249,7 @@ pub fn message(reply: &Reply, ask_line: Option<&str>, ephemeral: bool) -> Value 
 /// restart.
 fn header(ask_line: Option<&str>) -> String {
     ask_line
-        .map(|l| format!("> {}", cut(&escape_markdown(l), 1500)))
+        .map(|l| format!("> {}", shorten(&escape_markdown(l), 1500)))
         .unwrap_or_default()
 }
 
