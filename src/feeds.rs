@@ -414,7 +414,7 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     let poller = Arc::new(Poller::new(engine.clone())?);
     if poller.fetcher.tls_problem().is_some() {
-        tracing::warn!("{}", crate::ingest::NO_TRUSTED_ROOTS);
+        tracing::warn!("{}", IngestError::NoTrustedRoots);
     }
     let mut running: std::collections::HashMap<String, (FeedRecord, tokio::task::JoinHandle<()>)> =
         std::collections::HashMap::new();

@@ -12,6 +12,7 @@ use serde::Serialize;
 use crate::command::{self, Ask, Caller, Command, Handler};
 use crate::config::Config;
 use crate::engine::{Engine, IngestProgress};
+use crate::messages::cli::Hint;
 use crate::messages::{self, Syntax};
 use crate::reply::Reply;
 use crate::search::RebuildProgress;
@@ -46,7 +47,11 @@ fn write_out(args: std::fmt::Arguments<'_>, newline: bool) {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
         Err(e) => {
-            let _ = writeln!(std::io::stderr(), "error: cannot write the output: {e}");
+            let _ = writeln!(
+                std::io::stderr(),
+                "{}",
+                messages::cli::cannot_write_output(&e)
+            );
             std::process::exit(Exit::Runtime as i32)
         }
     }
@@ -144,7 +149,7 @@ pub enum FeedsCommand {
 fn parse_now(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
     chrono::DateTime::parse_from_rfc3339(s.trim())
         .map(|d| d.to_utc())
-        .map_err(|e| format!("`{s}` is not a time like 2026-10-31T09:00:00Z ({e})"))
+        .map_err(|e| messages::cli::not_a_time(s, &e))
 }
 
 fn parse_interval_flag(s: &str) -> Result<std::time::Duration, String> {
@@ -229,10 +234,7 @@ pub fn main() -> std::process::ExitCode {
     {
         Ok(runtime) => runtime,
         Err(e) => {
-            print_error(
-                &format!("cannot start the async runtime: {e}"),
-                "check the limits on threads and open files",
-            );
+            print_error(&messages::cli::no_runtime(&e), Hint::Threads.text());
             return std::process::ExitCode::from(Exit::Runtime as u8);
         }
     };
@@ -251,10 +253,7 @@ pub async fn run(cli: Cli) -> Exit {
     let mut config = match Config::load(cli.config.as_deref()) {
         Ok(c) => c,
         Err(e) => {
-            print_error(
-                &e.to_string(),
-                "check the config file and TALKWATCH_* variables",
-            );
+            print_error(&e.to_string(), Hint::Config.text());
             return Exit::Usage;
         }
     };
@@ -275,10 +274,7 @@ pub async fn run(cli: Cli) -> Exit {
                 Exit::Ok
             }
             Err(e) => {
-                print_error(
-                    &format!("{e:#}"),
-                    "set TALKWATCH_DISCORD__TOKEN and TALKWATCH_DISCORD__APPLICATION_ID",
-                );
+                print_error(&format!("{e:#}"), Hint::DiscordCredentials.text());
                 Exit::Runtime
             }
         };
@@ -286,10 +282,7 @@ pub async fn run(cli: Cli) -> Exit {
     let engine = match Engine::open(config).await {
         Ok(e) => Arc::new(e),
         Err(e) => {
-            print_error(
-                &crate::text::error_chain(&e),
-                "check data_dir (TALKWATCH_DATA_DIR) and that no other process is rebuilding it",
-            );
+            print_error(&crate::text::error_chain(&e), Hint::DataDirBusy.text());
             return Exit::Runtime;
         }
     };
@@ -348,10 +341,7 @@ pub async fn run(cli: Cli) -> Exit {
             match crate::service::run(Arc::new(handler)).await {
                 Ok(()) => Exit::Ok,
                 Err(e) => {
-                    print_error(
-                        &format!("{e:#}"),
-                        "see config/talkwatch.toml for the settings",
-                    );
+                    print_error(&format!("{e:#}"), Hint::Settings.text());
                     Exit::Runtime
                 }
             }
@@ -379,10 +369,7 @@ async fn feeds(engine: &Arc<Engine>, handler: &Handler, cmd: FeedsCommand) -> Ex
             let mut record = match record {
                 Ok(r) => r,
                 Err(e) => {
-                    print_error(
-                        &crate::text::error_chain(&e),
-                        "give an http(s) URL of an RSS, Atom or JSON feed",
-                    );
+                    print_error(&crate::text::error_chain(&e), Hint::FeedUrl.text());
                     return Exit::Usage;
                 }
             };
@@ -396,7 +383,7 @@ async fn feeds(engine: &Arc<Engine>, handler: &Handler, cmd: FeedsCommand) -> Ex
                     Exit::Ok
                 }
                 Err(e) => {
-                    print_error(&e.to_string(), "check data_dir");
+                    print_error(&e.to_string(), Hint::DataDir.text());
                     Exit::Runtime
                 }
             }
@@ -410,11 +397,11 @@ async fn feeds(engine: &Arc<Engine>, handler: &Handler, cmd: FeedsCommand) -> Ex
                 Exit::Ok
             }
             Ok(false) => {
-                print_error(&messages::no_such_feed(&name), "see `talkwatch feeds list`");
+                print_error(&messages::no_such_feed(&name), Hint::FeedsList.text());
                 Exit::Usage
             }
             Err(e) => {
-                print_error(&e.to_string(), "check data_dir");
+                print_error(&e.to_string(), Hint::DataDir.text());
                 Exit::Runtime
             }
         },
@@ -434,7 +421,7 @@ async fn poll_feeds(engine: &Arc<Engine>, refetch: bool, report: impl Fn(String)
     let poller = match crate::feeds::Poller::new(engine.clone()) {
         Ok(p) => p,
         Err(e) => {
-            print_error(&e.to_string(), "check the [ingest] settings");
+            print_error(&e.to_string(), Hint::IngestSettings.text());
             return Exit::Runtime;
         }
     };
@@ -470,8 +457,8 @@ async fn healthcheck(listen: &str) -> Exit {
         }
         Err(e) => {
             print_error(
-                &format!("{url} is not answering: {e}"),
-                "is `talkwatch run` running with this http.listen?",
+                &messages::cli::not_answering(&url, &e),
+                Hint::ServiceListen.text(),
             );
             Exit::Runtime
         }
@@ -545,10 +532,7 @@ async fn ingest(engine: &Engine, inputs: &[String]) -> Exit {
             Exit::Runtime
         }
         Err(e) => {
-            print_error(
-                &e.to_string(),
-                "nothing already stored was lost; fix the cause and run the same ingest again",
-            );
+            print_error(&e.to_string(), Hint::IngestAgain.text());
             Exit::Runtime
         }
     }
@@ -595,7 +579,7 @@ async fn timeline(handler: &Handler, args: TimelineArgs, is_timeline: bool) -> E
     if is_timeline && text.trim().is_empty() {
         print_error(
             &messages::missing_words("timeline"),
-            "e.g. talkwatch timeline prisoner exchange",
+            Hint::TimelineExample.text(),
         );
         return Exit::Usage;
     }
@@ -795,10 +779,7 @@ fn print_reply(reply: &Reply) -> Exit {
             Exit::Usage
         }
         Reply::Failed { problem } | Reply::Refused { command: problem } => {
-            print_error(
-                problem,
-                "see the log lines above (TALKWATCH_LOG=debug for more)",
-            );
+            print_error(problem, Hint::SeeLog.text());
             Exit::Runtime
         }
         _ => {
@@ -817,9 +798,7 @@ fn print_error(problem: &str, hint: &str) {
 async fn chat(handler: &Handler) -> Exit {
     let interactive = std::io::stdin().is_terminal();
     if interactive {
-        out!(
-            "talkwatch chat — ask about ongoing talks, e.g. “Is territory negotiable?”. Type !help for commands, quit to leave."
-        );
+        out!("{}", messages::cli::CHAT_BANNER);
     }
     let caller = Caller::local();
     let (tx, mut rx) = tokio::sync::mpsc::channel::<String>(1);

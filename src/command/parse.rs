@@ -3,6 +3,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::Command;
+use crate::messages::errors;
 
 /// A question and its filters, as typed (relative dates unresolved).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -46,22 +47,22 @@ impl DateBound {
     }
 }
 
-/// Why a message could not be understood. The wording is shown to users.
+/// Why a message could not be understood. The wording users see is in `messages::errors`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ParseError {
-    #[error("the message is empty")]
+    #[error("{}", errors::empty_message())]
     Empty,
-    #[error("unknown command `{0}`")]
+    #[error("{}", errors::unknown_command(.0))]
     UnknownCommand(String),
     #[error("{}", crate::messages::missing_words(command))]
     MissingQuestion { command: String },
-    #[error("`{key}:{value}` is not valid: {expected}")]
+    #[error("{}", errors::bad_filter(key, value, expected))]
     BadFilter {
         key: String,
         value: String,
         expected: String,
     },
-    #[error("`{0}` takes no arguments")]
+    #[error("{}", errors::unexpected_arguments(.0))]
     UnexpectedArguments(String),
 }
 

@@ -82,58 +82,30 @@ impl Origin {
     }
 }
 
-/// Why an input was skipped. The wording is shown to users as is.
+/// Why an input was skipped. The wording users see is in `messages::errors`.
 #[derive(Debug, Clone, thiserror::Error, PartialEq)]
 pub enum IngestError {
-    #[error("empty file")]
     Empty,
-    #[error("binary file, not text")]
     Binary,
-    #[error("too large: {size} bytes, the limit is {limit} bytes (ingest.max_file_bytes)")]
     TooLarge { size: u64, limit: u64 },
-    #[error("too large: more than {limit} bytes (ingest.max_file_bytes)")]
     OverLimit { limit: u64 },
-    #[error("not a regular file ({0}); only files and directories are read")]
     NotRegular(&'static str),
-    #[error("too deeply nested: more than {limit} levels of elements, which no article needs")]
     TooDeep { limit: usize },
-    #[error("took too long to read: over {budget_ms} ms (ingest.max_parse_ms)")]
     TooSlow { budget_ms: u64 },
-    #[error("the page broke the text extractor (a bug in talkwatch; the other inputs go on)")]
     ParserFailed,
-    #[error("no readable text found")]
     NoText,
-    #[error("no title found (add a `title:` in the front matter)")]
     NoTitle,
-    #[error("bad front matter: {0}")]
     FrontMatter(String),
-    #[error("line {line}: {reason}")]
     JsonLine { line: usize, reason: String },
-    #[error("unsupported file type `.{0}` (use .md, .txt, .html or .jsonl)")]
     Unsupported(String),
-    #[error("cannot fetch: {0}")]
     Fetch(String),
-    #[error("cannot fetch: {NO_TRUSTED_ROOTS}")]
     NoTrustedRoots,
-    #[error(
-        "cannot fetch: the server's certificate is not trusted ({0}); behind a TLS-inspecting proxy, \
-         put its CA in a bundle and point SSL_CERT_FILE at it"
-    )]
     Untrusted(String),
-    #[error("cannot read: {0}")]
     Io(String),
-    #[error("no such file or directory")]
     Missing,
-    #[error("no .md, .txt, .html or .jsonl file in this directory")]
     EmptyDir,
-    #[error("{0}")]
     Parse(String),
 }
-
-/// Why no `https://` page can be fetched on a machine without trusted roots (said per fetch and
-/// once when the feed poller starts).
-pub const NO_TRUSTED_ROOTS: &str =
-    "no trusted root certificates found; install ca-certificates or set SSL_CERT_FILE";
 
 /// An input that produced no article, and why.
 #[derive(Debug, Clone, PartialEq)]

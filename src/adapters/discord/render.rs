@@ -275,56 +275,57 @@ pub fn ask_line_of(content: &str) -> Option<String> {
     Some(out.trim_end_matches('…').to_string())
 }
 
-/// The slash commands talkwatch registers.
+/// The slash commands talkwatch registers (their wording: [`messages::discord::description`]).
 pub fn command_definitions() -> Value {
+    let d = messages::discord::description;
     let string = |name: &str, description: &str, required: bool| json!({ "type": 3, "name": name, "description": description, "required": required });
     json!([
         {
             "name": "ask",
             "type": 1,
-            "description": "Ask about the talks: quotes the best passages with their sources",
+            "description": d("ask"),
             "options": [
-                { "type": 3, "name": "question", "description": "Your question, e.g. Is territory negotiable?", "required": true, "max_length": 500 },
-                string("since", "Only articles since a date (2026-11-01) or age (3d, 2w)", false),
-                string("until", "Only articles until a date (2026-11-20) or age", false),
-                { "type": 3, "name": "source", "description": "Only this source", "required": false, "autocomplete": true },
-                { "type": 4, "name": "limit", "description": "How many articles to quote (1-10)", "required": false, "min_value": 1, "max_value": 10 },
-                { "type": 5, "name": "hide", "description": "Show the answer only to you", "required": false },
+                { "type": 3, "name": "question", "description": d("ask.question"), "required": true, "max_length": 500 },
+                string("since", d("since"), false),
+                string("until", d("until"), false),
+                { "type": 3, "name": "source", "description": d("source"), "required": false, "autocomplete": true },
+                { "type": 4, "name": "limit", "description": d("ask.limit"), "required": false, "min_value": 1, "max_value": 10 },
+                { "type": 5, "name": "hide", "description": d("ask.hide"), "required": false },
             ],
         },
         {
             "name": "timeline",
             "type": 1,
-            "description": "How a topic developed: one line per report, oldest first",
+            "description": d("timeline"),
             "options": [
-                { "type": 3, "name": "topic", "description": "The topic, e.g. prisoner exchange", "required": true, "max_length": 500 },
-                string("since", "Only articles since a date (2026-11-01) or age (3d, 2w)", false),
-                string("until", "Only articles until a date (2026-11-20) or age", false),
-                { "type": 3, "name": "source", "description": "Only this source", "required": false, "autocomplete": true },
-                { "type": 4, "name": "limit", "description": "How many reports to list (1-40)", "required": false, "min_value": 1, "max_value": 40 },
+                { "type": 3, "name": "topic", "description": d("timeline.topic"), "required": true, "max_length": 500 },
+                string("since", d("since"), false),
+                string("until", d("until"), false),
+                { "type": 3, "name": "source", "description": d("source"), "required": false, "autocomplete": true },
+                { "type": 4, "name": "limit", "description": d("timeline.limit"), "required": false, "min_value": 1, "max_value": 40 },
             ],
         },
         {
             "name": "latest",
             "type": 1,
-            "description": "The newest developments, one per report",
+            "description": d("latest"),
             "options": [
-                string("since", "Only articles since a date (2026-11-01) or age (3d, 2w)", false),
-                string("until", "Only articles until a date (2026-11-20) or age", false),
-                { "type": 3, "name": "source", "description": "Only this source", "required": false, "autocomplete": true },
-                { "type": 4, "name": "limit", "description": "How many to list (1-10)", "required": false, "min_value": 1, "max_value": 10 },
+                string("since", d("since"), false),
+                string("until", d("until"), false),
+                { "type": 3, "name": "source", "description": d("source"), "required": false, "autocomplete": true },
+                { "type": 4, "name": "limit", "description": d("latest.limit"), "required": false, "min_value": 1, "max_value": 10 },
             ],
         },
-        { "name": "sources", "type": 1, "description": "The news sources the bot has read" },
-        { "name": "stats", "type": 1, "description": "How many articles and passages the bot knows" },
-        { "name": "help", "type": 1, "description": "What the bot can do" },
-        { "name": "reindex", "type": 1, "description": "Rebuild the search index (admins only)", "default_member_permissions": 0 },
-        { "name": "feeds", "type": 1, "description": "The news feeds the bot polls (admins only)", "default_member_permissions": 0 },
-        { "name": "watch", "type": 1, "description": "Post here when a new article mentions all these words",
-          "options": [string("words", "Words to watch, e.g. ceasefire monitors", true)] },
-        { "name": "unwatch", "type": 1, "description": "Stop a watch of this channel",
-          "options": [string("words", "The watched words", true)] },
-        { "name": "watches", "type": 1, "description": "This channel's watches" },
+        { "name": "sources", "type": 1, "description": d("sources") },
+        { "name": "stats", "type": 1, "description": d("stats") },
+        { "name": "help", "type": 1, "description": d("help") },
+        { "name": "reindex", "type": 1, "description": d("reindex"), "default_member_permissions": 0 },
+        { "name": "feeds", "type": 1, "description": d("feeds"), "default_member_permissions": 0 },
+        { "name": "watch", "type": 1, "description": d("watch"),
+          "options": [string("words", d("watch.words"), true)] },
+        { "name": "unwatch", "type": 1, "description": d("unwatch"),
+          "options": [string("words", d("unwatch.words"), true)] },
+        { "name": "watches", "type": 1, "description": d("watches") },
     ])
 }
 

@@ -1,6 +1,10 @@
 //! Every sentence talkwatch says to a person lives here, so wording is reviewed in one place
 //! (and snapshot-tested). Adapters take these strings and only add platform markup.
 
+pub mod cli;
+pub mod discord;
+pub mod errors;
+
 use chrono::{DateTime, Utc};
 
 use crate::ingest::Failure;
