@@ -1,5 +1,5 @@
-//! Prometheus metrics (`GET /metrics`): questions answered, answer latency, articles, feed
-//! polls and errors, reindex duration. One process-wide registry.
+//! Prometheus metrics (`GET /metrics`): questions answered, messages left alone, answer latency,
+//! articles, feed polls and errors, reindex duration. One process-wide registry.
 
 use std::sync::OnceLock;
 
@@ -24,6 +24,7 @@ struct FeedLabels {
 struct Metrics {
     registry: Registry,
     questions: Family<PlatformLabels, Counter>,
+    ignored: Family<PlatformLabels, Counter>,
     latency: Histogram,
     articles: Gauge,
     feed_polls: Family<FeedLabels, Counter>,
@@ -39,6 +40,12 @@ fn metrics() -> &'static Metrics {
             "questions_answered",
             "Questions answered (with passages or a not-found reply), by platform",
             questions.clone(),
+        );
+        let ignored = Family::<PlatformLabels, Counter>::default();
+        registry.register(
+            "messages_ignored",
+            "Chat messages read and left alone (not addressed to the bot), by platform",
+            ignored.clone(),
         );
         let latency = Histogram::new(exponential_buckets(0.000_25, 2.0, 16));
         registry.register(
@@ -63,6 +70,7 @@ fn metrics() -> &'static Metrics {
         Metrics {
             registry,
             questions,
+            ignored,
             latency,
             articles,
             feed_polls,
@@ -79,6 +87,16 @@ pub fn question_answered(platform: &str, seconds: f64) {
         })
         .inc();
     m.latency.observe(seconds);
+}
+
+/// A chat message the bot read and did not answer (chatter, not addressed to it).
+pub fn message_ignored(platform: &str) {
+    metrics()
+        .ignored
+        .get_or_create(&PlatformLabels {
+            platform: platform.to_string(),
+        })
+        .inc();
 }
 
 pub fn feed_poll(feed: &str, result: &str) {

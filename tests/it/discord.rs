@@ -106,7 +106,7 @@ impl HttpBot {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn http_mode_verifies_signatures_and_answers_commands() {
+async fn http_mode_answers_only_requests_signed_by_discord() {
     let bot = HttpBot::start().await;
 
     // PING → PONG, signed.
@@ -139,6 +139,11 @@ async fn http_mode_verifies_signatures_and_answers_commands() {
         .await;
     assert_eq!(s, 401);
     assert!(text.contains("stale"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ask_answers_with_an_embed_visible_to_everyone_or_hidden_on_request() {
+    let bot = HttpBot::start().await;
 
     // /ask: an embed with the passage, title and link; question words in bold.
     let r = bot
@@ -195,6 +200,11 @@ async fn http_mode_verifies_signatures_and_answers_commands() {
         ))
         .await;
     assert_eq!(r["data"]["flags"], 64);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn more_pages_through_further_articles() {
+    let bot = HttpBot::start().await;
 
     // "More" pages through further hits, reading the question back from the message.
     let r = bot
@@ -228,6 +238,11 @@ async fn http_mode_verifies_signatures_and_answers_commands() {
             .all(|e| !first.iter().any(|f| f["url"] == e["url"])),
         "page 2 shows other articles"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sources_are_autocompleted() {
+    let bot = HttpBot::start().await;
 
     // Autocomplete of sources.
     let auto = interaction(
@@ -250,6 +265,11 @@ async fn http_mode_verifies_signatures_and_answers_commands() {
         .collect();
     assert!(names.contains(&"Example Wire"), "{names:?}");
     assert!(names.iter().all(|n| n.to_lowercase().contains("wire")));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn nothing_found_and_oversized_questions_are_said_only_to_the_asker() {
+    let bot = HttpBot::start().await;
 
     // Nothing found: short, friendly, ephemeral. An oversized question: refused, ephemeral.
     let r = bot
@@ -282,6 +302,11 @@ async fn http_mode_verifies_signatures_and_answers_commands() {
         r["data"]["content"].as_str().unwrap().contains("too long"),
         "{r}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn reindex_is_refused_to_members_and_deferred_then_reported_for_admins() {
+    let bot = HttpBot::start().await;
 
     // /reindex: refused for a non-admin; deferred, then edited with the counts for an admin.
     let reindex = json!({"id": "1200000000000000004", "name": "reindex", "type": 1});

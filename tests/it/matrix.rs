@@ -197,6 +197,18 @@ async fn mentions_dms_unknown_commands_and_huge_messages() {
         "{}",
         body(&reply)
     );
+    // The chatter was read and left alone (not merely not handled yet): then no reply came.
+    let metrics = bot.service.url("/metrics");
+    crate::support::eventually(
+        WAIT,
+        async || {
+            let text = reqwest::get(&metrics).await.ok()?.text().await.ok()?;
+            text.contains("talkwatch_messages_ignored_total{platform=\"matrix\"} 1")
+                .then_some(())
+        },
+        || "the bot never counted the chatter as read and left alone".into(),
+    )
+    .await;
     assert_eq!(replies_to(&bob, &room, &bot, &chatter).await, 0);
 
     // A pill mention (m.mentions) anywhere in the message.

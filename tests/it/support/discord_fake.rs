@@ -26,22 +26,26 @@ fn spec() -> &'static Value {
 }
 
 /// The request-body schema of an operation, as a validator over the whole spec (so `$ref`s to
-/// `#/components/schemas/...` resolve).
-fn validator(method: &str, template: &str) -> &'static jsonschema::Validator {
+/// `#/components/schemas/...` resolve); an error when the spec has no such operation.
+fn validator(method: &str, template: &str) -> Result<&'static jsonschema::Validator, String> {
     static CACHE: OnceLock<Mutex<HashMap<String, &'static jsonschema::Validator>>> =
         OnceLock::new();
     let key = format!("{method} {template}");
-    let mut cache = CACHE.get_or_init(Default::default).lock().unwrap();
+    let mut cache = CACHE
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
     if let Some(v) = cache.get(&key) {
-        return v;
+        return Ok(v);
     }
     let spec = spec();
     let schema =
         &spec["paths"][template][method]["requestBody"]["content"]["application/json"]["schema"];
-    assert!(
-        schema.is_object(),
-        "no request body schema for {key} in the OpenAPI spec"
-    );
+    if !schema.is_object() {
+        return Err(format!(
+            "no request body schema for {key} in the OpenAPI spec"
+        ));
+    }
     let mut root = json!({ "components": spec["components"].clone() });
     for (k, v) in schema.as_object().unwrap() {
         root[k] = v.clone();
@@ -50,22 +54,31 @@ fn validator(method: &str, template: &str) -> &'static jsonschema::Validator {
         jsonschema::draft202012::new(&root).expect("schema compiles"),
     ));
     cache.insert(key, v);
-    v
+    Ok(v)
 }
 
-/// Panics with every violation if `body` is not valid for the operation.
-pub fn assert_valid(method: &str, template: &str, body: &Value) {
-    let v = validator(method, template);
+/// Every violation of the operation's schema by `body`, as one message (Ok when valid).
+fn check(method: &str, template: &str, body: &Value) -> Result<(), String> {
+    let v = validator(method, template)?;
     let errors: Vec<String> = v
         .iter_errors(body)
         .map(|e| format!("{} at {}", e, e.instance_path))
         .take(10)
         .collect();
-    assert!(
-        errors.is_empty(),
+    if errors.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
         "{method} {template}: body rejected by Discord's OpenAPI schema:\n  {}\nbody: {body}",
         errors.join("\n  ")
-    );
+    ))
+}
+
+/// Panics with every violation if `body` is not valid for the operation.
+pub fn assert_valid(method: &str, template: &str, body: &Value) {
+    if let Err(e) = check(method, template, body) {
+        panic!("{e}");
+    }
 }
 
 /// The callback body schema, for interaction responses returned over HTTP.
@@ -83,6 +96,8 @@ pub struct Call {
     pub method: String,
     pub path: String,
     pub body: Value,
+    /// Why the body broke Discord's schema (the fake answered 400), if it did.
+    pub violation: Option<String>,
 }
 
 pub struct FakeDiscord {
@@ -124,7 +139,7 @@ fn template(path: &str, method: &Method) -> Option<&'static str> {
         }
         ("POST", ["", "channels", _, "messages"]) => Some("/channels/{channel_id}/messages"),
         ("PATCH", ["", "webhooks", _, _, "messages", "@original"]) => {
-            Some("/webhooks/{application_id}/{webhook_token}/messages/@original")
+            Some("/webhooks/{webhook_id}/{webhook_token}/messages/@original")
         }
         _ => None,
     }
@@ -143,10 +158,16 @@ async fn rest(
         serde_json::from_slice(&body)
             .unwrap_or_else(|e| panic!("{method} {path}: body is not JSON: {e}"))
     };
+    let template = template(&path, &method);
+    let violation = match template {
+        Some(t) if !json.is_null() => check(&method.as_str().to_lowercase(), t, &json).err(),
+        _ => None,
+    };
     let call = Call {
         method: method.to_string(),
         path: path.clone(),
         body: json.clone(),
+        violation: violation.clone(),
     };
     s.calls.lock().unwrap().push(call.clone());
     let _ = s.notify.send(call);
@@ -159,16 +180,19 @@ async fn rest(
         }))
         .into_response();
     }
-    let Some(template) = template(&path, &method) else {
+    let Some(template) = template else {
         return (
             StatusCode::NOT_FOUND,
             format!("fake Discord: no route {method} {path}"),
         )
             .into_response();
     };
-    let lower = method.as_str().to_lowercase();
-    if !json.is_null() {
-        assert_valid(&lower, template, &json);
+    if let Some(why) = violation {
+        return (
+            StatusCode::BAD_REQUEST,
+            axum::Json(json!({ "code": 50035, "message": "Invalid Form Body", "errors": why })),
+        )
+            .into_response();
     }
     match method.as_str() {
         "PUT" => {
@@ -290,6 +314,28 @@ async fn gateway(State(s): State<Shared>, upgrade: WebSocketUpgrade) -> Response
     })
 }
 
+/// A test that made the bot send a request Discord would reject fails, even if it never looked
+/// at that request.
+impl Drop for FakeDiscord {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            return;
+        }
+        let bad: Vec<String> = self
+            .calls
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .filter_map(|c| c.violation.clone())
+            .collect();
+        assert!(
+            bad.is_empty(),
+            "requests Discord would reject:\n{}",
+            bad.join("\n")
+        );
+    }
+}
+
 impl FakeDiscord {
     pub async fn start() -> FakeDiscord {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -321,16 +367,23 @@ impl FakeDiscord {
         self.calls.lock().unwrap().clone()
     }
 
-    /// Waits for a REST call matching `pred` (including calls that came before).
+    /// Waits for a REST call matching `pred` (including calls that came before); panics if the
+    /// call broke Discord's schema.
     pub async fn wait_call(&self, timeout: Duration, pred: impl Fn(&Call) -> bool) -> Call {
+        let valid = |c: Call| {
+            if let Some(why) = &c.violation {
+                panic!("{why}");
+            }
+            c
+        };
         let mut rx = self.notify.subscribe();
         if let Some(c) = self.calls().into_iter().find(|c| pred(c)) {
-            return c;
+            return valid(c);
         }
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
             match tokio::time::timeout_at(deadline, rx.recv()).await {
-                Ok(Ok(c)) if pred(&c) => return c,
+                Ok(Ok(c)) if pred(&c) => return valid(c),
                 Ok(_) => {}
                 Err(_) => panic!(
                     "fake Discord saw no matching call within {timeout:?}; calls: {:#?}",

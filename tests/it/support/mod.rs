@@ -118,52 +118,8 @@ pub fn demo_articles() -> &'static Path {
 pub mod proxy;
 pub mod service;
 pub mod synapse;
+pub mod venv;
 
-/// Cargo's target directory (from the path of the running test binary: target/<profile>/deps/).
-pub fn target_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR") {
-        return PathBuf::from(dir);
-    }
-    let exe = std::env::current_exe().expect("test binary path");
-    exe.ancestors()
-        .nth(3)
-        .expect("target/<profile>/deps/<binary>")
-        .to_path_buf()
-}
-
-/// A Python virtualenv under the target dir with `packages` installed, created once and reused
-/// (installed into a temp sibling and renamed into place, so a killed install is never used).
-pub fn python_venv(name: &str, packages: &[&str]) -> PathBuf {
-    let venv = target_dir().join(name);
-    if venv.join(".complete").exists() {
-        return venv;
-    }
-    let tmp = target_dir().join(format!("{name}.tmp-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&tmp);
-    let ok = std::process::Command::new("python3")
-        .args(["-m", "venv"])
-        .arg(&tmp)
-        .status()
-        .expect("python3 -m venv")
-        .success();
-    assert!(ok, "python3 -m venv failed");
-    let out = std::process::Command::new(tmp.join("bin/pip"))
-        .args(["install", "--quiet", "--disable-pip-version-check"])
-        .args(packages)
-        .output()
-        .expect("pip install");
-    assert!(
-        out.status.success(),
-        "pip install {packages:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    std::fs::write(tmp.join(".complete"), "").unwrap();
-    if std::fs::rename(&tmp, &venv).is_err() {
-        // Another test process won the race; use its venv.
-        let _ = std::fs::remove_dir_all(&tmp);
-    }
-    venv
-}
 pub mod discord_fake;
 
 /// The command handler of a fresh engine in `dir` that holds `articles`.
