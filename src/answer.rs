@@ -145,18 +145,7 @@ impl Answerer<'_> {
         loop {
             let passages = snapshot.top_passages(q.as_ref(), candidates)?;
             let exhausted = passages.len() < candidates;
-            // Group by article, keeping first-seen (best) order.
-            let mut order: Vec<i64> = Vec::new();
-            let mut by_article: FxHashMap<i64, Vec<search::PassageHit>> = FxHashMap::default();
-            for p in passages {
-                let slot = by_article.entry(p.article).or_insert_with(|| {
-                    order.push(p.article);
-                    Vec::new()
-                });
-                if slot.len() < CANDIDATES_PER_ARTICLE {
-                    slot.push(p);
-                }
-            }
+            let (order, by_article) = group_by_article(passages);
             // Which question terms each candidate holds, from the postings.
             // (The title is read with each article's first, best, passage.)
             let (mut addrs, firsts): (Vec<DocAddress>, Vec<bool>) = order
@@ -187,45 +176,8 @@ impl Answerer<'_> {
             let found = lookup.passage_terms(&addrs, &terms, |i| firsts.get(i) == Some(&true))?;
             let mut terms_of: FxHashMap<DocAddress, PassageTerms> =
                 addrs.into_iter().zip(found).collect();
-            // Rank each article by its best passage, weighing BM25 by how much of the question
-            // the passage (with its title) covers; articles whose candidates together cover less
-            // than half the bar are dropped.
-            let mut ranked: Vec<(f32, i64)> = Vec::new();
-            // Whether the article's title and found passages cover COVERS_FIRST of the question.
-            let mut covers: FxHashMap<i64, bool> = FxHashMap::default();
-            for key in &order {
-                let hits = &by_article[key];
-                let title = &terms_of[&hits[0].addr];
-                let title_coverage = coverage(title.title_bits, &|t| title.in_title(t));
-                let title_factor = 1.0 + (self.weights.title_boost - 1.0) * title_coverage;
-                // The article must be about the question: its title and the passages found in
-                // it together cover enough of the question's weight. (A long question is rarely
-                // covered by one paragraph alone; an unrelated article covers little of it.)
-                let found: Vec<&PassageTerms> = hits.iter().map(|p| &terms_of[&p.addr]).collect();
-                let article_coverage = coverage(
-                    found.iter().fold(title.title_bits, |m, f| m | f.text_bits),
-                    &|t| title.in_title(t) || found.iter().any(|f| f.in_text(t)),
-                );
-                tracing::debug!(article = key, article_coverage, "candidate article");
-                if article_coverage < self.min_coverage * 0.5 {
-                    continue;
-                }
-                covers.insert(*key, article_coverage >= COVERS_FIRST);
-                let best = hits
-                    .iter()
-                    .zip(&found)
-                    .map(|(p, found)| {
-                        let coverage = coverage(title.title_bits | found.text_bits, &|t| {
-                            title.in_title(t) || found.in_text(t)
-                        });
-                        tracing::debug!(article = key, score = p.score, coverage, "candidate");
-                        let phrase_factor = 1.0
-                            + (self.weights.phrase_boost - 1.0) * plan.phrase_share(&found.text);
-                        p.score * (0.25 + 0.75 * coverage) * title_factor * phrase_factor
-                    })
-                    .fold(f32::MIN, f32::max);
-                ranked.push((best, *key));
-            }
+            let (mut ranked, covers) =
+                self.score_articles(&plan, &order, &by_article, &terms_of, &coverage);
             // A bigger pool is only worth it when too few distinct articles were seen; articles
             // seen but not covering the question rarely gain from more of their passages. A full
             // page is enough: whether a next one exists is then judged by whether the search
@@ -240,49 +192,21 @@ impl Answerer<'_> {
                 candidates = (candidates * 4).min(MAX_CANDIDATES);
                 continue;
             }
-            ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
-            fuse_with_whole_articles(&mut ranked, &mut lookup, &plan, |key| {
-                by_article[&key][0].addr
-            })?;
             let dating = |key: i64| by_article[&key][0].dating;
-            // Equal scores (twin articles) in an order a person can follow, the same after
-            // every ingest: the newer first, then the one stored first, never the order in
-            // which the index happened to write them (the sorts after this one are stable).
-            ranked.sort_by(|a, b| {
-                b.0.total_cmp(&a.0)
-                    .then_with(|| dating(b.1).published.cmp(&dating(a.1).published))
-                    .then(a.1.cmp(&b.1))
-            });
-            if !req.by_date {
-                apply_recency(&mut ranked, |k| dating(k).published, self.recency, cue);
-            }
-            // An article that covers the question comes before one that does not, whatever
-            // their scores: the answer must clear the bar below, and a high-scoring article
-            // about a few of the question's words (a different poll, a different match) must
-            // not hide one that is about all of it (stable: the order within each part stays).
-            ranked.sort_by_key(|r| !covers[&r.1]);
-            // One report once: copies of it (the same group) fold into its best-ranked place.
-            let mut members: FxHashMap<i64, Vec<i64>> = FxHashMap::default();
-            ranked.retain(|r| {
-                let group = members.entry(dating(r.1).story).or_default();
-                group.push(r.1);
-                group.len() == 1
-            });
+            let members = self.order_articles(
+                &mut ranked,
+                &covers,
+                &by_article,
+                &mut lookup,
+                &plan,
+                req.by_date,
+                cue,
+            )?;
             let more = ranked.len() > wanted || (ranked.len() == wanted && !exhausted);
             let shown = req.offset.min(ranked.len())..wanted.min(ranked.len());
             let copies = self.copies(&mut ranked[shown.clone()], &members, &dating)?;
             let page_keys: Vec<i64> = ranked[shown.clone()].iter().map(|r| r.1).collect();
-            // A newer article that matches as well but did not make the page is pointed to.
-            let newest_shown = page_keys.iter().filter_map(|&k| dating(k).published).max();
-            let newer_key = newest_shown.and_then(|shown_at| {
-                ranked
-                    .iter()
-                    .filter(|r| !page_keys.contains(&r.1) && covers[&r.1])
-                    .filter_map(|r| Some((dating(r.1).published?, r.1)))
-                    .filter(|(at, _)| *at > shown_at)
-                    .max()
-                    .map(|(_, k)| k)
-            });
+            let newer_key = newer_than_page(&ranked, &page_keys, &covers, &dating);
             // Only the articles shown are read from the store.
             let mut wanted_keys = page_keys.clone();
             wanted_keys.extend(newer_key);
@@ -309,47 +233,31 @@ impl Answerer<'_> {
                 // The first article gets its quote chosen among all its passages (read with the
                 // candidates when it is the first by passage); further ones among the passages
                 // the search found (cheaper, nearly as good).
-                let all: Vec<(Range<usize>, Vec<PassageToken>)> = if i >= FULLY_READ_ARTICLES {
+                let all = if i >= FULLY_READ_ARTICLES {
                     Vec::new()
-                } else if let Some((_, all)) = prefetched.take().filter(|(k, _)| *k == key) {
-                    all.into_iter()
-                        .map(|(addr, range)| {
-                            (range, terms_of.remove(&addr).unwrap_or_default().text)
-                        })
-                        .collect()
                 } else {
-                    let all = snapshot.article_passages(key)?;
-                    let addrs: Vec<DocAddress> = all.iter().map(|(a, _)| *a).collect();
-                    let found = lookup.passage_terms(&addrs, &terms, |_| false)?;
-                    all.into_iter()
-                        .zip(found)
-                        .map(|((_, range), f)| (range, f.text))
-                        .collect()
+                    let prefetched = prefetched.take().filter(|(k, _)| *k == key);
+                    all_passages(
+                        key,
+                        prefetched,
+                        &snapshot,
+                        &mut lookup,
+                        &terms,
+                        &mut terms_of,
+                    )?
                 };
-                let whole_article = !all.is_empty();
-                let scored = if whole_article {
-                    all
-                } else {
-                    let mut r: Vec<_> = found
-                        .iter()
-                        .map(|p| {
-                            let text = terms_of.remove(&p.addr).unwrap_or_default().text;
-                            (p.range.clone(), text)
-                        })
-                        .collect();
-                    r.sort_by_key(|(r, _)| r.start);
-                    r
-                };
-                let (passages, coverage) = best_passages(
-                    reading.form,
-                    whole_article,
-                    &plan,
-                    &article.title,
-                    &article.body,
-                    scored,
-                    |t| title.iter().any(|x| x == t),
-                    &highlight_terms,
-                    per_article,
+                let (passages, coverage) = quote_article(
+                    &Quoting {
+                        form: reading.form,
+                        plan: &plan,
+                        highlight_terms: &highlight_terms,
+                        per_article,
+                    },
+                    article,
+                    &title,
+                    found,
+                    all,
+                    &mut terms_of,
                 );
                 // The bar for saying anything: the best article, as a whole, covers enough of
                 // the question. Below it the answer is "nothing found", never a guess.
@@ -385,6 +293,103 @@ impl Answerer<'_> {
                 range: None,
             }));
         }
+    }
+}
+
+impl Answerer<'_> {
+    /// Ranks each candidate article by its best passage, weighing BM25 by how much of the
+    /// question the passage (with its title) covers; articles whose candidates together cover
+    /// less than half the bar are dropped. Also says, per article kept, whether its title and
+    /// found passages cover [`COVERS_FIRST`] of the question.
+    fn score_articles(
+        &self,
+        plan: &query::Plan,
+        order: &[i64],
+        by_article: &FxHashMap<i64, Vec<search::PassageHit>>,
+        terms_of: &FxHashMap<DocAddress, PassageTerms>,
+        coverage: &Coverage<'_>,
+    ) -> (Vec<(f32, i64)>, FxHashMap<i64, bool>) {
+        let mut ranked: Vec<(f32, i64)> = Vec::new();
+        // Whether the article's title and found passages cover COVERS_FIRST of the question.
+        let mut covers: FxHashMap<i64, bool> = FxHashMap::default();
+        for key in order {
+            let hits = &by_article[key];
+            let title = &terms_of[&hits[0].addr];
+            let title_coverage = coverage(title.title_bits, &|t| title.in_title(t));
+            let title_factor = 1.0 + (self.weights.title_boost - 1.0) * title_coverage;
+            // The article must be about the question: its title and the passages found in
+            // it together cover enough of the question's weight. (A long question is rarely
+            // covered by one paragraph alone; an unrelated article covers little of it.)
+            let found: Vec<&PassageTerms> = hits.iter().map(|p| &terms_of[&p.addr]).collect();
+            let article_coverage = coverage(
+                found.iter().fold(title.title_bits, |m, f| m | f.text_bits),
+                &|t| title.in_title(t) || found.iter().any(|f| f.in_text(t)),
+            );
+            tracing::debug!(article = key, article_coverage, "candidate article");
+            if article_coverage < self.min_coverage * 0.5 {
+                continue;
+            }
+            covers.insert(*key, article_coverage >= COVERS_FIRST);
+            let best = hits
+                .iter()
+                .zip(&found)
+                .map(|(p, found)| {
+                    let coverage = coverage(title.title_bits | found.text_bits, &|t| {
+                        title.in_title(t) || found.in_text(t)
+                    });
+                    tracing::debug!(article = key, score = p.score, coverage, "candidate");
+                    let phrase_factor =
+                        1.0 + (self.weights.phrase_boost - 1.0) * plan.phrase_share(&found.text);
+                    p.score * (0.25 + 0.75 * coverage) * title_factor * phrase_factor
+                })
+                .fold(f32::MIN, f32::max);
+            ranked.push((best, *key));
+        }
+        (ranked, covers)
+    }
+
+    /// Puts the ranked articles in the order they are shown: by score (whole-article BM25
+    /// fused in), ties newer first, then recency, then the articles that cover the question
+    /// before those that do not; copies of one report fold into its best-ranked place. Returns
+    /// each report group's members seen.
+    #[allow(clippy::too_many_arguments)]
+    fn order_articles(
+        &self,
+        ranked: &mut Vec<(f32, i64)>,
+        covers: &FxHashMap<i64, bool>,
+        by_article: &FxHashMap<i64, Vec<search::PassageHit>>,
+        lookup: &mut search::TermLookup<'_>,
+        plan: &query::Plan,
+        by_date: bool,
+        cue: crate::timewords::Cue,
+    ) -> Result<FxHashMap<i64, Vec<i64>>, SearchError> {
+        let dating = |key: i64| by_article[&key][0].dating;
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+        fuse_with_whole_articles(ranked, lookup, plan, |key| by_article[&key][0].addr)?;
+        // Equal scores (twin articles) in an order a person can follow, the same after
+        // every ingest: the newer first, then the one stored first, never the order in
+        // which the index happened to write them (the sorts after this one are stable).
+        ranked.sort_by(|a, b| {
+            b.0.total_cmp(&a.0)
+                .then_with(|| dating(b.1).published.cmp(&dating(a.1).published))
+                .then(a.1.cmp(&b.1))
+        });
+        if !by_date {
+            apply_recency(ranked, |k| dating(k).published, self.recency, cue);
+        }
+        // An article that covers the question comes before one that does not, whatever
+        // their scores: the answer must clear the bar below, and a high-scoring article
+        // about a few of the question's words (a different poll, a different match) must
+        // not hide one that is about all of it (stable: the order within each part stays).
+        ranked.sort_by_key(|r| !covers[&r.1]);
+        // One report once: copies of it (the same group) fold into its best-ranked place.
+        let mut members: FxHashMap<i64, Vec<i64>> = FxHashMap::default();
+        ranked.retain(|r| {
+            let group = members.entry(dating(r.1).story).or_default();
+            group.push(r.1);
+            group.len() == 1
+        });
+        Ok(members)
     }
 }
 
@@ -848,6 +853,126 @@ fn best_passages(
         })
         .collect();
     (best, coverage)
+}
+
+/// Share of the question covered, from the terms' bits or, failing those, their names.
+type Coverage<'a> = dyn Fn(u64, &dyn Fn(&str) -> bool) -> f32 + 'a;
+/// An article's passages in the index: where each is, and its byte range.
+type ArticlePassages = Vec<(DocAddress, Range<usize>)>;
+/// Passages (byte ranges, in article order) with the question's terms found in each.
+type PassagesWithTerms = Vec<(Range<usize>, Vec<PassageToken>)>;
+
+/// A question's candidate passages grouped by article, at most [`CANDIDATES_PER_ARTICLE`] each,
+/// the articles in first-seen (best) order.
+fn group_by_article(
+    passages: Vec<search::PassageHit>,
+) -> (Vec<i64>, FxHashMap<i64, Vec<search::PassageHit>>) {
+    let mut order: Vec<i64> = Vec::new();
+    let mut by_article: FxHashMap<i64, Vec<search::PassageHit>> = FxHashMap::default();
+    for p in passages {
+        let slot = by_article.entry(p.article).or_insert_with(|| {
+            order.push(p.article);
+            Vec::new()
+        });
+        if slot.len() < CANDIDATES_PER_ARTICLE {
+            slot.push(p);
+        }
+    }
+    (order, by_article)
+}
+
+/// A newer article that matches as well (it covers the question) but did not make the page: the
+/// newest of those newer than every article shown, to point to.
+fn newer_than_page(
+    ranked: &[(f32, i64)],
+    page_keys: &[i64],
+    covers: &FxHashMap<i64, bool>,
+    dating: &impl Fn(i64) -> search::Dating,
+) -> Option<i64> {
+    let newest_shown = page_keys
+        .iter()
+        .filter_map(|&k| dating(k).published)
+        .max()?;
+    ranked
+        .iter()
+        .filter(|r| !page_keys.contains(&r.1) && covers[&r.1])
+        .filter_map(|r| Some((dating(r.1).published?, r.1)))
+        .filter(|(at, _)| *at > newest_shown)
+        .max()
+        .map(|(_, k)| k)
+}
+
+/// Every passage of article `key` with the question's terms in it: the ones read with the
+/// candidates (`prefetched`, their terms taken out of `terms_of`), else read now.
+fn all_passages(
+    key: i64,
+    prefetched: Option<(i64, ArticlePassages)>,
+    snapshot: &search::Snapshot,
+    lookup: &mut search::TermLookup<'_>,
+    terms: &[&str],
+    terms_of: &mut FxHashMap<DocAddress, PassageTerms>,
+) -> Result<PassagesWithTerms, SearchError> {
+    if let Some((_, all)) = prefetched {
+        return Ok(all
+            .into_iter()
+            .map(|(addr, range)| (range, terms_of.remove(&addr).unwrap_or_default().text))
+            .collect());
+    }
+    let all = snapshot.article_passages(key)?;
+    let addrs: Vec<DocAddress> = all.iter().map(|(a, _)| *a).collect();
+    let found = lookup.passage_terms(&addrs, terms, |_| false)?;
+    Ok(all
+        .into_iter()
+        .zip(found)
+        .map(|((_, range), f)| (range, f.text))
+        .collect())
+}
+
+/// What choosing an article's quotes needs of the question.
+struct Quoting<'a> {
+    form: Form,
+    plan: &'a query::Plan,
+    highlight_terms: &'a rustc_hash::FxHashSet<String>,
+    per_article: usize,
+}
+
+/// An article's best quotes (see [`best_passages`]) among `all` its passages when they were
+/// read, else among the passages the search `found` (their terms taken out of `terms_of`); and
+/// the share of the question the article covers.
+#[allow(clippy::type_complexity)]
+fn quote_article(
+    q: &Quoting<'_>,
+    article: &crate::ingest::Article,
+    title: &[String],
+    found: &[search::PassageHit],
+    all: Vec<(Range<usize>, Vec<PassageToken>)>,
+    terms_of: &mut FxHashMap<DocAddress, PassageTerms>,
+) -> (Vec<(f32, Range<usize>, Vec<Range<usize>>)>, f32) {
+    let whole_article = !all.is_empty();
+    let scored = if whole_article {
+        all
+    } else {
+        let mut r: Vec<_> = found
+            .iter()
+            .map(|p| {
+                let text = terms_of.remove(&p.addr).unwrap_or_default().text;
+                (p.range.clone(), text)
+            })
+            .collect();
+        r.sort_by_key(|(r, _)| r.start);
+        r
+    };
+    best_passages(
+        q.form,
+        whole_article,
+        q.plan,
+        &article.title,
+        &article.body,
+        scored,
+        |t| title.iter().any(|x| x == t),
+        q.highlight_terms,
+        q.per_article,
+    )
 }
 
 /// How far apart the positions of two pieces of one unit are kept: a term keeps its position
