@@ -304,37 +304,7 @@ impl Poller {
                 remembered.push((item.guid.clone(), canonical.clone().unwrap_or_default()));
                 continue;
             }
-            let mut paragraphs = item.paragraphs.clone();
-            let mut title = item.title.clone();
-            let mut published = item.published;
-            if item.summary_only
-                && let Some(page) = &item.url
-                && let Ok(page_url) = url::Url::parse(page)
-            {
-                // Only a teaser in the feed: read the article page, as `ingest URL` does.
-                match self
-                    .fetcher
-                    .fetch_articles(&page_url)
-                    .await
-                    .items
-                    .into_iter()
-                    .next()
-                {
-                    Some(Ok(full)) => {
-                        paragraphs = full.paragraphs().map(str::to_string).collect();
-                        if title.is_empty() {
-                            title = full.title.clone();
-                        }
-                        if published.is_none() && !full.published_estimated {
-                            published = Some(full.published);
-                        }
-                    }
-                    Some(Err(e)) => {
-                        tracing::debug!(url = %page, error = %e, "article page unreadable; keeping the feed summary");
-                    }
-                    None => {}
-                }
-            }
+            let (paragraphs, title, published) = self.full_text(&item).await;
             if paragraphs.is_empty() || title.is_empty() {
                 outcome.skipped += 1;
                 continue;
@@ -376,6 +346,46 @@ impl Poller {
             "feed polled"
         );
         Ok(outcome)
+    }
+
+    /// An item's paragraphs, title and date; when the feed carries only a teaser, read from the
+    /// article page as `ingest URL` does (the feed's own text is kept if the page is unreadable).
+    async fn full_text(
+        &self,
+        item: &crate::ingest::FeedItem,
+    ) -> (Vec<String>, String, Option<chrono::DateTime<Utc>>) {
+        let mut paragraphs = item.paragraphs.clone();
+        let mut title = item.title.clone();
+        let mut published = item.published;
+        if item.summary_only
+            && let Some(page) = &item.url
+            && let Ok(page_url) = url::Url::parse(page)
+        {
+            // Only a teaser in the feed: read the article page, as `ingest URL` does.
+            match self
+                .fetcher
+                .fetch_articles(&page_url)
+                .await
+                .items
+                .into_iter()
+                .next()
+            {
+                Some(Ok(full)) => {
+                    paragraphs = full.paragraphs().map(str::to_string).collect();
+                    if title.is_empty() {
+                        title = full.title.clone();
+                    }
+                    if published.is_none() && !full.published_estimated {
+                        published = Some(full.published);
+                    }
+                }
+                Some(Err(e)) => {
+                    tracing::debug!(url = %page, error = %e, "article page unreadable; keeping the feed summary");
+                }
+                None => {}
+            }
+        }
+        (paragraphs, title, published)
     }
 }
 

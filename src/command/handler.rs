@@ -159,49 +159,8 @@ impl Handler {
         match command {
             Command::Help => Reply::Help,
             Command::Leave => Reply::Leaving,
-            Command::Watch(_) | Command::Unwatch(_) | Command::Watches
-                if caller.place.is_none() =>
-            {
-                Reply::Invalid {
-                    problem: crate::messages::watches_need_a_room(),
-                    hint: Hint::Help,
-                }
-            }
-            Command::Watches => {
-                let place = caller.place.as_deref().unwrap_or_default();
-                match engine.store().watches_of(caller.identity.platform(), place) {
-                    Ok(list) => Reply::Watches(list.into_iter().map(|w| w.words).collect()),
-                    Err(e) => failed(e),
-                }
-            }
-            Command::Watch(words) => {
-                let place = caller.place.as_deref().unwrap_or_default();
-                let platform = caller.identity.platform();
-                let store = engine.store();
-                let count = store
-                    .watches_of(platform, place)
-                    .map(|l| l.len())
-                    .unwrap_or(0);
-                if count >= MAX_WATCHES_PER_PLACE {
-                    return Reply::Invalid {
-                        problem: crate::messages::too_many_watches(MAX_WATCHES_PER_PLACE),
-                        hint: Hint::Help,
-                    };
-                }
-                match store.add_watch(platform, place, &words, &caller.identity.label()) {
-                    Ok(added) => Reply::Watching { words, added },
-                    Err(e) => failed(e),
-                }
-            }
-            Command::Unwatch(words) => {
-                let place = caller.place.as_deref().unwrap_or_default();
-                match engine
-                    .store()
-                    .remove_watch(caller.identity.platform(), place, &words)
-                {
-                    Ok(removed) => Reply::Unwatched { words, removed },
-                    Err(e) => failed(e),
-                }
+            Command::Watch(_) | Command::Unwatch(_) | Command::Watches => {
+                self.watches(command, caller)
             }
             Command::Feeds => match engine.store().feeds() {
                 Ok(feeds) => Reply::Feeds(feeds),
@@ -231,24 +190,78 @@ impl Handler {
                 Ok(stats) => Reply::Stats(stats),
                 Err(e) => failed(e),
             },
-            Command::Reindex => {
-                let started = Instant::now();
-                let progress = progress.unwrap_or_else(|| Arc::new(|_| {}));
-                match engine.reindex(progress).await {
-                    Ok(report) => {
-                        crate::metrics::reindexed(started.elapsed().as_secs_f64());
-                        Reply::Reindexed {
-                            report,
-                            elapsed_ms: started.elapsed().as_millis() as u64,
-                        }
-                    }
-                    Err(SearchError::ReindexRunning) => Reply::Invalid {
-                        problem: crate::messages::reindex_running(),
-                        hint: Hint::Wait,
-                    },
+            Command::Reindex => self.reindex(progress).await,
+        }
+    }
+
+    /// `watch`, `unwatch` and `watches`: the watches of the room or channel asked in.
+    fn watches(&self, command: Command, caller: &Caller) -> Reply {
+        match command {
+            _ if caller.place.is_none() => Reply::Invalid {
+                problem: crate::messages::watches_need_a_room(),
+                hint: Hint::Help,
+            },
+            Command::Watches => {
+                let place = caller.place.as_deref().unwrap_or_default();
+                match self
+                    .engine
+                    .store()
+                    .watches_of(caller.identity.platform(), place)
+                {
+                    Ok(list) => Reply::Watches(list.into_iter().map(|w| w.words).collect()),
                     Err(e) => failed(e),
                 }
             }
+            Command::Watch(words) => {
+                let place = caller.place.as_deref().unwrap_or_default();
+                let platform = caller.identity.platform();
+                let store = self.engine.store();
+                let count = store
+                    .watches_of(platform, place)
+                    .map(|l| l.len())
+                    .unwrap_or(0);
+                if count >= MAX_WATCHES_PER_PLACE {
+                    return Reply::Invalid {
+                        problem: crate::messages::too_many_watches(MAX_WATCHES_PER_PLACE),
+                        hint: Hint::Help,
+                    };
+                }
+                match store.add_watch(platform, place, &words, &caller.identity.label()) {
+                    Ok(added) => Reply::Watching { words, added },
+                    Err(e) => failed(e),
+                }
+            }
+            Command::Unwatch(words) => {
+                let place = caller.place.as_deref().unwrap_or_default();
+                match self
+                    .engine
+                    .store()
+                    .remove_watch(caller.identity.platform(), place, &words)
+                {
+                    Ok(removed) => Reply::Unwatched { words, removed },
+                    Err(e) => failed(e),
+                }
+            }
+            _ => unreachable!("only watch commands come here"),
+        }
+    }
+
+    async fn reindex(&self, progress: Option<ProgressFn>) -> Reply {
+        let started = Instant::now();
+        let progress = progress.unwrap_or_else(|| Arc::new(|_| {}));
+        match self.engine.reindex(progress).await {
+            Ok(report) => {
+                crate::metrics::reindexed(started.elapsed().as_secs_f64());
+                Reply::Reindexed {
+                    report,
+                    elapsed_ms: started.elapsed().as_millis() as u64,
+                }
+            }
+            Err(SearchError::ReindexRunning) => Reply::Invalid {
+                problem: crate::messages::reindex_running(),
+                hint: Hint::Wait,
+            },
+            Err(e) => failed(e),
         }
     }
 

@@ -437,62 +437,86 @@ pub fn plan(
         if !seen.insert(token.text.clone()) || groups.len() >= MAX_WORDS {
             continue;
         }
-        let mut terms = vec![token.text.to_string()];
-        let mut phrases = Vec::new();
-        for variant in input.aliases.variants(&token.text) {
-            match variant.as_slice() {
-                [single] => terms.push(single.clone()),
-                _ => phrases.push(variant),
-            }
-        }
         let compounds = [
             i.checked_sub(1).and_then(|j| joined[j].as_ref()),
             joined.get(i).and_then(Option::as_ref),
         ];
-        for c in compounds.into_iter().flatten() {
-            if !terms.contains(c) {
-                terms.push(c.clone());
-            }
-        }
-        let alias_count = terms.len() - 1;
-        let mut df = terms.iter().map(|t| lookup.doc_freq(t)).max().unwrap_or(0);
-        // A word the index lacks may be misspelt ("Ushakof") or a compound it holds as two words
-        // ("oilfields"): both are guesses, the one more passages support wins.
-        let mut corrected_to = None;
-        if df == 0 && phrases.is_empty() {
-            let word = &input.question[token.range.clone()];
-            let split = split_word(word, analyzer, lookup);
-            let corrections = if input.fuzzy && token.text.chars().count() >= FUZZY_MIN_CHARS {
-                fuzzy_terms(lookup.searcher(), lookup.fields(), &token.text, word)
-            } else {
-                Vec::new()
-            };
-            match (split, corrections.first()) {
-                (Some((parts, parts_df)), best) if best.is_none_or(|b| b.1 < parts_df) => {
-                    phrases.push(parts);
-                    df = parts_df;
-                }
-                (_, Some((best, best_df))) => {
-                    corrected_to = Some(best.clone());
-                    df = *best_df;
-                    terms.extend(corrections.into_iter().map(|(t, _)| t));
-                }
-                (_, None) => {}
-            }
-        }
-        groups.push(WordGroup {
-            term: token.text.to_string(),
-            asked: input.question[token.range.clone()].to_string(),
-            terms,
-            alias_count,
-            phrases,
-            corrected_to,
-            weight: if df == 0 { 0.0 } else { idf(df) },
-            in_index: df > 0,
-        });
+        groups.push(word_group(&input, token, compounds, analyzer, lookup, &idf));
     }
-    // A word found nowhere still counts against coverage, weighing like an average known word
-    // (a question made only of unknown words covers nothing, so it never gets an answer).
+    weigh_unknown(&mut groups);
+    Plan {
+        groups,
+        pairs,
+        passages: lookup.searcher().num_docs(),
+    }
+}
+
+/// The word group of one question word: the word, its aliases (single words; multi-word ones
+/// as phrases), the one-word `compounds` the index holds for it and a neighbour ("cease-fire":
+/// "ceasefire"), and for a word the index lacks, its split into known words or spelling
+/// corrections, whichever more passages support. Weighted by its idf (0 when unknown).
+fn word_group(
+    input: &PlanInput<'_>,
+    token: &PassageToken,
+    compounds: [Option<&String>; 2],
+    analyzer: &mut TextAnalyzer,
+    lookup: &mut TermLookup<'_>,
+    idf: &impl Fn(u64) -> f32,
+) -> WordGroup {
+    let mut terms = vec![token.text.to_string()];
+    let mut phrases = Vec::new();
+    for variant in input.aliases.variants(&token.text) {
+        match variant.as_slice() {
+            [single] => terms.push(single.clone()),
+            _ => phrases.push(variant),
+        }
+    }
+    for c in compounds.into_iter().flatten() {
+        if !terms.contains(c) {
+            terms.push(c.clone());
+        }
+    }
+    let alias_count = terms.len() - 1;
+    let mut df = terms.iter().map(|t| lookup.doc_freq(t)).max().unwrap_or(0);
+    // A word the index lacks may be misspelt ("Ushakof") or a compound it holds as two words
+    // ("oilfields"): both are guesses, the one more passages support wins.
+    let mut corrected_to = None;
+    if df == 0 && phrases.is_empty() {
+        let word = &input.question[token.range.clone()];
+        let split = split_word(word, analyzer, lookup);
+        let corrections = if input.fuzzy && token.text.chars().count() >= FUZZY_MIN_CHARS {
+            fuzzy_terms(lookup.searcher(), lookup.fields(), &token.text, word)
+        } else {
+            Vec::new()
+        };
+        match (split, corrections.first()) {
+            (Some((parts, parts_df)), best) if best.is_none_or(|b| b.1 < parts_df) => {
+                phrases.push(parts);
+                df = parts_df;
+            }
+            (_, Some((best, best_df))) => {
+                corrected_to = Some(best.clone());
+                df = *best_df;
+                terms.extend(corrections.into_iter().map(|(t, _)| t));
+            }
+            (_, None) => {}
+        }
+    }
+    WordGroup {
+        term: token.text.to_string(),
+        asked: input.question[token.range.clone()].to_string(),
+        terms,
+        alias_count,
+        phrases,
+        corrected_to,
+        weight: if df == 0 { 0.0 } else { idf(df) },
+        in_index: df > 0,
+    }
+}
+
+/// A word found nowhere still counts against coverage, weighing like an average known word (a
+/// question made only of unknown words covers nothing, so it never gets an answer).
+fn weigh_unknown(groups: &mut [WordGroup]) {
     let known: Vec<f32> = groups
         .iter()
         .map(|g| g.weight)
@@ -505,11 +529,6 @@ pub fn plan(
     };
     for g in groups.iter_mut().filter(|g| g.weight == 0.0) {
         g.weight = unknown_weight;
-    }
-    Plan {
-        groups,
-        pairs,
-        passages: lookup.searcher().num_docs(),
     }
 }
 

@@ -97,46 +97,9 @@ pub(super) async fn login(settings: &Settings) -> Result<Client, SessionError> {
         .with_context(|| format!("cannot create {}", settings.dir.display()))
         .map_err(SessionError::Fatal)?;
     let saved = read_saved(&settings.session_file());
-
     if let Some(token) = &settings.access_token {
-        let (user_id, device_id) = whoami(&settings.homeserver, token).await?;
-        let same_device = saved
-            .as_ref()
-            .is_some_and(|s| s.user_id == user_id && s.device_id == device_id);
-        if !same_device {
-            reset_store(settings)?;
-        }
-        let client = build_client(settings).await?;
-        let session = MatrixSession {
-            meta: SessionMeta {
-                user_id: user_id.parse().map_err(|e| {
-                    SessionError::Fatal(anyhow::anyhow!("bad user id {user_id}: {e}"))
-                })?,
-                device_id: device_id.as_str().into(),
-            },
-            tokens: SessionTokens {
-                access_token: token.expose_secret().to_string(),
-                refresh_token: None,
-            },
-        };
-        client
-            .restore_session(session)
-            .await
-            .context("cannot restore the Matrix session")
-            .map_err(SessionError::Fatal)?;
-        write_saved(
-            &settings.session_file(),
-            &SavedSession {
-                homeserver: settings.homeserver.clone(),
-                user_id,
-                device_id,
-                access_token: None,
-            },
-        )
-        .map_err(SessionError::Fatal)?;
-        return Ok(client);
+        return login_with_token(settings, token, saved).await;
     }
-
     let password = settings
         .password
         .as_ref()
@@ -147,29 +110,76 @@ pub(super) async fn login(settings: &Settings) -> Result<Client, SessionError> {
             && same_user(&s.user_id, &settings.user)
     }) {
         let client = build_client(settings).await?;
-        let session = MatrixSession {
-            meta: SessionMeta {
-                user_id: saved
-                    .user_id
-                    .parse()
-                    .map_err(|e| SessionError::Fatal(anyhow::anyhow!("bad saved user id: {e}")))?,
-                device_id: saved.device_id.as_str().into(),
-            },
-            tokens: SessionTokens {
-                access_token: saved.access_token.unwrap_or_default(),
-                refresh_token: None,
-            },
-        };
-        client
-            .restore_session(session)
-            .await
-            .context("cannot restore the saved Matrix session")
-            .map_err(SessionError::Fatal)?;
+        let token = saved.access_token.clone().unwrap_or_default();
+        restore(&client, &saved.user_id, &saved.device_id, token, "saved ").await?;
         tracing::info!(device = %saved.device_id, "reusing the saved Matrix session");
         return Ok(client);
     }
+    login_with_password(settings, password).await
+}
 
-    // A new login means a new device: start from an empty crypto store.
+/// A configured access token: its device (asked of the homeserver) keeps the crypto store when
+/// it is the saved one, else starts from an empty store.
+async fn login_with_token(
+    settings: &Settings,
+    token: &SecretString,
+    saved: Option<SavedSession>,
+) -> Result<Client, SessionError> {
+    let (user_id, device_id) = whoami(&settings.homeserver, token).await?;
+    let same_device = saved
+        .as_ref()
+        .is_some_and(|s| s.user_id == user_id && s.device_id == device_id);
+    if !same_device {
+        reset_store(settings)?;
+    }
+    let client = build_client(settings).await?;
+    let access_token = token.expose_secret().to_string();
+    restore(&client, &user_id, &device_id, access_token, "").await?;
+    write_saved(
+        &settings.session_file(),
+        &SavedSession {
+            homeserver: settings.homeserver.clone(),
+            user_id,
+            device_id,
+            access_token: None,
+        },
+    )
+    .map_err(SessionError::Fatal)?;
+    Ok(client)
+}
+
+/// Resumes a session on `client` (`what`: "saved " or nothing, for the error).
+async fn restore(
+    client: &Client,
+    user_id: &str,
+    device_id: &str,
+    access_token: String,
+    what: &str,
+) -> Result<(), SessionError> {
+    let session = MatrixSession {
+        meta: SessionMeta {
+            user_id: user_id.parse().map_err(|e| {
+                SessionError::Fatal(anyhow::anyhow!("bad {what}user id {user_id}: {e}"))
+            })?,
+            device_id: device_id.into(),
+        },
+        tokens: SessionTokens {
+            access_token,
+            refresh_token: None,
+        },
+    };
+    client
+        .restore_session(session)
+        .await
+        .with_context(|| format!("cannot restore the {what}Matrix session"))
+        .map_err(SessionError::Fatal)
+}
+
+/// A password login: a new device, so an empty crypto store, and the device cross-signed.
+async fn login_with_password(
+    settings: &Settings,
+    password: &SecretString,
+) -> Result<Client, SessionError> {
     reset_store(settings)?;
     let client = build_client(settings).await?;
     let response = client
