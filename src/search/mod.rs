@@ -370,6 +370,39 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn equal_scores_come_in_article_order_whatever_order_they_were_written_in() {
+        // Twelve articles whose passages all score alike; written in two orders, the index puts
+        // them at different places, and the best three must still be the same three.
+        let same = |n: i64| StoredArticle {
+            key: n,
+            story: n,
+            article: Article {
+                url: format!("https://example.org/copy/{n}"),
+                title: "Copy".into(),
+                body: "The harbour talks resumed on Monday.".into(),
+                ..article(0, "")
+            },
+        };
+        let mut found = Vec::new();
+        for order in [(1..=12).collect::<Vec<i64>>(), (1..=12).rev().collect()] {
+            let dir = tempfile::tempdir().unwrap();
+            let index = SearchIndex::open(&dir.path().join("index"), true).unwrap();
+            for n in order {
+                index.index(vec![same(n)]).await.unwrap();
+            }
+            let snapshot = index.snapshot().unwrap();
+            let query = tantivy::query::TermQuery::new(
+                tantivy::Term::from_field_text(index.fields().text, "harbour"),
+                tantivy::schema::IndexRecordOption::WithFreqs,
+            );
+            let top = snapshot.top_passages(&query, 3).unwrap();
+            found.push(top.iter().map(|h| h.article).collect::<Vec<_>>());
+        }
+        assert_eq!(found[0], [1, 2, 3]);
+        assert_eq!(found[1], [1, 2, 3]);
+    }
+
+    #[tokio::test]
     async fn articles_are_written_together_and_a_rebuild_leaves_one_segment() {
         let dir = tempfile::tempdir().unwrap();
         let index = SearchIndex::open(&dir.path().join("index"), true).unwrap();

@@ -16,6 +16,10 @@ use tantivy::schema::IndexRecordOption;
 use super::schema::Fields;
 use super::{Plan, SearchError, passage};
 
+/// Passages read past the asked number, to see whether equal scores continue past the last
+/// place (see [`Snapshot::top_passages`]).
+const TIES_BEYOND: usize = 8;
+
 /// Fast-field columns of one segment: article key, passage start and end, and the article's
 /// date and report group (absent in an older version's index).
 pub(super) struct PassageColumns {
@@ -138,16 +142,33 @@ impl Snapshot {
         h.finish()
     }
 
-    /// Best passages for a query, at most `limit` of them, best first.
+    /// Best passages for a query, at most `limit` of them, best first. Equal scores (the same
+    /// paragraph in two copies of a report) are ordered by article key, then position, never by
+    /// where the index happened to put them (which follows the writer's threads and merges, so
+    /// it changes from one ingest to the next); the last places go the same way, as the search
+    /// reaches past `limit` until the scores fall below the last one kept.
     pub fn top_passages(
         &self,
         query: &dyn tantivy::query::Query,
         limit: usize,
     ) -> Result<Vec<PassageHit>, SearchError> {
-        let top = self
-            .searcher
-            .search(query, &TopDocs::with_limit(limit).order_by_score())?;
-        Ok(top
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let mut want = limit + TIES_BEYOND;
+        let top = loop {
+            let top = self
+                .searcher
+                .search(query, &TopDocs::with_limit(want).order_by_score())?;
+            let complete = top.len() < want
+                || top.len() <= limit
+                || top.last().map(|t| t.0) < Some(top[limit - 1].0);
+            if complete {
+                break top;
+            }
+            want *= 2;
+        };
+        let mut hits: Vec<PassageHit> = top
             .into_iter()
             .filter_map(|(score, addr)| {
                 let (article, range) = passage_at(&self.columns, addr)?;
@@ -159,7 +180,15 @@ impl Snapshot {
                     addr,
                 })
             })
-            .collect())
+            .collect();
+        hits.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then(a.article.cmp(&b.article))
+                .then(a.range.start.cmp(&b.range.start))
+        });
+        hits.truncate(limit);
+        Ok(hits)
     }
 
     /// Every indexed passage of `article` (what [`passage::split`] cut at ingest time), in
