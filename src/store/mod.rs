@@ -95,8 +95,18 @@ pub struct StoreStats {
 }
 
 #[derive(Debug, thiserror::Error)]
-#[error("article store: {0}")]
-pub struct StoreError(#[from] rusqlite::Error);
+pub enum StoreError {
+    #[error("article store: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error(
+        "article store: written by a newer talkwatch (schema version {found}; this one reads up to {known}); upgrade talkwatch or point data_dir elsewhere"
+    )]
+    Newer { found: i64, known: i64 },
+}
+
+/// The layout of the database this version writes (SQLite's `user_version`). 0 is a store
+/// written before the layout was versioned; [`prepare`] brings any older one up to this.
+const SCHEMA_VERSION: i64 = 1;
 
 pub struct ArticleStore {
     conn: Mutex<Connection>,
@@ -174,8 +184,7 @@ impl ArticleStore {
         // 1.13 → ~0.9 ms at 10,000 articles. A memory map did as well there but cost 6 ms at
         // 1,000,000 articles (a 4.3 GB store), so it is not used.
         conn.pragma_update(None, "cache_size", -64 * 1024)?;
-        conn.execute_batch(SCHEMA)?;
-        migrate(&conn)?;
+        prepare(&conn)?;
         Ok(ArticleStore {
             conn: Mutex::new(conn),
             cache: Mutex::new(ArticleCache::new(
@@ -186,8 +195,7 @@ impl ArticleStore {
 
     pub fn open_in_memory() -> Result<ArticleStore, StoreError> {
         let conn = Connection::open_in_memory()?;
-        conn.execute_batch(SCHEMA)?;
-        migrate(&conn)?;
+        prepare(&conn)?;
         Ok(ArticleStore {
             conn: Mutex::new(conn),
             cache: Mutex::new(ArticleCache::new(
@@ -619,6 +627,24 @@ impl ArticleStore {
     }
 }
 
+/// Creates the tables of a new store, or brings an older one up to [`SCHEMA_VERSION`]; refuses a
+/// store written by a newer version (its layout may mean something this one would break).
+fn prepare(conn: &Connection) -> Result<(), StoreError> {
+    let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::Newer {
+            found,
+            known: SCHEMA_VERSION,
+        });
+    }
+    conn.execute_batch(SCHEMA)?;
+    migrate(conn)?;
+    if found < SCHEMA_VERSION {
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+    }
+    Ok(())
+}
+
 /// Brings a store written by an older version up to this schema: the report group and the
 /// sketch of each article (filled in by [`ArticleStore::sketch_missing`]).
 fn migrate(conn: &Connection) -> Result<(), StoreError> {
@@ -811,6 +837,24 @@ mod tests {
         assert_eq!(store.sketch_missing(1).unwrap(), 2);
         assert_eq!(store.get(got[1].key).unwrap().unwrap().story, got[0].key);
         assert_eq!(store.sketch_missing(1).unwrap(), 0);
+    }
+
+    #[test]
+    fn a_store_from_a_newer_version_is_refused_and_left_as_it_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.sqlite");
+        ArticleStore::open(&path).unwrap();
+        Connection::open(&path)
+            .unwrap()
+            .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
+        let err = ArticleStore::open(&path).err().expect("refused");
+        assert!(err.to_string().contains("newer talkwatch"), "{err}");
+        let version: i64 = Connection::open(&path)
+            .unwrap()
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION + 1);
     }
 
     #[test]
