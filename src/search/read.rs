@@ -17,7 +17,9 @@ use super::schema::Fields;
 use super::{Plan, SearchError, passage};
 
 /// Passages read past the asked number, to see whether equal scores continue past the last
-/// place (see [`Snapshot::top_passages`]).
+/// place (see [`Snapshot::top_passages`]). Enough to hold the copies of a report that tie at
+/// the last place, so the search is rarely run twice (with one, the core bench's copies made a
+/// tenth of its questions search again).
 const TIES_BEYOND: usize = 8;
 
 /// Fast-field columns of one segment: article key, passage start and end, and the article's
@@ -146,7 +148,8 @@ impl Snapshot {
     /// paragraph in two copies of a report) are ordered by article key, then position, never by
     /// where the index happened to put them (which follows the writer's threads and merges, so
     /// it changes from one ingest to the next); the last places go the same way, as the search
-    /// reaches past `limit` until the scores fall below the last one kept.
+    /// reaches past `limit` (a few further, then twice as far while the scores still equal the
+    /// last one kept).
     pub fn top_passages(
         &self,
         query: &dyn tantivy::query::Query,
