@@ -252,6 +252,33 @@ fn next_token(s: &str) -> (&str, &str) {
     }
 }
 
+/// The command that shows page `offset` (at most 100) of a paged reply, read back from the line
+/// the reply carries: a timeline's or latest list's line starts with its command, an answer's
+/// is the question. None when the line no longer reads as one of those.
+pub fn page_of(line: &str, offset: usize) -> Option<Command> {
+    let first = line.split_whitespace().next().unwrap_or_default();
+    let parsed = if matches!(first, "timeline" | "latest") {
+        parse(line)
+    } else {
+        parse_question(line)
+    };
+    match parsed.ok()? {
+        Command::Ask(mut ask) => {
+            ask.offset = offset.min(100);
+            Some(Command::Ask(ask))
+        }
+        Command::Timeline(mut ask) => {
+            ask.offset = offset.min(100);
+            Some(Command::Timeline(ask))
+        }
+        Command::Latest(mut ask) => {
+            ask.offset = offset.min(100);
+            Some(Command::Latest(ask))
+        }
+        _ => None,
+    }
+}
+
 /// A date given as `YYYY-MM-DD` for CLI flags.
 pub fn parse_date_flag(s: &str) -> Result<DateBound, String> {
     DateBound::parse(s).ok_or_else(|| {
@@ -392,6 +419,23 @@ mod tests {
         assert_eq!(a.question, "Is territory negotiable?");
         assert_eq!(a.source.as_deref(), Some("Example Wire"));
         assert_eq!(a.limit, Some(5));
+    }
+
+    #[test]
+    fn paged_replies_are_read_back_from_their_line() {
+        let Some(Command::Timeline(ask)) = page_of("timeline prisoner exchange since:3d", 10)
+        else {
+            panic!("a timeline line")
+        };
+        assert_eq!(
+            (ask.question.as_str(), ask.offset),
+            ("prisoner exchange", 10)
+        );
+        let Some(Command::Ask(ask)) = page_of("Is territory negotiable?", 500) else {
+            panic!("a question line")
+        };
+        assert_eq!(ask.offset, 100);
+        assert_eq!(page_of("  ", 5), None);
     }
 
     #[test]

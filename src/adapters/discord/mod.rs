@@ -245,27 +245,9 @@ async fn component(handler: &Arc<Handler>, i: &Value) -> Value {
             true,
         );
     };
-    // A timeline's or latest list's line starts with its command; an answer's is the question.
-    let first = line.split_whitespace().next().unwrap_or_default();
-    let parsed = if matches!(first, "timeline" | "latest") {
-        crate::command::parse(&line)
-    } else {
-        crate::command::parse_question(&line)
-    };
-    let reply = match parsed {
-        Ok(Command::Ask(mut ask)) => {
-            ask.offset = offset.min(100);
-            handler.handle(Command::Ask(ask), &caller, None).await
-        }
-        Ok(Command::Timeline(mut ask)) => {
-            ask.offset = offset.min(100);
-            handler.handle(Command::Timeline(ask), &caller, None).await
-        }
-        Ok(Command::Latest(mut ask)) => {
-            ask.offset = offset.min(100);
-            handler.handle(Command::Latest(ask), &caller, None).await
-        }
-        _ => invalid(messages::discord_paging_expired()),
+    let reply = match crate::command::page_of(&line, offset) {
+        Some(command) => handler.handle(command, &caller, None).await,
+        None => invalid(messages::discord_paging_expired()),
     };
     render::callback(UPDATE_MESSAGE, &reply, Some(&line), false)
 }
