@@ -25,19 +25,28 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     humantime::parse_duration(&s.to_lowercase()).map_err(|_| bad())
 }
 
-/// Shows an interval the way it is written in config: "10m".
+/// Shows an interval as it can be written in config (humantime): "10m", "1h 30m", "1day".
 pub fn format_interval(secs: u64) -> String {
-    match secs {
-        s if s % 86_400 == 0 => format!("{}d", s / 86_400),
-        s if s % 3600 == 0 => format!("{}h", s / 3600),
-        s if s % 60 == 0 => format!("{}m", s / 60),
-        s => format!("{s}s"),
-    }
+    humantime::format_duration(Duration::from_secs(secs)).to_string()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn intervals_are_shown_as_they_are_written() {
+        assert_eq!(format_interval(600), "10m");
+        assert_eq!(format_interval(5_400), "1h 30m");
+        for secs in [30, 600, 5_400, 86_400] {
+            let shown = format_interval(secs);
+            assert_eq!(
+                parse_duration(&shown).map(|d| d.as_secs()),
+                Ok(secs),
+                "{shown}"
+            );
+        }
+    }
 
     #[test]
     fn each_unit_means_one_thing() {
