@@ -236,7 +236,7 @@ impl Answerer<'_> {
                 let all = if i >= FULLY_READ_ARTICLES {
                     Vec::new()
                 } else {
-                    let prefetched = prefetched.take().filter(|(k, _)| *k == key);
+                    let prefetched = prefetched.take().filter(|(k, _)| *k == key).map(|p| p.1);
                     all_passages(
                         key,
                         prefetched,
@@ -394,10 +394,11 @@ impl Answerer<'_> {
 }
 
 impl Answerer<'_> {
-    /// What a watch of `words` shows for the article `key`: its best quote, chosen as an
-    /// answer's is (aliases and synonyms, every passage of the article read), when the article
-    /// holds every word (or one of its aliases) in its title or body; None when it does not.
-    pub fn watch_quote(&self, words: &str, key: i64) -> Result<Option<Hit>, SearchError> {
+    /// What a watch of `words` shows for each of the articles `keys` that holds every word (or
+    /// one of its aliases) in its title or body: its best quote, chosen as an answer's is
+    /// (aliases and synonyms, every passage of the article read), with the article's key, in the
+    /// order of `keys`. The watch's words are planned once for all the articles.
+    pub fn watch_quotes(&self, words: &str, keys: &[i64]) -> Result<Vec<(i64, Hit)>, SearchError> {
         let snapshot = self.index.snapshot()?;
         let mut analyzer = search::analyzer();
         let mut lookup = snapshot.lookup();
@@ -410,52 +411,65 @@ impl Answerer<'_> {
             &mut analyzer,
             &mut lookup,
         );
-        let all = snapshot.article_passages(key)?;
-        if plan.groups.is_empty() || all.is_empty() {
-            return Ok(None);
+        if plan.groups.is_empty() {
+            return Ok(Vec::new());
         }
         let relevant = plan.relevant_terms();
         let terms: Vec<&str> = relevant.iter().map(String::as_str).collect();
-        let addrs: Vec<DocAddress> = all.iter().map(|(a, _)| *a).collect();
-        let found = lookup.passage_terms(&addrs, &terms, |i| i == 0)?;
-        let title = found[0].title.clone();
-        let in_title = |t: &str| title.iter().any(|x| x == t);
-        let holds_all = plan
-            .groups
-            .iter()
-            .all(|g| g.is_found(|t| in_title(t) || found.iter().any(|f| f.in_text(t))));
-        if !holds_all {
-            return Ok(None);
+        // The articles holding every word group: their title terms and passages.
+        let mut matching: Vec<(i64, Vec<String>, PassagesWithTerms)> = Vec::new();
+        for &key in keys {
+            let all = snapshot.article_passages(key)?;
+            if all.is_empty() {
+                continue;
+            }
+            let addrs: Vec<DocAddress> = all.iter().map(|(a, _)| *a).collect();
+            let found = lookup.passage_terms(&addrs, &terms, |i| i == 0)?;
+            let title = found[0].title.clone();
+            let holds_all = plan.groups.iter().all(|g| {
+                g.is_found(|t| title.iter().any(|x| x == t) || found.iter().any(|f| f.in_text(t)))
+            });
+            if holds_all {
+                let passages = all
+                    .into_iter()
+                    .zip(found)
+                    .map(|((_, range), f)| (range, f.text))
+                    .collect();
+                matching.push((key, title, passages));
+            }
         }
-        let Some(stored) = self
+        let wanted: Vec<i64> = matching.iter().map(|m| m.0).collect();
+        let articles: FxHashMap<i64, std::sync::Arc<crate::store::StoredArticle>> = self
             .store
-            .get_many_as_of(&[key], Some(snapshot.stamp()))?
+            .get_many_as_of(&wanted, Some(snapshot.stamp()))?
             .into_iter()
-            .next()
-        else {
-            return Ok(None);
-        };
-        let article = &stored.article;
-        let passages = all
-            .into_iter()
-            .zip(found)
-            .map(|((_, range), f)| (range, f.text))
+            .map(|a| (a.key, a))
             .collect();
-        let (best, _) = best_passages(
-            Form::Other,
-            true,
-            &plan,
-            &article.title,
-            &article.body,
-            passages,
-            in_title,
-            &plan.highlight_terms(),
-            1,
-        );
-        Ok(best
-            .into_iter()
-            .next()
-            .map(|(_, range, highlights)| Hit::quote(article, range, highlights, 1.0)))
+        let highlight_terms = plan.highlight_terms();
+        let mut hits = Vec::new();
+        for (key, title, passages) in matching {
+            let Some(stored) = articles.get(&key) else {
+                continue; // deleted since it was indexed
+            };
+            let article = &stored.article;
+            let (best, _) = best_passages(
+                Form::Other,
+                true,
+                &plan,
+                &article.title,
+                &article.body,
+                passages,
+                |t| title.iter().any(|x| x == t),
+                &highlight_terms,
+                1,
+            );
+            hits.extend(
+                best.into_iter().next().map(|(_, range, highlights)| {
+                    (key, Hit::quote(article, range, highlights, 1.0))
+                }),
+            );
+        }
+        Ok(hits)
     }
 
     /// For the page's hits that are one report of several outlets: which copy to show (a
@@ -906,13 +920,13 @@ fn newer_than_page(
 /// candidates (`prefetched`, their terms taken out of `terms_of`), else read now.
 fn all_passages(
     key: i64,
-    prefetched: Option<(i64, ArticlePassages)>,
+    prefetched: Option<ArticlePassages>,
     snapshot: &search::Snapshot,
     lookup: &mut search::TermLookup<'_>,
     terms: &[&str],
     terms_of: &mut FxHashMap<DocAddress, PassageTerms>,
 ) -> Result<PassagesWithTerms, SearchError> {
-    if let Some((_, all)) = prefetched {
+    if let Some(all) = prefetched {
         return Ok(all
             .into_iter()
             .map(|(addr, range)| (range, terms_of.remove(&addr).unwrap_or_default().text))
@@ -945,7 +959,7 @@ fn quote_article(
     article: &crate::ingest::Article,
     title: &[String],
     found: &[search::PassageHit],
-    all: Vec<(Range<usize>, Vec<PassageToken>)>,
+    all: PassagesWithTerms,
     terms_of: &mut FxHashMap<DocAddress, PassageTerms>,
 ) -> (Vec<(f32, Range<usize>, Vec<Range<usize>>)>, f32) {
     let whole_article = !all.is_empty();

@@ -438,10 +438,10 @@ impl Engine {
         self.answerer().ask(req)
     }
 
-    /// What a watch of `words` shows for the stored article `key`, if it matches (see
-    /// [`Answerer::watch_quote`]).
-    pub fn watch_quote(&self, words: &str, key: i64) -> Result<Option<Hit>, SearchError> {
-        self.answerer().watch_quote(words, key)
+    /// What a watch of `words` shows for those of the stored articles `keys` it matches (see
+    /// [`Answerer::watch_quotes`]).
+    pub fn watch_quotes(&self, words: &str, keys: &[i64]) -> Result<Vec<(i64, Hit)>, SearchError> {
+        self.answerer().watch_quotes(words, keys)
     }
 
     fn answerer(&self) -> Answerer<'_> {
@@ -545,6 +545,15 @@ mod tests {
         }
     }
 
+    /// A fresh engine with its data in `dir`.
+    async fn engine_in(dir: &tempfile::TempDir) -> Engine {
+        let config = Config {
+            data_dir: dir.path().join("data"),
+            ..Config::default()
+        };
+        Engine::open(config).await.unwrap()
+    }
+
     fn ask(engine: &Engine, question: &str) -> Vec<String> {
         let req = AskRequest {
             question: question.into(),
@@ -563,18 +572,17 @@ mod tests {
     #[tokio::test]
     async fn a_watch_needs_every_word_or_its_synonym_and_quotes_as_answers_do() {
         let dir = tempfile::tempdir().unwrap();
-        let config = Config {
-            data_dir: dir.path().join("data"),
-            ..Config::default()
-        };
-        let engine = Engine::open(config).await.unwrap();
+        let engine = engine_in(&dir).await;
         let mut a = article();
         a.title = "Monitors arrive".into();
         a.body = "The weather was fine.\n\nCeasefire monitors arrived in the port on Saturday.\n\n\
                   Dockworkers went on with their day."
             .into();
         let key = engine.add_articles(vec![a]).await.unwrap()[0].key;
-        let quote = |words: &str| engine.watch_quote(words, key).unwrap().map(|h| h.passage);
+        let quote = |words: &str| {
+            let hits = engine.watch_quotes(words, &[key]).unwrap();
+            hits.into_iter().next().map(|(_, h)| h.passage)
+        };
         let expected = Some("Ceasefire monitors arrived in the port on Saturday.".to_string());
         assert_eq!(quote("ceasefire monitor"), expected);
         // A synonym of the watched word finds the article too.
@@ -586,11 +594,7 @@ mod tests {
     #[tokio::test]
     async fn the_answer_is_quoted_as_its_whole_paragraph_with_the_question_words_marked() {
         let dir = tempfile::tempdir().unwrap();
-        let config = Config {
-            data_dir: dir.path().join("data"),
-            ..Config::default()
-        };
-        let engine = Engine::open(config).await.unwrap();
+        let engine = engine_in(&dir).await;
         // The second paragraph is longer than one passage: the answering sentence is indexed
         // apart from the sentences around it, and the quote gives them back.
         let paragraph = "The evening session ran three hours longer than planned, and aides \

@@ -5,7 +5,7 @@
 //!
 //! The core only decides *what* to tell *which place* ([`Alert`]); adapters deliver.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -66,16 +66,20 @@ pub async fn run(
             batch = new_articles.recv() => {
                 let Some(batch) = batch else { break };
                 let watches: Vec<Watch> = engine.store().all_watches().unwrap_or_default();
+                // Each watch's words are planned once for the whole batch.
+                let mut quotes: Vec<HashMap<i64, Hit>> = watches
+                    .iter()
+                    .map(|watch| match engine.watch_quotes(&watch.words, &batch) {
+                        Ok(hits) => hits.into_iter().collect(),
+                        Err(e) => {
+                            tracing::warn!(error = %crate::text::error_chain(&e), "cannot match a watch");
+                            HashMap::new()
+                        }
+                    })
+                    .collect();
                 for &key in &batch {
-                    for watch in &watches {
-                        let hit = match engine.watch_quote(&watch.words, key) {
-                            Ok(Some(hit)) => hit,
-                            Ok(None) => continue,
-                            Err(e) => {
-                                tracing::warn!(error = %crate::text::error_chain(&e), "cannot match a watch");
-                                continue;
-                            }
-                        };
+                    for (watch, quotes) in watches.iter().zip(quotes.iter_mut()) {
+                        let Some(hit) = quotes.remove(&key) else { continue };
                         // Recorded before delivery: a crash may lose an alert, never repeat one.
                         match engine.store().mark_alerted(watch.id, &hit.url) {
                             Ok(true) => pending
