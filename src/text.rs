@@ -35,6 +35,8 @@ pub fn shorten(s: &str, max: usize) -> String {
 }
 
 /// An error and its causes on one line, outermost first: "bad regex /x(/: regex parse error: …".
+/// A cause whose text already ends the line (an error that prints its source itself, as
+/// `"article store: {0}"` does) is not repeated.
 pub fn error_chain(e: &dyn std::error::Error) -> String {
     let mut out = e.to_string();
     let mut next = e.source();

@@ -182,7 +182,7 @@ impl Fetcher {
 /// A failed request as the user should read it: a certificate the roots do not vouch for is
 /// named as such (with what to do), not as "could not connect".
 fn send_error(e: &reqwest::Error) -> IngestError {
-    let chain = error_chain(e);
+    let chain = crate::text::error_chain(e);
     match chain.find("invalid peer certificate: ") {
         Some(at) => {
             let reason = chain[at + "invalid peer certificate: ".len()..].trim();
@@ -206,19 +206,6 @@ fn certificate_problem(rustls_name: &str) -> Option<&'static str> {
     })
 }
 
-/// Every message in an error's source chain, joined by ": ". (An `io::Error` wrapping a TLS
-/// error displays the TLS error's message, and its `source` goes on from there.)
-fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut msg = e.to_string();
-    let mut next = e.source();
-    while let Some(s) = next {
-        msg.push_str(": ");
-        msg.push_str(&s.to_string());
-        next = s.source();
-    }
-    msg
-}
-
 fn describe(e: &reqwest::Error) -> String {
     if e.is_timeout() {
         "timed out".into()
@@ -227,6 +214,6 @@ fn describe(e: &reqwest::Error) -> String {
     } else if e.is_redirect() {
         "too many redirects".into()
     } else {
-        error_chain(e)
+        crate::text::error_chain(e)
     }
 }
