@@ -581,6 +581,7 @@ fn block_paragraphs(doc: &dom_query::Document) -> Vec<String> {
     ];
     doc.select("p, h2, h3, h4, li, blockquote, pre, tr, div")
         .iter()
+        .filter(|el| !link_dense(el))
         .filter_map(|el| {
             if el.is("tr") {
                 // A layout table's row holds whole tables: its inner rows count instead.
@@ -615,6 +616,23 @@ fn block_paragraphs(doc: &dom_query::Document) -> Vec<String> {
         })
         .filter(|t| !t.is_empty())
         .collect()
+}
+
+/// Share of a block's text inside links at which it counts as navigation, not article text:
+/// lists of related stories, "More:" teasers, breadcrumbs, author and share links. Chosen on the
+/// extraction benchmark's tuning half (docs/reliability.md).
+const LINK_DENSITY: f32 = 0.75;
+
+/// Whether most of the block's text (at least [`LINK_DENSITY`] of its non-space characters) is
+/// the text of links.
+fn link_dense(el: &dom_query::Selection<'_>) -> bool {
+    let count = |t: &str| t.chars().filter(|c| !c.is_whitespace()).count();
+    let all = count(&el.text());
+    if all == 0 {
+        return false;
+    }
+    let linked: usize = el.select("a").iter().map(|a| count(&a.text())).sum();
+    linked as f32 >= LINK_DENSITY * all as f32
 }
 
 /// Paragraph texts of an HTML fragment (feed content or summary); plain text passes through.
@@ -822,6 +840,39 @@ mod tests {
             1,
             "{paragraphs:?}"
         );
+    }
+
+    #[test]
+    fn blocks_made_of_links_are_left_out_and_a_link_in_a_sentence_stays() {
+        let html = r#"<html><head><title>Envoys end the Lisbon round without a date</title></head>
+            <body><article><h1>Envoys end the Lisbon round without a date</h1>
+            <p>The envoys left Lisbon on Tuesday without setting a date for the next round, and
+            both delegations said the <a href="https://example.org/text">published text</a> of
+            the draft was still open to change.</p>
+            <p><a href="https://example.org/more">More: How the Lisbon round began</a></p>
+            <p>Officials from both sides described the two days of meetings as frank and said the
+            mediators would propose new dates within a week.</p>
+            <ul><li><a href="https://example.org/a">Steel quota talks slip to spring</a></li>
+            <li><a href="https://example.org/b">Ferry strike ends after nine days</a></li></ul>
+            </article></body></html>"#;
+        let a = one(html.as_bytes(), DocKind::Html).unwrap();
+        let paragraphs: Vec<&str> = a.paragraphs().collect();
+        assert!(
+            paragraphs
+                .iter()
+                .any(|p| p.contains("the published text of the draft was still open")),
+            "{paragraphs:?}"
+        );
+        assert!(
+            paragraphs.iter().any(|p| p.contains("frank")),
+            "{paragraphs:?}"
+        );
+        for teaser in ["More: How", "Steel quota talks", "Ferry strike"] {
+            assert!(
+                !paragraphs.iter().any(|p| p.contains(teaser)),
+                "{teaser}: {paragraphs:?}"
+            );
+        }
     }
 
     #[test]
