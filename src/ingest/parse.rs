@@ -614,8 +614,72 @@ fn block_paragraphs(doc: &dom_query::Document) -> Vec<String> {
                 None
             }
         })
-        .filter(|t| !t.is_empty())
+        .filter(|t| !t.is_empty() && !is_dateline(t))
         .collect()
+}
+
+/// Whether a block is only a dateline ("Updated 1:39 am EST, Wednesday, November 20, 2019",
+/// "PUBLISHED: 10:48, Tue, Nov 19, 2019", "November 18, 2019 | 4:10pm"): at most 16 words, each
+/// a month, a weekday, a number, a clock time or zone, or one of a few framing words
+/// ("updated", "published", "posted", "at", "on"); a month, a weekday or a year among them, and
+/// a year, a clock time or a framing word.
+/// The page's date is read from its metadata; as a paragraph the line is not article text.
+fn is_dateline(text: &str) -> bool {
+    const MONTHS: &str = "january february march april may june july august september october \
+        november december jan feb mar apr jun jul aug sep sept oct nov dec";
+    const WEEKDAYS: &str = "monday tuesday wednesday thursday friday saturday sunday mon tue \
+        tues wed thu thur thurs fri sat sun";
+    /// Clock words and time zones ("a.m." splits into "a" and "m").
+    const CLOCK: &[&str] = &[
+        "am", "pm", "a", "m", "p", "est", "edt", "cst", "cdt", "mst", "mdt", "pst", "pdt", "et",
+        "pt", "ct", "gmt", "utc", "bst", "cet", "cest", "ist",
+    ];
+    /// Words that stamp a page's time, and words that may stand between the parts of a stamp.
+    const STAMPS: &[&str] = &["updated", "published", "posted", "modified"];
+    const FILLERS: &[&str] = &["first", "last", "on", "at", "date", "time"];
+    const ORDINALS: &[&str] = &["st", "nd", "rd", "th"];
+    // Most blocks are sentences far longer than any dateline: told apart by length alone.
+    if text.len() > 160 {
+        return false;
+    }
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    if words.is_empty() || words.len() > 16 {
+        return false;
+    }
+    // A calendar word, and a year, a clock time or a word stamping the page ("December 3"
+    // alone may be a heading of a timeline, not a stamp).
+    let (mut calendar, mut stamp) = (false, false);
+    for word in &words {
+        let w = word.as_str();
+        let number = w.chars().all(|c| c.is_ascii_digit());
+        if number && w.len() == 4 {
+            (calendar, stamp) = (true, true);
+            continue;
+        }
+        if MONTHS
+            .split_whitespace()
+            .chain(WEEKDAYS.split_whitespace())
+            .any(|c| c == w)
+        {
+            calendar = true;
+            continue;
+        }
+        // "4", "10pm", "21st"
+        let suffix = w.trim_start_matches(|c: char| c.is_ascii_digit());
+        let numbered = suffix.len() < w.len();
+        if numbered && CLOCK.contains(&suffix) || CLOCK.contains(&w) || STAMPS.contains(&w) {
+            stamp = true;
+            continue;
+        }
+        if !(number || numbered && ORDINALS.contains(&suffix) || FILLERS.contains(&w)) {
+            return false;
+        }
+    }
+    calendar && stamp
 }
 
 /// Share of a block's text inside links at which it counts as navigation, not article text:
@@ -873,6 +937,49 @@ mod tests {
                 "{teaser}: {paragraphs:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_dateline_is_not_a_paragraph_but_a_sentence_with_a_date_is() {
+        for line in [
+            "Updated 1:39 am EST, Wednesday, November 20, 2019",
+            "PUBLISHED: 10:48, Tue, Nov 19, 2019",
+            "November 18, 2019 | 4:10pm",
+            "Nov. 20, 2019 5:52 AM EST",
+            "23 Nov 2017",
+            "Posted on 3rd December at 9 a.m.",
+        ] {
+            assert!(is_dateline(line), "{line}");
+        }
+        for line in [
+            "The talks resumed on Wednesday, November 20.",
+            "December 3",
+            "2019: a year of talks",
+            "10 | 4 | 7",
+            "Geneva, November 20, 2019",
+            "Last Friday",
+        ] {
+            assert!(!is_dateline(line), "{line}");
+        }
+        let html = r#"<html><head><title>Envoys end the Lisbon round</title></head>
+            <body><article><h1>Envoys end the Lisbon round</h1>
+            <p>Updated 1:39 am EST, Wednesday, November 20, 2026</p>
+            <p>The envoys left Lisbon on Tuesday, November 19, without setting a date for the next
+            round of talks, officials from both delegations said.</p>
+            <p>Mediators said they would propose new dates within a week.</p>
+            </article></body></html>"#;
+        let a = one(html.as_bytes(), DocKind::Html).unwrap();
+        let paragraphs: Vec<&str> = a.paragraphs().collect();
+        assert!(
+            !paragraphs.iter().any(|p| p.starts_with("Updated")),
+            "{paragraphs:?}"
+        );
+        assert!(
+            paragraphs
+                .iter()
+                .any(|p| p.contains("Tuesday, November 19")),
+            "{paragraphs:?}"
+        );
     }
 
     #[test]
