@@ -609,7 +609,9 @@ const MAX_COPIES: usize = 8;
 /// the candidates, not the clock, so an archive ranks as a live feed does), so the newest gains
 /// `w` and a very old one loses up to `w`. Articles without a known date keep their score. A
 /// question asking for the current state doubles `w`; one asking for the start doubles it and
-/// favours the oldest instead. Then best first again (stable).
+/// turns it around: `f` halves with every `half_life_days` an article is *newer* than the
+/// oldest candidate, so the first report gains over one a few days later, however long ago
+/// both were. Then best first again (stable).
 fn apply_recency(
     ranked: &mut [(f32, i64)],
     published: impl Fn(i64) -> Option<i64>,
@@ -631,12 +633,13 @@ fn apply_recency(
     let half_life = recency.half_life_days.max(0.01) * 86_400.0;
     for r in ranked.iter_mut() {
         let Some(at) = published(r.1) else { continue };
-        let fresh = 0.5f32.powf((newest - at) as f32 / half_life);
-        let fresh = if cue == Cue::Start {
-            1.0 - fresh
+        // Asked for the start, the oldest candidate is the one "new" is measured from.
+        let age = if cue == Cue::Start {
+            at - oldest
         } else {
-            fresh
+            newest - at
         };
+        let fresh = 0.5f32.powf(age as f32 / half_life);
         r.0 *= 1.0 + weight * (2.0 * fresh - 1.0);
     }
     ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -1126,6 +1129,27 @@ fn join_paragraph(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn asked_for_the_start_the_oldest_report_wins_among_old_ones() {
+        use crate::timewords::Cue;
+        const DAY: i64 = 86_400;
+        // Key 1 on day 0, key 2 on day 5 (slightly better), key 3 on day 40 (the newest).
+        let published = |key: i64| Some([0, 5, 40][key as usize - 1] * DAY);
+        let recency = Recency {
+            weight: 0.4,
+            half_life_days: 3.0,
+        };
+        let order = |cue| {
+            let mut ranked = vec![(1.05, 2), (1.0, 1), (0.9, 3)];
+            apply_recency(&mut ranked, published, recency, cue);
+            ranked.iter().map(|r| r.1).collect::<Vec<i64>>()
+        };
+        // Both early reports are weeks older than the newest: asked for the start, the
+        // earliest comes first, not whichever of the two scored a little better.
+        assert_eq!(order(Cue::Start), [1, 2, 3]);
+        assert_eq!(order(Cue::Current), [3, 2, 1]);
+    }
 
     #[test]
     fn an_article_far_ahead_as_a_whole_overtakes_a_slightly_better_passage() {
