@@ -40,6 +40,9 @@ const CURRENT: &[&str] = &[
 const START: &[&str] = &["initially", "originally", "at first", "in the beginning"];
 /// Start words that stay in the search.
 const START_KEPT: &[&str] = &["first"];
+/// Words of a question about what is still to come: there "first" is about that event ("When
+/// will the commission first meet?"), not about how the story started.
+const FUTURE: &[&str] = &["will", "shall", "going to", "due to", "expected to"];
 
 /// The question's cue and the question without its cue words.
 pub fn recency_cue(question: &str) -> (Cue, String) {
@@ -50,6 +53,9 @@ pub fn recency_cue(question: &str) -> (Cue, String) {
         (START, Cue::Start, true),
         (START_KEPT, Cue::Start, false),
     ] {
+        if kind == Cue::Start && !strip && FUTURE.iter().any(|f| find_phrase(&text, f).is_some()) {
+            continue;
+        }
         for phrase in list {
             while let Some(at) = find_phrase(&text, phrase) {
                 if cue == Cue::None {
@@ -635,6 +641,15 @@ mod tests {
         );
         // Inside a word is no cue.
         assert_eq!(recency_cue("a snowstorm and yetis").0, Cue::None);
+        // "First" about an event still to come is no question about the start.
+        assert_eq!(
+            recency_cue("When will the joint river commission first meet?").0,
+            Cue::None
+        );
+        assert_eq!(
+            recency_cue("What did Belmora first say about the contacts?").0,
+            Cue::Start
+        );
     }
 
     #[test]
