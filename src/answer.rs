@@ -210,12 +210,7 @@ impl Answerer<'_> {
             // Only the articles shown are read from the store.
             let mut wanted_keys = page_keys.clone();
             wanted_keys.extend(newer_key);
-            let articles: FxHashMap<i64, std::sync::Arc<crate::store::StoredArticle>> = self
-                .store
-                .get_many_as_of(&wanted_keys, Some(snapshot.stamp()))?
-                .into_iter()
-                .map(|a| (a.key, a))
-                .collect();
+            let articles = self.articles_by_key(&wanted_keys, &snapshot)?;
             let newer = newer_key.and_then(|k| articles.get(&k)).map(|a| Newer {
                 title: a.article.title.clone(),
                 url: a.article.url.clone(),
@@ -297,6 +292,21 @@ impl Answerer<'_> {
 }
 
 impl Answerer<'_> {
+    /// The stored articles `keys` as the index `snapshot` saw them, by key (deleted ones left
+    /// out).
+    fn articles_by_key(
+        &self,
+        keys: &[i64],
+        snapshot: &search::Snapshot,
+    ) -> Result<FxHashMap<i64, std::sync::Arc<crate::store::StoredArticle>>, SearchError> {
+        Ok(self
+            .store
+            .get_many_as_of(keys, Some(snapshot.stamp()))?
+            .into_iter()
+            .map(|a| (a.key, a))
+            .collect())
+    }
+
     /// Ranks each candidate article by its best passage, weighing BM25 by how much of the
     /// question the passage (with its title) covers; articles whose candidates together cover
     /// less than half the bar are dropped. Also says, per article kept, whether its title and
@@ -439,12 +449,7 @@ impl Answerer<'_> {
             }
         }
         let wanted: Vec<i64> = matching.iter().map(|m| m.0).collect();
-        let articles: FxHashMap<i64, std::sync::Arc<crate::store::StoredArticle>> = self
-            .store
-            .get_many_as_of(&wanted, Some(snapshot.stamp()))?
-            .into_iter()
-            .map(|a| (a.key, a))
-            .collect();
+        let articles = self.articles_by_key(&wanted, &snapshot)?;
         let highlight_terms = plan.highlight_terms();
         let mut hits = Vec::new();
         for (key, title, passages) in matching {

@@ -381,7 +381,8 @@ fn weekend(today: NaiveDate) -> (NaiveDate, NaiveDate) {
     (sat, sat + Days::new(2))
 }
 
-fn month_number(w: &str) -> Option<u32> {
+/// A month's number from its name or its three-letter (or "sept") abbreviation, lower case.
+pub(crate) fn month_number(w: &str) -> Option<u32> {
     const NAMES: [&str; 12] = [
         "january",
         "february",

@@ -581,11 +581,10 @@ fn block_paragraphs(doc: &dom_query::Document) -> Vec<String> {
     ];
     doc.select("p, h2, h3, h4, li, blockquote, pre, tr, div")
         .iter()
-        .filter(|el| !link_dense(el))
         .filter_map(|el| {
             if el.is("tr") {
                 // A layout table's row holds whole tables: its inner rows count instead.
-                if el.select("table, p").length() > 0 {
+                if el.select("table, p").length() > 0 || link_dense(&el, &el.text()) {
                     return None;
                 }
                 let cells: Vec<String> = el
@@ -606,13 +605,11 @@ fn block_paragraphs(doc: &dom_query::Document) -> Vec<String> {
                 {
                     return None;
                 }
-                return Some(collapse_ws(&el.text()));
+            } else if !(el.is("p") || el.select("p").length() == 0) {
+                return None;
             }
-            if el.is("p") || el.select("p").length() == 0 {
-                Some(collapse_ws(&el.text()))
-            } else {
-                None
-            }
+            let text = el.text();
+            (!link_dense(&el, &text)).then(|| collapse_ws(&text))
         })
         .filter(|t| !t.is_empty() && !is_dateline(t))
         .collect()
@@ -625,8 +622,6 @@ fn block_paragraphs(doc: &dom_query::Document) -> Vec<String> {
 /// a year, a clock time or a framing word.
 /// The page's date is read from its metadata; as a paragraph the line is not article text.
 fn is_dateline(text: &str) -> bool {
-    const MONTHS: &str = "january february march april may june july august september october \
-        november december jan feb mar apr jun jul aug sep sept oct nov dec";
     const WEEKDAYS: &str = "monday tuesday wednesday thursday friday saturday sunday mon tue \
         tues wed thu thur thurs fri sat sun";
     /// Clock words and time zones ("a.m." splits into "a" and "m").
@@ -660,10 +655,8 @@ fn is_dateline(text: &str) -> bool {
             (calendar, stamp) = (true, true);
             continue;
         }
-        if MONTHS
-            .split_whitespace()
-            .chain(WEEKDAYS.split_whitespace())
-            .any(|c| c == w)
+        if crate::timewords::month_number(w).is_some()
+            || WEEKDAYS.split_whitespace().any(|d| d == w)
         {
             calendar = true;
             continue;
@@ -687,11 +680,11 @@ fn is_dateline(text: &str) -> bool {
 /// extraction benchmark's tuning half (docs/reliability.md).
 const LINK_DENSITY: f32 = 0.75;
 
-/// Whether most of the block's text (at least [`LINK_DENSITY`] of its non-space characters) is
+/// Whether most of the block's `text` (at least [`LINK_DENSITY`] of its non-space characters) is
 /// the text of links.
-fn link_dense(el: &dom_query::Selection<'_>) -> bool {
+fn link_dense(el: &dom_query::Selection<'_>, text: &str) -> bool {
     let count = |t: &str| t.chars().filter(|c| !c.is_whitespace()).count();
-    let all = count(&el.text());
+    let all = count(text);
     if all == 0 {
         return false;
     }
