@@ -31,6 +31,7 @@ pub mod query;
 mod read;
 mod schema;
 mod stem;
+mod top;
 mod writer;
 
 use std::path::Path;

@@ -8,19 +8,13 @@ use std::sync::Arc;
 use rustc_hash::FxHashMap;
 use tantivy::DocSet as _;
 use tantivy::Term;
-use tantivy::collector::TopDocs;
 use tantivy::columnar::Column;
 use tantivy::postings::{Postings as _, TermInfo};
 use tantivy::schema::IndexRecordOption;
 
 use super::schema::Fields;
+use super::top::TopTied;
 use super::{Plan, SearchError, passage};
-
-/// Passages read past the asked number, to see whether equal scores continue past the last
-/// place (see [`Snapshot::top_passages`]). Enough to hold the copies of a report that tie at
-/// the last place, so the search is rarely run twice (with one, the core bench's copies made a
-/// tenth of its questions search again).
-const TIES_BEYOND: usize = 8;
 
 /// Fast-field columns of one segment: article key, passage start and end, and the article's
 /// date and report group (absent in an older version's index).
@@ -42,6 +36,14 @@ impl PassageColumns {
             published: ff.date("published").ok(),
             story: ff.u64("story").ok(),
         })
+    }
+
+    /// Article key and start of the passage `doc` (missing values last).
+    pub(super) fn order_key(&self, doc: tantivy::DocId) -> (u64, u64) {
+        (
+            self.article.first(doc).unwrap_or(u64::MAX),
+            self.start.first(doc).unwrap_or(u64::MAX),
+        )
     }
 }
 
@@ -147,9 +149,8 @@ impl Snapshot {
     /// Best passages for a query, at most `limit` of them, best first. Equal scores (the same
     /// paragraph in two copies of a report) are ordered by article key, then position, never by
     /// where the index happened to put them (which follows the writer's threads and merges, so
-    /// it changes from one ingest to the next); the last places go the same way, as the search
-    /// reaches past `limit` (a few further, then twice as far while the scores still equal the
-    /// last one kept).
+    /// it changes from one ingest to the next): the collector ([`TopTied`]) keeps ties in that
+    /// order as it goes, so the last places are as deterministic as the first.
     pub fn top_passages(
         &self,
         query: &dyn tantivy::query::Query,
@@ -158,40 +159,26 @@ impl Snapshot {
         if limit == 0 {
             return Ok(Vec::new());
         }
-        let mut want = limit + TIES_BEYOND;
-        let top = loop {
-            let top = self
-                .searcher
-                .search(query, &TopDocs::with_limit(want).order_by_score())?;
-            let complete = top.len() < want
-                || top.len() <= limit
-                || top.last().map(|t| t.0) < Some(top[limit - 1].0);
-            if complete {
-                break top;
-            }
-            want *= 2;
-        };
-        let mut hits: Vec<PassageHit> = top
+        let top = self.searcher.search(
+            query,
+            &TopTied {
+                limit,
+                columns: self.columns.clone(),
+            },
+        )?;
+        Ok(top
             .into_iter()
-            .filter_map(|(score, addr)| {
-                let (article, range) = passage_at(&self.columns, addr)?;
+            .filter_map(|t| {
+                let (article, range) = passage_at(&self.columns, t.addr)?;
                 Some(PassageHit {
                     article,
                     range,
-                    score,
-                    dating: dating_at(&self.columns, addr, article),
-                    addr,
+                    score: t.score,
+                    dating: dating_at(&self.columns, t.addr, article),
+                    addr: t.addr,
                 })
             })
-            .collect();
-        hits.sort_by(|a, b| {
-            b.score
-                .total_cmp(&a.score)
-                .then(a.article.cmp(&b.article))
-                .then(a.range.start.cmp(&b.range.start))
-        });
-        hits.truncate(limit);
-        Ok(hits)
+            .collect())
     }
 
     /// Every indexed passage of `article` (what [`passage::split`] cut at ingest time), in
