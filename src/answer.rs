@@ -28,7 +28,7 @@ use std::ops::Range;
 use rustc_hash::FxHashMap;
 use tantivy::DocAddress;
 
-use crate::question::{self, Form};
+use crate::question::{self, Form, Want};
 use crate::reply::{Also, Answer, Hit, Newer, NotFoundReason};
 use crate::search::passage::{self, PassageToken};
 use crate::search::query::{self, PlanInput};
@@ -243,7 +243,7 @@ impl Answerer<'_> {
                 };
                 let (passages, coverage) = quote_article(
                     &Quoting {
-                        form: reading.form,
+                        want: reading.want(),
                         plan: &plan,
                         highlight_terms: &highlight_terms,
                         per_article,
@@ -458,7 +458,7 @@ impl Answerer<'_> {
             };
             let article = &stored.article;
             let (best, _) = best_passages(
-                Form::Other,
+                Want::ANY,
                 true,
                 &plan,
                 &article.title,
@@ -768,7 +768,7 @@ fn is_heading(text: &str, title: &str) -> bool {
 /// Also returns the share of the question the whole article (title and body) covers.
 #[allow(clippy::type_complexity, clippy::too_many_arguments)] // one private call site
 fn best_passages(
-    form: Form,
+    want: Want,
     whole_article: bool,
     plan: &query::Plan,
     title: &str,
@@ -846,14 +846,14 @@ fn best_passages(
     // The form's boost, read from the text only where it can matter: a paragraph that, boosted
     // in full, would still score below the n-th best unboosted one stays out of the quotes
     // either way.
-    if form != Form::Other && !scored.is_empty() {
+    if want.form != Form::Other && !scored.is_empty() {
         let mut unboosted: Vec<f32> = scored.iter().map(|s| s.0).collect();
         let nth = n.clamp(1, unboosted.len()) - 1;
         let (_, bar, _) = unboosted.select_nth_unstable_by(nth, |a, b| b.total_cmp(a));
         let bar = *bar;
         for (score, unit) in scored.iter_mut() {
             if *score * FORM_BOOST >= bar {
-                *score *= FORM_BOOST.powf(form.answer_strength(&body[unit.range.clone()]));
+                *score *= FORM_BOOST.powf(want.answer_strength(&body[unit.range.clone()]));
             }
         }
     }
@@ -952,7 +952,7 @@ fn all_passages(
 
 /// What choosing an article's quotes needs of the question.
 struct Quoting<'a> {
-    form: Form,
+    want: Want,
     plan: &'a query::Plan,
     highlight_terms: &'a rustc_hash::FxHashSet<String>,
     per_article: usize,
@@ -985,7 +985,7 @@ fn quote_article(
         r
     };
     best_passages(
-        q.form,
+        q.want,
         whole_article,
         q.plan,
         &article.title,

@@ -39,7 +39,87 @@ pub enum Form {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reading {
     pub form: Form,
+    /// For a "how long" question, the verb it closes with ("did the talks *last*").
+    pub lasting: Option<Lasting>,
     pub words: String,
+}
+
+/// The verb of a "how long" question: a paragraph with the same verb bound to a length of time
+/// ("the summit *lasted* about seven hours") answers it better than one with another length in
+/// it ("for more than ten days").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lasting {
+    Last,
+    Take,
+    Run,
+    Continue,
+}
+
+impl Lasting {
+    fn of(verb: &str) -> Option<Lasting> {
+        match verb.to_ascii_lowercase().as_str() {
+            "last" | "lasts" | "lasted" => Some(Lasting::Last),
+            "take" | "takes" | "took" | "taken" => Some(Lasting::Take),
+            "run" | "runs" | "ran" => Some(Lasting::Run),
+            "continue" | "continued" | "go on" | "went on" => Some(Lasting::Continue),
+            _ => None,
+        }
+    }
+
+    /// The verb in its written forms, followed by a length of time.
+    fn bound(self) -> &'static Regex {
+        static BOUND: LazyLock<[Regex; 4]> = LazyLock::new(|| {
+            let length = LENGTH.replace("NUMBER_WORDS", NUMBER_WORDS);
+            [
+                "last(?:s|ed|ing)?",
+                "t(?:ake|akes|ook|aken|aking)",
+                "r(?:un|uns|an|unning)",
+                "(?:continu(?:e|es|ed|ing)|go(?:es)? on|went on)",
+            ]
+            .map(|verb| {
+                Regex::new(&format!(
+                    r"(?i)(?-u:\b){verb}\s+(?:for\s+)?{QUALIFIERS}{length}(?-u:\b)"
+                ))
+                .expect("lasting pattern")
+            })
+        });
+        &BOUND[self as usize]
+    }
+}
+
+/// What the quote should hold: the question's form and, for "how long", its verb.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Want {
+    pub form: Form,
+    pub lasting: Option<Lasting>,
+}
+
+impl Want {
+    /// No kind of answer preferred.
+    pub const ANY: Want = Want {
+        form: Form::Other,
+        lasting: None,
+    };
+
+    /// How well `text` (a paragraph) holds the answer wanted (see [`Form::answer_strength`]); a
+    /// length of time bound to the question's own verb counts in full, a length bound to another
+    /// verb three quarters.
+    pub fn answer_strength(self, text: &str) -> f32 {
+        let strength = self.form.answer_strength(text);
+        match self.lasting {
+            Some(verb) if strength == 1.0 && !verb.bound().is_match(text) => 0.75,
+            _ => strength,
+        }
+    }
+}
+
+impl Reading {
+    pub fn want(&self) -> Want {
+        Want {
+            form: self.form,
+            lasting: self.lasting,
+        }
+    }
 }
 
 /// Units of time: after "how many" they make the question a "how long", and they frame it.
@@ -126,6 +206,7 @@ pub fn read(question: &str) -> Reading {
     if !TRIGGER.is_match(question) {
         return Reading {
             form: Form::Other,
+            lasting: None,
             words,
         };
     }
@@ -136,6 +217,7 @@ pub fn read(question: &str) -> Reading {
         .iter()
         .next()
         .map_or(Form::Other, |i| forms[i]);
+    let mut lasting = None;
     let (set, frames) = &*FRAMES;
     for i in set.matches(question).iter() {
         let re = &frames[i];
@@ -144,11 +226,18 @@ pub fn read(question: &str) -> Reading {
             .filter_map(|c| c.get(1).map(|m| m.range()))
             .collect();
         for range in blank {
+            if form == Form::HowLong && lasting.is_none() {
+                lasting = Lasting::of(&question[range.clone()]);
+            }
             let len = range.len();
             words.replace_range(range, &" ".repeat(len));
         }
     }
-    Reading { form, words }
+    Reading {
+        form,
+        lasting,
+        words,
+    }
 }
 
 /// Month names as written in news text (capitalised; "May" only with a day or a preposition).
@@ -180,6 +269,24 @@ static DURATION: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)(?-u:\b)(?:(?:\d[\d,.]*|an?|{NUMBER_WORDS}|several|few|many|some|couple of)[ -](?:(?:more|full|straight|long|consecutive|extra|whole|nearly|about)\s+)?(?:seconds?|minutes?|hours?|days?|nights?|weeks?|fortnights?|months?|years?|decades?|centuries)|\d+-(?:second|minute|hour|day|night|week|month|year|decade)|(?:hours|days|weeks|months|years|decades) of|overnight|prolonged|protracted|lengthy|drawn-out)(?-u:\b)"
     ))
     .expect("duration pattern")
+});
+
+/// A length of time as written: "two days", "a further 20 months", "several weeks".
+const LENGTH: &str = r"(?:\d[\d,.]*|an?|several|few|many|some|couple of|NUMBER_WORDS)[ -](?:(?:more|full|straight|long|consecutive|extra|whole)\s+)?(?:seconds?|minutes?|hours?|days?|nights?|weeks?|fortnights?|months?|years?|decades?|centuries)";
+
+/// Words between a verb of lasting and its length: "lasted *about* seven hours".
+const QUALIFIERS: &str = r"(?:(?:about|around|roughly|nearly|almost|some|more than|less than|just|only|at least|up to|another|a further|the (?:past|last|next|first))\s+)*";
+
+/// A duration bound to what lasted: after a verb of lasting or "for"/"over" ("lasted about
+/// seven hours", "scheduled to run for two weeks", "took 15 years"), before "of" ("four days of
+/// talks"), or an adjective of length ("prolonged"). A bare length ("reviewed after five
+/// years") is more often a point in time.
+static BOUND_DURATION: LazyLock<Regex> = LazyLock::new(|| {
+    let length = LENGTH.replace("NUMBER_WORDS", NUMBER_WORDS);
+    Regex::new(&format!(
+        r"(?i)(?-u:\b)(?:(?:last(?:s|ed|ing)?|took|takes?|taken|taking|run(?:s|ning)?|ran|spent|spend(?:s|ing)?|continu(?:e|es|ed|ing)|went on|go(?:es)? on|for|over)\s+{QUALIFIERS}{length}|{length} of(?-u:\b)|\d+-(?:second|minute|hour|day|night|week|month|year|decade)|prolonged|protracted|lengthy|drawn-out)(?-u:\b)"
+    ))
+    .expect("bound duration pattern")
 });
 
 static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
@@ -222,12 +329,16 @@ const NOT_NAMES: &[&str] = &[
 
 impl Form {
     /// How well `text` (a paragraph) holds the kind of answer this form asks for: 1 when it
-    /// does, 0.5 for a vaguer kind (a month where a day is asked for), 0 when it does not.
+    /// does, 0.5 for a vaguer kind (a month where a day is asked for, a bare length of time where
+    /// one bound to what lasted is), 0 when it does not.
     pub fn answer_strength(self, text: &str) -> f32 {
         match self {
             Form::When if DAY.is_match(text) => 1.0,
             Form::When if PERIOD.is_match(text) => 0.5,
             Form::When => 0.0,
+            Form::HowLong if BOUND_DURATION.is_match(text) => 1.0,
+            Form::HowLong if DURATION.is_match(text) => 0.5,
+            Form::HowLong => 0.0,
             _ if self.answered_by(text) => 1.0,
             _ => 0.0,
         }
@@ -364,6 +475,19 @@ mod tests {
             "The talks ended without an agreement after two days.",
         );
         yes(Form::HowLong, "The handover took nearly four hours.");
+        // A length bound to what lasted is the answer; a bare one is a point in time.
+        for bound in [
+            "The summit lasted about seven hours.",
+            "The summit is scheduled to run for two weeks.",
+            "The talks broke up after four days of haggling.",
+            "Diplomats expect the negotiations to be prolonged.",
+        ] {
+            assert_eq!(Form::HowLong.answer_strength(bound), 1.0, "{bound}");
+        }
+        assert_eq!(
+            Form::HowLong.answer_strength("The share will be reviewed after five years."),
+            0.5
+        );
         yes(Form::HowLong, "a proposed 30-day pause in strikes");
         yes(
             Form::HowLong,
