@@ -176,6 +176,9 @@ static FRAMES: LazyLock<(regex::RegexSet, Vec<Regex>)> = LazyLock::new(|| {
         // "how long did the talks last?", "…scheduled to run?": the verb closing a how-long question
         r"(?i)(?-u:\b)how long(?-u:\b).*(?-u:\b)(last|lasted|lasts|take|took|takes|run|ran|runs|continue|continued|go on|went on)\W*$".into(),
         r"(?i)(?-u:\b)how many(?-u:\b).*(?-u:\b)(take|took|takes)(?-u:\b)".into(),
+        // "Where did the handover take place?": asks for a place; searched for, "take" and
+        // "place" find unrelated sentences ("buses waited to take them")
+        r"(?i)(?-u:\b)where(?-u:\b).*(?-u:\b)(take place|took place|takes place|taken place|taking place)(?-u:\b)".into(),
         // "what day", not "what date": a date is what moves in a story ("a new date was set").
         r"(?i)(?-u:\b)(?:what|which) (day|month|year|time|week)(?-u:\b)".into(),
         r"(?i)(?-u:\b)for what (reasons?)(?-u:\b)".into(),
@@ -357,7 +360,7 @@ impl Form {
             // engines): the place is the match's last word, the name its first.
             Form::Where => PLACE.find_iter(text).any(|m| {
                 let word = m.as_str().rsplit(' ').next().unwrap_or("");
-                !is_time_word(word)
+                !is_time_word(word) && !is_demonym_before_noun(word, &text[m.end()..])
             }),
             Form::Who => NAME.find_iter(text).any(|m| {
                 let name = m.as_str();
@@ -368,6 +371,17 @@ impl Form {
             }),
         }
     }
+}
+
+/// A people's adjective before a noun, which follows "from the" as a place does: "from the
+/// Karvanian side", "in Japanese custody" (not "in Iran and").
+fn is_demonym_before_noun(word: &str, after: &str) -> bool {
+    ["ian", "ean", "ese", "ish"]
+        .iter()
+        .any(|end| word.len() > end.len() + 2 && word.ends_with(end))
+        && after
+            .strip_prefix(' ')
+            .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_lowercase()))
 }
 
 /// Month and day names, which follow "in"/"on" as places do.
@@ -433,6 +447,10 @@ mod tests {
         assert_eq!(
             kept("How did Moscow react to the proposal?"),
             "How did Moscow to the proposal?"
+        );
+        assert_eq!(
+            kept("Where did the first-stage handover take place?"),
+            "Where did the first-stage handover ?"
         );
         // Content words stay: "last" in "last week", "held".
         assert_eq!(
@@ -515,6 +533,11 @@ mod tests {
         );
         yes(Form::Where, "Soldiers stepped off buses near the border.");
         no(Form::Where, "The talks resume in January.");
+        no(
+            Form::Where,
+            "She watched the handover from the Karvanian side.",
+        );
+        yes(Form::Where, "The men walked across the Ostrel bridge.");
         yes(
             Form::Who,
             "The American envoys Steve Witkoff and Jared Kushner arrived.",
