@@ -458,7 +458,7 @@ impl Answerer<'_> {
             };
             let article = &stored.article;
             let (best, _) = best_passages(
-                Want::ANY,
+                &Want::ANY,
                 true,
                 &plan,
                 &article.title,
@@ -768,7 +768,7 @@ fn is_heading(text: &str, title: &str) -> bool {
 /// Also returns the share of the question the whole article (title and body) covers.
 #[allow(clippy::type_complexity, clippy::too_many_arguments)] // one private call site
 fn best_passages(
-    want: Want,
+    want: &Want,
     whole_article: bool,
     plan: &query::Plan,
     title: &str,
@@ -985,7 +985,7 @@ fn quote_article(
         r
     };
     best_passages(
-        q.want,
+        &q.want,
         whole_article,
         q.plan,
         &article.title,

@@ -41,7 +41,168 @@ pub struct Reading {
     pub form: Form,
     /// For a "how long" question, the verb it closes with ("did the talks *last*").
     pub lasting: Option<Lasting>,
+    /// For a "how many" question, what it counts.
+    pub counted: Option<Counted>,
     pub words: String,
+}
+
+/// What a "how many" question counts: a paragraph with a number of that ("15 mature oil
+/// fields" for "how many oilfields") answers it better than one with another number in it
+/// ("110m tons", "in 2004").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Counted {
+    /// "How many *prisoners*", "how much *gas*": the noun, lower case, without a plural -s.
+    Noun(String),
+    /// "What share of", "what percentage": a percentage.
+    Share,
+    /// "How much did they pay", "what price": an amount of money.
+    Money,
+}
+
+/// Words that end the counted noun of "how many …": "how many old oilfields *did* …".
+const COUNT_STOPS: &[&str] = &[
+    "did", "does", "do", "is", "are", "was", "were", "will", "would", "could", "can", "has",
+    "have", "had", "should", "might", "must", "in", "on", "at", "of", "for", "from", "to", "under",
+    "per", "a", "an", "the",
+];
+
+/// Verbs of "how much … *pay*": the amount asked for is money.
+const MONEY_VERBS: &[&str] = &[
+    "pay", "paid", "cost", "costs", "spend", "spent", "worth", "earn", "earned", "charge",
+    "charged", "raise", "raised", "sell", "sold", "fine", "fined", "price", "invest", "invested",
+];
+
+impl Counted {
+    fn of(question: &str) -> Option<Counted> {
+        let words: Vec<String> = question
+            .split_whitespace()
+            .map(|w| {
+                w.trim_matches(|c: char| !c.is_alphanumeric())
+                    .to_lowercase()
+            })
+            .collect();
+        let at = words.windows(2).position(|w| {
+            matches!(
+                (w[0].as_str(), w[1].as_str()),
+                ("how", "many" | "much")
+                    | (
+                        "what",
+                        "share" | "fraction" | "percentage" | "proportion" | "price"
+                    )
+            )
+        })?;
+        match words[at + 1].as_str() {
+            "share" | "fraction" | "percentage" | "proportion" => return Some(Counted::Share),
+            "price" => return Some(Counted::Money),
+            _ => {}
+        }
+        let noun: Vec<&String> = words[at + 2..]
+            .iter()
+            .take_while(|w| !COUNT_STOPS.contains(&w.as_str()))
+            .take(4)
+            .collect();
+        match noun.last() {
+            Some(last) => Some(Counted::Noun(singular(last).to_string())),
+            None if words[at + 1] == "much"
+                && words[at + 2..]
+                    .iter()
+                    .any(|w| MONEY_VERBS.contains(&w.as_str())) =>
+            {
+                Some(Counted::Money)
+            }
+            None => None,
+        }
+    }
+
+    /// Whether `text` holds a number of what is counted.
+    fn bound(&self, text: &str) -> bool {
+        let tokens: Vec<&str> = text
+            .split_whitespace()
+            .map(|w| {
+                w.trim_matches(|c: char| {
+                    matches!(
+                        c,
+                        ',' | '.' | ';' | ':' | '(' | ')' | '"' | '\u{201c}' | '\u{201d}'
+                    )
+                })
+            })
+            .collect();
+        tokens.iter().enumerate().any(|(i, token)| {
+            if !is_number(token) {
+                return false;
+            }
+            let next = &tokens[i + 1..(i + 5).min(tokens.len())];
+            match self {
+                Counted::Share => {
+                    token.ends_with('%')
+                        || next.first().is_some_and(|w| {
+                            w.eq_ignore_ascii_case("percent") || w.eq_ignore_ascii_case("%")
+                        })
+                        || next.first().is_some_and(|w| w.eq_ignore_ascii_case("per"))
+                            && next.get(1).is_some_and(|w| w.eq_ignore_ascii_case("cent"))
+                }
+                Counted::Money => {
+                    token.starts_with(['$', '\u{a3}', '\u{20ac}'])
+                        || next
+                            .iter()
+                            .take(2)
+                            .any(|w| CURRENCIES.iter().any(|c| w.eq_ignore_ascii_case(c)))
+                }
+                // The noun as one word or two ("oilfields", "oil fields").
+                Counted::Noun(noun) => (0..next.len()).any(|j| {
+                    let one = next[j];
+                    starts_with_ignore_case(one, noun)
+                        || (starts_with_ignore_case(noun, one)
+                            && next.get(j + 1).is_some_and(|two| {
+                                starts_with_ignore_case(two, &noun[one.len()..])
+                            }))
+                }),
+            }
+        })
+    }
+}
+
+/// Whether `word` starts with `prefix`, ASCII case ignored.
+fn starts_with_ignore_case(word: &str, prefix: &str) -> bool {
+    !prefix.is_empty()
+        && word.len() >= prefix.len()
+        && word.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+}
+
+/// Currency words after an amount: "200,000 yuan", "1.5bn euros".
+const CURRENCIES: &[&str] = &[
+    "dollars", "dollar", "pounds", "pound", "euros", "euro", "yuan", "yen", "rupees", "rupiah",
+    "roubles", "rubles", "francs", "krona", "kronor", "pesos", "riyals", "dinars",
+];
+
+/// A word as a number: "15", "1.6m", "$600", "£39.99", "two", "dozens".
+fn is_number(token: &str) -> bool {
+    static WORDS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+        let mut words: Vec<&str> = NUMBER_WORDS.split('|').collect();
+        words.sort_unstable();
+        words
+    });
+    let t = token.trim_start_matches(['$', '\u{a3}', '\u{20ac}']);
+    if t.starts_with(|c: char| c.is_ascii_digit()) {
+        return true;
+    }
+    // Number words are short: the word lower-cased on the stack, then looked up.
+    let mut lower = [0u8; 16];
+    let Some(buf) = lower.get_mut(..t.len()) else {
+        return false;
+    };
+    buf.copy_from_slice(t.as_bytes());
+    buf.make_ascii_lowercase();
+    std::str::from_utf8(buf).is_ok_and(|w| WORDS.binary_search(&w).is_ok())
+}
+
+/// A noun without its plural ending, for comparing "oilfields" with "oil fields".
+fn singular(word: &str) -> &str {
+    if word.len() > 3 && word.ends_with('s') && !word.ends_with("ss") {
+        &word[..word.len() - 1]
+    } else {
+        word
+    }
 }
 
 /// The verb of a "how long" question: a paragraph with the same verb bound to a length of time
@@ -87,11 +248,13 @@ impl Lasting {
     }
 }
 
-/// What the quote should hold: the question's form and, for "how long", its verb.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What the quote should hold: the question's form and, for "how long", its verb, for "how
+/// many", what it counts.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Want {
     pub form: Form,
     pub lasting: Option<Lasting>,
+    pub counted: Option<Counted>,
 }
 
 impl Want {
@@ -99,15 +262,20 @@ impl Want {
     pub const ANY: Want = Want {
         form: Form::Other,
         lasting: None,
+        counted: None,
     };
 
-    /// How well `text` (a paragraph) holds the answer wanted (see [`Form::answer_strength`]); a
+    /// How well `text` (a paragraph) holds the answer wanted (see [`Form::answer_strength`]): a
     /// length of time bound to the question's own verb counts in full, a length bound to another
-    /// verb three quarters.
-    pub fn answer_strength(self, text: &str) -> f32 {
+    /// verb three quarters; a number of what the question counts in full, another number half.
+    pub fn answer_strength(&self, text: &str) -> f32 {
         let strength = self.form.answer_strength(text);
-        match self.lasting {
-            Some(verb) if strength == 1.0 && !verb.bound().is_match(text) => 0.75,
+        if strength < 1.0 {
+            return strength;
+        }
+        match (self.lasting, &self.counted) {
+            (Some(verb), _) if !verb.bound().is_match(text) => 0.75,
+            (_, Some(counted)) if !counted.bound(text) => 0.5,
             _ => strength,
         }
     }
@@ -118,6 +286,7 @@ impl Reading {
         Want {
             form: self.form,
             lasting: self.lasting,
+            counted: self.counted.clone(),
         }
     }
 }
@@ -210,6 +379,7 @@ pub fn read(question: &str) -> Reading {
         return Reading {
             form: Form::Other,
             lasting: None,
+            counted: None,
             words,
         };
     }
@@ -239,6 +409,11 @@ pub fn read(question: &str) -> Reading {
     Reading {
         form,
         lasting,
+        counted: if form == Form::HowMany {
+            Counted::of(question)
+        } else {
+            None
+        },
         words,
     }
 }
@@ -513,6 +688,24 @@ mod tests {
         );
         no(Form::HowLong, "The talks ended without an agreement.");
         yes(Form::HowMany, "They swapped 150 captives each.");
+        // A number of what is counted is the answer; another number half one.
+        let counted = |q: &str, text: &str| read(q).want().answer_strength(text);
+        let oilfields = "How many old oilfields could Chinese firms run?";
+        assert_eq!(
+            counted(oilfields, "They may run 15 mature oil fields."),
+            1.0
+        );
+        assert_eq!(counted(oilfields, "Imports rose 21% to 110m tons."), 0.5);
+        let share = "What share of the flow does Durmand get?";
+        assert_eq!(counted(share, "Durmand gets 42 percent of it."), 1.0);
+        assert_eq!(counted(share, "It has 3 dams."), 0.5);
+        let paid = "How much did the broadcaster pay for the script?";
+        assert_eq!(counted(paid, "It bought the script for $600."), 1.0);
+        assert_eq!(counted(paid, "It was his first of 11 novels."), 0.5);
+        assert_eq!(
+            read("How many voters are there?").counted,
+            Some(Counted::Noun("voter".into()))
+        );
         yes(Form::HowMany, "Four people were killed.");
         no(Form::HowMany, "The strikes hit a residential district.");
         yes(
