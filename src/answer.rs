@@ -784,11 +784,20 @@ fn best_passages(
     let units: Vec<(Unit, Vec<f32>)> = paragraph_units(body, &paragraphs, passages)
         .into_iter()
         .map(|unit| {
-            let matched = plan
+            let mut matched: Vec<f32> = plan
                 .groups
                 .iter()
                 .map(|g| g.matched_weight(|t| unit.has(t)))
                 .collect();
+            // A name's first word counts where its later word names the person.
+            for (gi, g) in plan.groups.iter().enumerate() {
+                if let Some(next) = g.name_next
+                    && matched[gi] == 0.0
+                    && matched[next] > 0.0
+                {
+                    matched[gi] = g.weight;
+                }
+            }
             (unit, matched)
         })
         .collect();

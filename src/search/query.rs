@@ -204,6 +204,10 @@ pub struct WordGroup {
     pub weight: f32,
     /// Whether any form of the word is in the index.
     pub in_index: bool,
+    /// For a word that begins a name ("Hugo" of "Hugo Chavez"), the group of the name's next
+    /// word: a paragraph that names the person by the later word alone ("Mr Chavez") names
+    /// them as fully as the lead that wrote the whole name.
+    pub name_next: Option<usize>,
 }
 
 impl WordGroup {
@@ -409,6 +413,8 @@ pub fn plan(
     let mut prev: Option<&PassageToken> = None;
     let mut phrase_end = 0;
     let words: Vec<&str> = tokens.iter().map(|t| &*t.text).collect();
+    // Per group: the position of its word when the question writes it capitalized.
+    let mut capitalized: Vec<Option<usize>> = Vec::new();
     for (i, token) in tokens.iter().enumerate() {
         if let Some(p) = prev
             && token.position > p.position
@@ -431,6 +437,7 @@ pub fn plan(
             phrase_end = i + group.1;
             if groups.len() < MAX_WORDS && seen.insert(group.0.term.clone().into()) {
                 groups.push(group.0);
+                capitalized.push(None);
             }
             continue;
         }
@@ -442,12 +449,24 @@ pub fn plan(
             joined.get(i).and_then(Option::as_ref),
         ];
         groups.push(word_group(&input, token, compounds, analyzer, lookup, &idf));
+        let upper = input.question[token.range.clone()].starts_with(char::is_uppercase);
+        capitalized.push(upper.then_some(token.position));
     }
+    link_names(&mut groups, &capitalized);
     weigh_unknown(&mut groups);
     Plan {
         groups,
         pairs,
         passages: lookup.searcher().num_docs(),
+    }
+}
+
+/// Links each capitalized word to the capitalized word right after it ("Hugo" → "Chavez",
+/// "Las" → "Vegas"), as parts of one name (see [`WordGroup::name_next`]).
+fn link_names(groups: &mut [WordGroup], capitalized: &[Option<usize>]) {
+    for i in 0..groups.len() {
+        let Some(at) = capitalized[i] else { continue };
+        groups[i].name_next = capitalized.iter().position(|c| *c == Some(at + 1));
     }
 }
 
@@ -511,6 +530,7 @@ fn word_group(
         corrected_to,
         weight: if df == 0 { 0.0 } else { idf(df) },
         in_index: df > 0,
+        name_next: None,
     }
 }
 
@@ -566,6 +586,7 @@ fn phrase_group(
             corrected_to: None,
             weight: if df == 0 { 0.0 } else { idf(df) },
             in_index: df > 0,
+            name_next: None,
         },
         len,
     ))
@@ -850,6 +871,7 @@ mod tests {
             corrected_to: None,
             weight,
             in_index: true,
+            name_next: None,
         };
         let plan = Plan {
             groups: vec![
@@ -927,6 +949,7 @@ mod tests {
             corrected_to: None,
             weight,
             in_index: true,
+            name_next: None,
         };
         let unknown = |term: &str, weight: f32| WordGroup {
             in_index: false,

@@ -159,3 +159,45 @@ async fn words_that_mean_the_same_find_each_other() {
     );
     assert!(a.hits[0].passage.contains("envoys"), "{:?}", a.hits[0]);
 }
+
+#[tokio::test]
+async fn a_person_named_in_full_in_the_lead_is_the_same_person_further_down() {
+    let dir = tempfile::tempdir().unwrap();
+    let handler = crate::support::handler_with(
+        &dir,
+        vec![article(
+            "https://news.example.org/2026/11/harbour-deal-porto-alba",
+            "Example World News",
+            "Harbour deal signed in Porto Alba",
+            at(11, 10),
+            "Trade minister Henrik Saal said on Tuesday that the harbour agreement he signed \
+             with Castavia in Porto Alba was the best of his career.\n\n\
+             The port authority's budget will be reviewed after five years, and 2027 will be \
+             the first full year of the new rules.\n\n\
+             Mr Saal said the new quay would open in March and take 40 more ships a month.\n\n\
+             The signing ceremony lasted about two hours.",
+        )],
+    )
+    .await;
+    // "Henrik" is only in the lead; the quay is where "Mr Saal" speaks.
+    let a = answer(&handler, "What did Henrik Saal say about the quay?").await;
+    assert!(a.hits[0].passage.contains("new quay"), "{:?}", a.hits[0]);
+    // The number of what is counted, not "after five years" or "2027".
+    let a = answer(
+        &handler,
+        "How many more ships will the port take each month?",
+    )
+    .await;
+    assert!(
+        a.hits[0].passage.contains("40 more ships"),
+        "{:?}",
+        a.hits[0]
+    );
+    // A length bound to the question's verb, not the bare "after five years".
+    let a = answer(&handler, "How long did the signing ceremony last?").await;
+    assert!(
+        a.hits[0].passage.contains("lasted about two hours"),
+        "{:?}",
+        a.hits[0]
+    );
+}
