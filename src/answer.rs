@@ -243,7 +243,7 @@ impl Answerer<'_> {
                 };
                 let (passages, coverage) = quote_article(
                     &Quoting {
-                        want: reading.want(),
+                        want: &reading.want,
                         plan: &plan,
                         highlight_terms: &highlight_terms,
                         per_article,
@@ -961,7 +961,7 @@ fn all_passages(
 
 /// What choosing an article's quotes needs of the question.
 struct Quoting<'a> {
-    want: Want,
+    want: &'a Want,
     plan: &'a query::Plan,
     highlight_terms: &'a rustc_hash::FxHashSet<String>,
     per_article: usize,
@@ -994,7 +994,7 @@ fn quote_article(
         r
     };
     best_passages(
-        &q.want,
+        q.want,
         whole_article,
         q.plan,
         &article.title,

@@ -34,15 +34,11 @@ pub enum Form {
     Other,
 }
 
-/// A question as read: its form, and its words with the framing ones blanked out (byte
-/// positions are kept, so the rest reads as before).
+/// A question as read: what kind of answer it wants, and its words with the framing ones
+/// blanked out (byte positions are kept, so the rest reads as before).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reading {
-    pub form: Form,
-    /// For a "how long" question, the verb it closes with ("did the talks *last*").
-    pub lasting: Option<Lasting>,
-    /// For a "how many" question, what it counts.
-    pub counted: Option<Counted>,
+    pub want: Want,
     pub words: String,
 }
 
@@ -230,16 +226,10 @@ impl Lasting {
     /// The verb in its written forms, followed by a length of time.
     fn bound(self) -> &'static Regex {
         static BOUND: LazyLock<[Regex; 4]> = LazyLock::new(|| {
-            let length = LENGTH.replace("NUMBER_WORDS", NUMBER_WORDS);
-            [
-                "last(?:s|ed|ing)?",
-                "t(?:ake|akes|ook|aken|aking)",
-                "r(?:un|uns|an|unning)",
-                "(?:continu(?:e|es|ed|ing)|go(?:es)? on|went on)",
-            ]
-            .map(|verb| {
+            LASTING_VERBS.map(|verb| {
                 Regex::new(&format!(
-                    r"(?i)(?-u:\b){verb}\s+(?:for\s+)?{QUALIFIERS}{length}(?-u:\b)"
+                    r"(?i)(?-u:\b){verb}\s+(?:for\s+)?{QUALIFIERS}{}(?-u:\b)",
+                    *LENGTH
                 ))
                 .expect("lasting pattern")
             })
@@ -253,7 +243,9 @@ impl Lasting {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Want {
     pub form: Form,
+    /// For a "how long" question, the verb it closes with ("did the talks *last*").
     pub lasting: Option<Lasting>,
+    /// For a "how many" question, what it counts.
     pub counted: Option<Counted>,
 }
 
@@ -277,16 +269,6 @@ impl Want {
             (Some(verb), _) if !verb.bound().is_match(text) => 0.75,
             (_, Some(counted)) if !counted.bound(text) => 0.5,
             _ => strength,
-        }
-    }
-}
-
-impl Reading {
-    pub fn want(&self) -> Want {
-        Want {
-            form: self.form,
-            lasting: self.lasting,
-            counted: self.counted.clone(),
         }
     }
 }
@@ -377,9 +359,7 @@ pub fn read(question: &str) -> Reading {
     let mut words = question.to_string();
     if !TRIGGER.is_match(question) {
         return Reading {
-            form: Form::Other,
-            lasting: None,
-            counted: None,
+            want: Want::ANY,
             words,
         };
     }
@@ -407,12 +387,14 @@ pub fn read(question: &str) -> Reading {
         }
     }
     Reading {
-        form,
-        lasting,
-        counted: if form == Form::HowMany {
-            Counted::of(question)
-        } else {
-            None
+        want: Want {
+            form,
+            lasting,
+            counted: if form == Form::HowMany {
+                Counted::of(question)
+            } else {
+                None
+            },
         },
         words,
     }
@@ -450,7 +432,19 @@ static DURATION: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// A length of time as written: "two days", "a further 20 months", "several weeks".
-const LENGTH: &str = r"(?:\d[\d,.]*|an?|several|few|many|some|couple of|NUMBER_WORDS)[ -](?:(?:more|full|straight|long|consecutive|extra|whole)\s+)?(?:seconds?|minutes?|hours?|days?|nights?|weeks?|fortnights?|months?|years?|decades?|centuries)";
+static LENGTH: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        r"(?:\d[\d,.]*|an?|several|few|many|some|couple of|{NUMBER_WORDS})[ -](?:(?:more|full|straight|long|consecutive|extra|whole)\s+)?(?:seconds?|minutes?|hours?|days?|nights?|weeks?|fortnights?|months?|years?|decades?|centuries)"
+    )
+});
+
+/// The verbs of [`Lasting`], in its order, as written in a paragraph.
+const LASTING_VERBS: [&str; 4] = [
+    "last(?:s|ed|ing)?",
+    "t(?:ake|akes|ook|aken|aking)",
+    "r(?:un|uns|an|unning)",
+    "(?:continu(?:e|es|ed|ing)|go(?:es)? on|went on)",
+];
 
 /// Words between a verb of lasting and its length: "lasted *about* seven hours".
 const QUALIFIERS: &str = r"(?:(?:about|around|roughly|nearly|almost|some|more than|less than|just|only|at least|up to|another|a further|the (?:past|last|next|first))\s+)*";
@@ -460,9 +454,9 @@ const QUALIFIERS: &str = r"(?:(?:about|around|roughly|nearly|almost|some|more th
 /// talks"), or an adjective of length ("prolonged"). A bare length ("reviewed after five
 /// years") is more often a point in time.
 static BOUND_DURATION: LazyLock<Regex> = LazyLock::new(|| {
-    let length = LENGTH.replace("NUMBER_WORDS", NUMBER_WORDS);
+    let (verbs, length) = (LASTING_VERBS.join("|"), &*LENGTH);
     Regex::new(&format!(
-        r"(?i)(?-u:\b)(?:(?:last(?:s|ed|ing)?|took|takes?|taken|taking|run(?:s|ning)?|ran|spent|spend(?:s|ing)?|continu(?:e|es|ed|ing)|went on|go(?:es)? on|for|over)\s+{QUALIFIERS}{length}|{length} of(?-u:\b)|\d+-(?:second|minute|hour|day|night|week|month|year|decade)|prolonged|protracted|lengthy|drawn-out)(?-u:\b)"
+        r"(?i)(?-u:\b)(?:(?:{verbs}|spent|spend(?:s|ing)?|for|over)\s+{QUALIFIERS}{length}|{length} of(?-u:\b)|\d+-(?:second|minute|hour|day|night|week|month|year|decade)|prolonged|protracted|lengthy|drawn-out)(?-u:\b)"
     ))
     .expect("bound duration pattern")
 });
@@ -594,7 +588,7 @@ mod tests {
             ("Is territory negotiable?", Form::Other),
             ("Has Washington commented?", Form::Other),
         ] {
-            assert_eq!(read(q).form, form, "{q}");
+            assert_eq!(read(q).want.form, form, "{q}");
         }
     }
 
@@ -689,7 +683,7 @@ mod tests {
         no(Form::HowLong, "The talks ended without an agreement.");
         yes(Form::HowMany, "They swapped 150 captives each.");
         // A number of what is counted is the answer; another number half one.
-        let counted = |q: &str, text: &str| read(q).want().answer_strength(text);
+        let counted = |q: &str, text: &str| read(q).want.answer_strength(text);
         let oilfields = "How many old oilfields could Chinese firms run?";
         assert_eq!(
             counted(oilfields, "They may run 15 mature oil fields."),
@@ -703,7 +697,7 @@ mod tests {
         assert_eq!(counted(paid, "It bought the script for $600."), 1.0);
         assert_eq!(counted(paid, "It was his first of 11 novels."), 0.5);
         assert_eq!(
-            read("How many voters are there?").counted,
+            read("How many voters are there?").want.counted,
             Some(Counted::Noun("voter".into()))
         );
         yes(Form::HowMany, "Four people were killed.");
