@@ -112,22 +112,23 @@ impl Counted {
 
     /// Whether `text` holds a number of what is counted.
     fn bound(&self, text: &str) -> bool {
-        let tokens: Vec<&str> = text
-            .split_whitespace()
-            .map(|w| {
-                w.trim_matches(|c: char| {
-                    matches!(
-                        c,
-                        ',' | '.' | ';' | ':' | '(' | ')' | '"' | '\u{201c}' | '\u{201d}'
-                    )
-                })
+        let mut tokens = text.split_whitespace().map(|w| {
+            w.trim_matches(|c: char| {
+                matches!(
+                    c,
+                    ',' | '.' | ';' | ':' | '(' | ')' | '"' | '\u{201c}' | '\u{201d}'
+                )
             })
-            .collect();
-        tokens.iter().enumerate().any(|(i, token)| {
+        });
+        // The four words after each number, read only where there is a number.
+        let mut next: Vec<&str> = Vec::with_capacity(4);
+        std::iter::from_fn(|| tokens.next().map(|t| (t, tokens.clone()))).any(|(token, rest)| {
             if !is_number(token) {
                 return false;
             }
-            let next = &tokens[i + 1..(i + 5).min(tokens.len())];
+            next.clear();
+            next.extend(rest.take(4));
+            let next = next.as_slice();
             match self {
                 Counted::Share => {
                     token.ends_with('%')
@@ -181,6 +182,21 @@ fn is_number(token: &str) -> bool {
     let t = token.trim_start_matches(['$', '\u{a3}', '\u{20ac}']);
     if t.starts_with(|c: char| c.is_ascii_digit()) {
         return true;
+    }
+    // Most words start with a letter no number word starts with.
+    static FIRSTS: LazyLock<[bool; 128]> = LazyLock::new(|| {
+        let mut firsts = [false; 128];
+        for w in NUMBER_WORDS.split('|') {
+            firsts[usize::from(w.as_bytes()[0].to_ascii_lowercase())] = true;
+        }
+        firsts
+    });
+    if !t
+        .as_bytes()
+        .first()
+        .is_some_and(|b| b.is_ascii() && FIRSTS[usize::from(b.to_ascii_lowercase())])
+    {
+        return false;
     }
     // Number words are short: the word lower-cased on the stack, then looked up.
     let mut lower = [0u8; 16];

@@ -48,16 +48,23 @@ const FUTURE: &[&str] = &["will", "shall", "going to", "due to", "expected to"];
 pub fn recency_cue(question: &str) -> (Cue, String) {
     let mut cue = Cue::None;
     let mut text = question.to_string();
+    // The words are found once, and again only after a phrase is taken out.
+    let mut words = word_ranges(&text);
     for (list, kind, strip) in [
         (CURRENT, Cue::Current, true),
         (START, Cue::Start, true),
         (START_KEPT, Cue::Start, false),
     ] {
-        if kind == Cue::Start && !strip && FUTURE.iter().any(|f| find_phrase(&text, f).is_some()) {
+        if kind == Cue::Start
+            && !strip
+            && FUTURE
+                .iter()
+                .any(|f| find_phrase(&text, &words, f).is_some())
+        {
             continue;
         }
         for phrase in list {
-            while let Some(at) = find_phrase(&text, phrase) {
+            while let Some(at) = find_phrase(&text, &words, phrase) {
                 if cue == Cue::None {
                     cue = kind;
                 }
@@ -65,6 +72,7 @@ pub fn recency_cue(question: &str) -> (Cue, String) {
                     break;
                 }
                 text.replace_range(at, " ");
+                words = word_ranges(&text);
             }
         }
     }
@@ -327,32 +335,40 @@ pub fn asks_what_is_new(rest: &str, hinted: bool) -> bool {
 
 /// Byte ranges and text of the words of `s` (letters, digits; "21st" is one word).
 fn words_of(s: &str) -> Vec<(Range<usize>, &str)> {
+    word_ranges(s)
+        .into_iter()
+        .map(|r| (r.clone(), &s[r]))
+        .collect()
+}
+
+/// Byte ranges of the words (runs of letters and digits) of `s`.
+fn word_ranges(s: &str) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let mut start = None;
     for (i, c) in s.char_indices() {
         if c.is_alphanumeric() {
             start.get_or_insert(i);
         } else if let Some(b) = start.take() {
-            out.push((b..i, &s[b..i]));
+            out.push(b..i);
         }
     }
     if let Some(b) = start {
-        out.push((b..s.len(), &s[b..]));
+        out.push(b..s.len());
     }
     out
 }
 
-/// Where `phrase` (lowercase words) stands in `text` as whole words, case-insensitively.
-fn find_phrase(text: &str, phrase: &str) -> Option<Range<usize>> {
-    let words = words_of(text);
-    let want: Vec<&str> = phrase.split(' ').collect();
+/// Where `phrase` (lowercase words, one space apart) stands in `text`, whose `words` are given,
+/// as whole words, case-insensitively.
+fn find_phrase(text: &str, words: &[Range<usize>], phrase: &str) -> Option<Range<usize>> {
+    let n = phrase.split(' ').count();
     (0..words.len()).find_map(|i| {
-        let slice = words.get(i..i + want.len())?;
+        let slice = words.get(i..i + n)?;
         slice
             .iter()
-            .zip(&want)
-            .all(|((_, w), p)| w.eq_ignore_ascii_case(p))
-            .then(|| slice[0].0.start..slice[want.len() - 1].0.end)
+            .zip(phrase.split(' '))
+            .all(|(w, p)| text[w.clone()].eq_ignore_ascii_case(p))
+            .then(|| slice[0].start..slice[n - 1].end)
     })
 }
 

@@ -2,11 +2,18 @@
 # Work per question without this VM's timing noise: instructions counted by valgrind's callgrind,
 # for talkwatch (everything inside `Answerer::ask`: plan, search, whole-article scores, the
 # articles from SQLite, quotes and highlights) and for tantivy-py (its timed `search` call:
-# query parsing, top 10, stored ids; measured as the difference between a run with 2 rounds of
-# questions and one with none, so index building cancels out).
+# query parsing, top 10, stored ids).
 #
 #   python3 bench/compare/run.py --only-talkwatch   # once: venv, corpus, release build
-#   bash bench/compare/instructions.sh              # ~10 minutes on 2 cores; needs valgrind
+#   bash bench/compare/instructions.sh              # ~15 minutes on 2 cores; needs valgrind
+#   bash bench/compare/instructions.sh --talkwatch-only   # talkwatch's column alone
+#
+# Both count warm questions: the difference between a run asking every question in 3 rounds and
+# one asking it in 1, so what a process does once (compiling the question patterns, ~130 M
+# instructions at its first question; opening the index) cancels out. To compare two builds,
+# run the script from a worktree of each (`git worktree add /tmp/old <rev>`, then
+# `CARGO_TARGET_DIR=$PWD/target bash /tmp/old/bench/compare/instructions.sh --talkwatch-only`
+# shares the dependencies already built).
 #
 # Question sets: the first 300 BBC headlines and the 220 natural questions, over all 2,225 articles.
 # (Whole-process counts do not work for talkwatch: its parsing and writer threads spin briefly
@@ -31,22 +38,26 @@ grep -v -e '"id": "k' -e '"id": "q' "$src/queries.jsonl" >"$work/natural/queries
 # The profiling profile: release code with symbols (the release binary is stripped, and the
 # count is taken inside one function). Its first build takes as long as a release build.
 bin=$(cd "$root" && cargo bench --profile profiling --bench compare --no-run 2>&1 | sed -n 's/.*Executable .*(\(.*\))/\1/p')
-bin=$root/${bin#"$root/"}
+case $bin in /*) ;; *) bin=$root/$bin ;; esac
 
-talkwatch() { # set -> instructions per question
-    local d=$work/$1 n
+talkwatch() { # set -> instructions per warm question
+    local d=$work/$1 n rounds total1 total3
     n=$(wc -l <"$d/queries.jsonl")
-    TALKWATCH_COMPARE_DIR=$d TALKWATCH_COMPARE_REPEAT=1 valgrind --tool=callgrind \
-        --callgrind-out-file="$d/tw.out" --toggle-collect='talkwatch::answer::Answerer::ask' \
-        "$bin" >/dev/null 2>"$d/tw.err"
-    # Every question is asked twice (warm-up and one timed round), both inside the toggle.
-    echo $(($(grep -m1 -E '^(summary|totals):' "$d/tw.out" | awk '{print $2}') / (2 * n)))
+    # Every question is asked once to warm up, then in the timed rounds, all inside the toggle.
+    for rounds in 1 3; do
+        TALKWATCH_COMPARE_DIR=$d TALKWATCH_COMPARE_REPEAT=$rounds valgrind --tool=callgrind \
+            --callgrind-out-file="$d/tw$rounds.out" --toggle-collect='talkwatch::answer::Answerer::ask' \
+            "$bin" >/dev/null 2>"$d/tw$rounds.err"
+    done
+    total1=$(grep -m1 -E '^(summary|totals):' "$d/tw1.out" | awk '{print $2}')
+    total3=$(grep -m1 -E '^(summary|totals):' "$d/tw3.out" | awk '{print $2}')
+    echo $(((total3 - total1) / (2 * n)))
 }
 
 tantivy_py() { # set -> instructions per question
-    local d=$work/$1 n total0 total2
+    local d=$work/$1 n total1 total3
     n=$(wc -l <"$d/queries.jsonl")
-    for rounds in 0 2; do
+    for rounds in 1 3; do
         valgrind --tool=callgrind --callgrind-out-file="$d/py$rounds.out" "$python" - "$d" "$rounds" \
             >/dev/null 2>"$d/py$rounds.err" <<'EOF'
 import importlib.util, json, pathlib, sys
@@ -64,15 +75,21 @@ for _ in range(rounds):
         engine.search(q)
 EOF
     done
-    total0=$(grep -m1 -E '^(summary|totals):' "$d/py0.out" | awk '{print $2}')
-    total2=$(grep -m1 -E '^(summary|totals):' "$d/py2.out" | awk '{print $2}')
-    echo $(((total2 - total0) / (2 * n)))
+    total1=$(grep -m1 -E '^(summary|totals):' "$d/py1.out" | awk '{print $2}')
+    total3=$(grep -m1 -E '^(summary|totals):' "$d/py3.out" | awk '{print $2}')
+    echo $(((total3 - total1) / (2 * n)))
 }
 
 cd "$root"
 echo "| questions | talkwatch instructions/question | tantivy-py instructions/question | ratio |"
 echo "|---|---|---|---|"
+only_talkwatch=false
+[ "${1:-}" = --talkwatch-only ] && only_talkwatch=true
 for set in headlines natural; do
+    if $only_talkwatch; then
+        printf '| %s | %s | | |\n' "$set" "$(talkwatch "$set")"
+        continue
+    fi
     talkwatch "$set" >"$work/$set.tw" &
     tantivy_py "$set" >"$work/$set.py"
     wait
