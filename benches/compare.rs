@@ -7,6 +7,10 @@
 //! (default 5; single thread, top 10 articles with their best passage each) and keeps each
 //! query's median, so a slow moment of the machine does not land on one engine; writes
 //! `talkwatch.results.jsonl`
+//! With `TALKWATCH_COMPARE_INDEX=<dir>`, the data directory is kept there: built on the first
+//! run, opened as it is by later ones (no ingest), so runs of two builds search the very same
+//! index (its document order follows the indexing threads and differs from one build to the
+//! next, which moves instruction counts by ±10 %).
 //! (`{"id", "ranked": [doc ids], "passages": [..], "ms"}`) and `talkwatch.build.json`.
 //! Scoring is done by the driver, the same way for every engine.
 
@@ -63,12 +67,16 @@ async fn main() {
     let docs: Vec<Doc> = read_jsonl(&dir.join("docs.jsonl"));
     let queries: Vec<Query> = read_jsonl(&dir.join("queries.jsonl"));
     let data = tempfile::tempdir().unwrap();
+    let kept = std::env::var_os("TALKWATCH_COMPARE_INDEX").map(PathBuf::from);
+    let reuse = kept
+        .as_ref()
+        .is_some_and(|k| k.join("store.sqlite").exists());
     // The defaults, with `TALKWATCH_SEARCH__*` overrides (to try a setting without editing code:
     // `TALKWATCH_SEARCH__RECENCY_WEIGHT=0.3 python3 bench/compare/run.py --only-talkwatch`).
     let search_env = std::env::vars().filter(|(k, _)| k.starts_with("TALKWATCH_SEARCH__"));
     let mut config =
         Config::load_with_env(None, search_env).expect("TALKWATCH_SEARCH__* overrides");
-    config.data_dir = data.path().join("data");
+    config.data_dir = kept.unwrap_or_else(|| data.path().join("data"));
     // For an A/B of the article cache: TALKWATCH_COMPARE_ARTICLE_CACHE_MB=0 turns it off.
     if let Some(mb) = std::env::var("TALKWATCH_COMPARE_ARTICLE_CACHE_MB")
         .ok()
@@ -104,10 +112,13 @@ async fn main() {
         .collect();
     let n = articles.len();
     let started = Instant::now();
-    engine.add_articles(articles).await.unwrap();
-    // Merged into one generation, as `talkwatch reindex` does after a bulk import: tantivy-py's
-    // build waits for its merges too, and questions timed during background merges vary by 2×.
-    engine.reindex(std::sync::Arc::new(|_| {})).await.unwrap();
+    if !reuse {
+        engine.add_articles(articles).await.unwrap();
+        // Merged into one generation, as `talkwatch reindex` does after a bulk import:
+        // tantivy-py's build waits for its merges too, and questions timed during background
+        // merges vary by 2×.
+        engine.reindex(std::sync::Arc::new(|_| {})).await.unwrap();
+    }
     let build_s = started.elapsed().as_secs_f64();
     let stats = engine.stats().unwrap();
 

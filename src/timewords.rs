@@ -362,12 +362,18 @@ fn word_ranges(s: &str) -> Vec<Range<usize>> {
 /// as whole words, case-insensitively.
 fn find_phrase(text: &str, words: &[Range<usize>], phrase: &str) -> Option<Range<usize>> {
     let n = phrase.split(' ').count();
+    let first = phrase.split(' ').next()?.as_bytes();
+    let word = |w: &Range<usize>| &text.as_bytes()[w.clone()];
     (0..words.len()).find_map(|i| {
+        // Most words are not the phrase's first: turned away before its other words are split.
+        if !word(&words[i]).eq_ignore_ascii_case(first) {
+            return None;
+        }
         let slice = words.get(i..i + n)?;
         slice
             .iter()
             .zip(phrase.split(' '))
-            .all(|(w, p)| text[w.clone()].eq_ignore_ascii_case(p))
+            .all(|(w, p)| word(w).eq_ignore_ascii_case(p.as_bytes()))
             .then(|| slice[0].start..slice[n - 1].end)
     })
 }

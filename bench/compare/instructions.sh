@@ -10,10 +10,13 @@
 #
 # Both count warm questions: the difference between a run asking every question in 3 rounds and
 # one asking it in 1, so what a process does once (compiling the question patterns, ~130 M
-# instructions at its first question; opening the index) cancels out. To compare two builds,
-# run the script from a worktree of each (`git worktree add /tmp/old <rev>`, then
-# `CARGO_TARGET_DIR=$PWD/target bash /tmp/old/bench/compare/instructions.sh --talkwatch-only`
-# shares the dependencies already built).
+# instructions at its first question; opening the index) cancels out. talkwatch's runs search
+# one index, built once and kept in $cache/instructions/ (the document order of an index
+# follows its two indexing threads, which moves the counts of a fresh index by ±10 %). To
+# compare two builds, run the script from a worktree of each (`git worktree add /tmp/old <rev>`,
+# then `CARGO_TARGET_DIR=$PWD/target bash /tmp/old/bench/compare/instructions.sh
+# --talkwatch-only` shares the dependencies already built; a build whose compare bench cannot
+# open a kept index needs benches/compare.rs from this one).
 #
 # Question sets: the first 300 BBC headlines and the 220 natural questions, over all 2,225 articles.
 # (Whole-process counts do not work for talkwatch: its parsing and writer threads spin briefly
@@ -45,7 +48,8 @@ talkwatch() { # set -> instructions per warm question
     n=$(wc -l <"$d/queries.jsonl")
     # Every question is asked once to warm up, then in the timed rounds, all inside the toggle.
     for rounds in 1 3; do
-        TALKWATCH_COMPARE_DIR=$d TALKWATCH_COMPARE_REPEAT=$rounds valgrind --tool=callgrind \
+        TALKWATCH_COMPARE_INDEX=$cache/instructions/$1 \
+            TALKWATCH_COMPARE_DIR=$d TALKWATCH_COMPARE_REPEAT=$rounds valgrind --tool=callgrind \
             --callgrind-out-file="$d/tw$rounds.out" --toggle-collect='talkwatch::answer::Answerer::ask' \
             "$bin" >/dev/null 2>"$d/tw$rounds.err"
     done
