@@ -114,7 +114,7 @@ impl Counted {
     fn bound(&self, text: &str) -> bool {
         // Most paragraphs do not name what is counted: turned away before their words are read
         // (by the noun's last three letters, which its two-word spelling, "oil fields", ends
-        // with as well).
+        // with as well; a paragraph in capitals is turned away too).
         if let Counted::Noun(noun) = self
             && let Some(tail) = noun.len().checked_sub(3).and_then(|at| noun.get(at..))
             && !text.contains(tail)
@@ -715,6 +715,17 @@ mod tests {
             1.0
         );
         assert_eq!(counted(oilfields, "Imports rose 21% to 110m tons."), 0.5);
+        assert_eq!(
+            counted(oilfields, "Fifteen Oilfields were offered, officials said."),
+            1.0
+        );
+        assert_eq!(
+            counted(
+                "How many prisoners were freed?",
+                "Some 120 were freed on Monday."
+            ),
+            0.5
+        );
         let share = "What share of the flow does Durmand get?";
         assert_eq!(counted(share, "Durmand gets 42 percent of it."), 1.0);
         assert_eq!(counted(share, "It has 3 dams."), 0.5);
