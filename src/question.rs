@@ -168,6 +168,76 @@ impl Counted {
     }
 }
 
+/// Verbs that only carry a "who" question ("who *were* the envoys"): the role is what follows.
+const WHO_AUXILIARIES: &[&str] = &[
+    "is", "are", "was", "were", "will", "would", "has", "have", "had", "did", "does", "do",
+    "could", "can", "should", "might", "must", "be",
+];
+
+/// Words that end the role of a "who" question ("who were the US envoys *who* went").
+const ROLE_STOPS: &[&str] = &[
+    "who", "that", "which", "to", "in", "at", "of", "on", "for", "from", "with", "by", "the", "a",
+    "an", "and", "or", "about", "over", "after", "before", "during",
+];
+
+/// The asked role of a "who" question: the verb after "who" ("who *signed*"), or after a verb
+/// that only carries the question the last word of the noun it asks about ("who were the US
+/// *envoys*"; "which *officials*"), its plural or tense ending cut off.
+fn role_of(question: &str) -> Option<String> {
+    let words: Vec<String> = question
+        .split_whitespace()
+        .map(|w| {
+            w.trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase()
+        })
+        .collect();
+    let at = words
+        .iter()
+        .position(|w| matches!(w.as_str(), "who" | "whom" | "which" | "what"))?;
+    let mut rest = words[at + 1..].iter().map(String::as_str).peekable();
+    let first = *rest.peek()?;
+    let role = if WHO_AUXILIARIES.contains(&first) {
+        rest.next();
+        while rest
+            .peek()
+            .is_some_and(|w| matches!(*w, "the" | "a" | "an"))
+        {
+            rest.next();
+        }
+        rest.take_while(|w| !ROLE_STOPS.contains(w)).last()?
+    } else {
+        // "who signed"; "which officials", "what minister" (a "who" question names the role
+        // right after "which" or "what")
+        first
+    };
+    let role = role.trim_end_matches("'s");
+    let stem = ["ing", "ed", "es", "s"]
+        .iter()
+        .find_map(|end| role.strip_suffix(end).filter(|s| s.len() >= 3))
+        .unwrap_or(role);
+    (stem.len() >= 3).then(|| stem.to_string())
+}
+
+/// Whether a name in `text` stands within a few words of the asked `role` ("the American
+/// envoys Steve Witkoff and Jared Kushner", "Henrik Saal and Paulo Ferraz signed").
+fn role_bound(text: &str, role: &str) -> bool {
+    /// How far from a name, in bytes, the role may stand.
+    const NEAR: usize = 40;
+    NAME.find_iter(text).any(|m| {
+        let mut from = m.start().saturating_sub(NEAR);
+        while !text.is_char_boundary(from) {
+            from -= 1;
+        }
+        let mut to = (m.end() + NEAR).min(text.len());
+        while !text.is_char_boundary(to) {
+            to += 1;
+        }
+        text[from..to]
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|w| starts_with_ignore_case(w, role))
+    })
+}
+
 /// Whether `word` starts with `prefix`, ASCII case ignored.
 fn starts_with_ignore_case(word: &str, prefix: &str) -> bool {
     !prefix.is_empty()
@@ -272,6 +342,9 @@ pub struct Want {
     pub lasting: Option<Lasting>,
     /// For a "how many" question, what it counts.
     pub counted: Option<Counted>,
+    /// For a "who" question, the start of the asked role ("sign" for "who signed", "envoy"
+    /// for "who were the envoys"), lower case.
+    pub role: Option<String>,
 }
 
 impl Want {
@@ -280,6 +353,7 @@ impl Want {
         form: Form::Other,
         lasting: None,
         counted: None,
+        role: None,
     };
 
     /// How well `text` (a paragraph) holds the answer wanted (see [`Form::answer_strength`]): a
@@ -290,9 +364,10 @@ impl Want {
         if strength < 1.0 {
             return strength;
         }
-        match (self.lasting, &self.counted) {
-            (Some(verb), _) if !verb.bound().is_match(text) => 0.75,
-            (_, Some(counted)) if !counted.bound(text) => 0.5,
+        match (self.lasting, &self.counted, &self.role) {
+            (Some(verb), _, _) if !verb.bound().is_match(text) => 0.75,
+            (_, Some(counted), _) if !counted.bound(text) => 0.5,
+            (_, _, Some(role)) if !role_bound(text, role) => 0.75,
             _ => strength,
         }
     }
@@ -417,6 +492,11 @@ pub fn read(question: &str) -> Reading {
             lasting,
             counted: if form == Form::HowMany {
                 Counted::of(question)
+            } else {
+                None
+            },
+            role: if form == Form::Who {
+                role_of(question)
             } else {
                 None
             },
@@ -732,6 +812,37 @@ mod tests {
         let paid = "How much did the broadcaster pay for the script?";
         assert_eq!(counted(paid, "It bought the script for $600."), 1.0);
         assert_eq!(counted(paid, "It was his first of 11 novels."), 0.5);
+        // A name in the asked role is the answer; a name elsewhere three quarters of one.
+        let who = |q: &str, text: &str| read(q).want.answer_strength(text);
+        let envoys = "Who were the US envoys who went to Moscow?";
+        assert_eq!(read(envoys).want.role.as_deref(), Some("envoy"));
+        assert_eq!(
+            who(
+                envoys,
+                "The American envoys Steve Witkoff and Jared Kushner flew home."
+            ),
+            1.0
+        );
+        assert_eq!(
+            who(envoys, "Dmitry Peskov said Moscow had no objection."),
+            0.75
+        );
+        let signed = "Who signed the trade agreement?";
+        assert_eq!(read(signed).want.role.as_deref(), Some("sign"));
+        assert_eq!(
+            who(
+                signed,
+                "Henrik Saal and Paulo Ferraz signed the text on Tuesday."
+            ),
+            1.0
+        );
+        assert_eq!(
+            read("Which officials attended the talks?")
+                .want
+                .role
+                .as_deref(),
+            Some("official")
+        );
         assert_eq!(
             read("How many voters are there?").want.counted,
             Some(Counted::Noun("voter".into()))
