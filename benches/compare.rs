@@ -7,12 +7,13 @@
 //! (default 5; single thread, top 10 articles with their best passage each) and keeps each
 //! query's median, so a slow moment of the machine does not land on one engine; writes
 //! `talkwatch.results.jsonl`
-//! With `TALKWATCH_COMPARE_INDEX=<dir>`, the data directory is kept there: built on the first
-//! run, opened as it is by later ones (no ingest), so runs of two builds search the very same
-//! index (its document order follows the indexing threads and differs from one build to the
-//! next, which moves instruction counts by ±10 %).
 //! (`{"id", "ranked": [doc ids], "passages": [..], "ms"}`) and `talkwatch.build.json`.
 //! Scoring is done by the driver, the same way for every engine.
+//!
+//! With `TALKWATCH_COMPARE_INDEX=<dir>`, the data directory is kept there: built on the first
+//! run, opened as it is by later ones (no ingest), so runs of two builds search the very same
+//! index (its document order follows the indexing threads and differs from one ingest to the
+//! next, which moved instruction counts by up to 13 %).
 
 use std::io::{BufRead, Write};
 use std::path::PathBuf;

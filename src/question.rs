@@ -70,13 +70,7 @@ const MONEY_VERBS: &[&str] = &[
 
 impl Counted {
     fn of(question: &str) -> Option<Counted> {
-        let words: Vec<String> = question
-            .split_whitespace()
-            .map(|w| {
-                w.trim_matches(|c: char| !c.is_alphanumeric())
-                    .to_lowercase()
-            })
-            .collect();
+        let words = lowercase_words(question);
         let at = words.windows(2).position(|w| {
             matches!(
                 (w[0].as_str(), w[1].as_str()),
@@ -168,6 +162,17 @@ impl Counted {
     }
 }
 
+/// The words of a question, lower case, without the punctuation around them.
+fn lowercase_words(question: &str) -> Vec<String> {
+    question
+        .split_whitespace()
+        .map(|w| {
+            w.trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase()
+        })
+        .collect()
+}
+
 /// Verbs that only carry a "who" question ("who *were* the envoys"): the role is what follows.
 const WHO_AUXILIARIES: &[&str] = &[
     "is", "are", "was", "were", "will", "would", "has", "have", "had", "did", "does", "do",
@@ -184,13 +189,7 @@ const ROLE_STOPS: &[&str] = &[
 /// that only carries the question the last word of the noun it asks about ("who were the US
 /// *envoys*"; "which *officials*"), its plural or tense ending cut off.
 fn role_of(question: &str) -> Option<String> {
-    let words: Vec<String> = question
-        .split_whitespace()
-        .map(|w| {
-            w.trim_matches(|c: char| !c.is_alphanumeric())
-                .to_lowercase()
-        })
-        .collect();
+    let words = lowercase_words(question);
     let at = words
         .iter()
         .position(|w| matches!(w.as_str(), "who" | "whom" | "which" | "what"))?;
@@ -224,14 +223,8 @@ fn role_bound(text: &str, role: &str) -> bool {
     /// How far from a name, in bytes, the role may stand.
     const NEAR: usize = 40;
     NAME.find_iter(text).any(|m| {
-        let mut from = m.start().saturating_sub(NEAR);
-        while !text.is_char_boundary(from) {
-            from -= 1;
-        }
-        let mut to = (m.end() + NEAR).min(text.len());
-        while !text.is_char_boundary(to) {
-            to += 1;
-        }
+        let from = text.floor_char_boundary(m.start().saturating_sub(NEAR));
+        let to = text.ceil_char_boundary(m.end() + NEAR);
         text[from..to]
             .split(|c: char| !c.is_alphanumeric())
             .any(|w| starts_with_ignore_case(w, role))

@@ -100,7 +100,7 @@ fn cut_long(sentence: &str) -> Vec<Range<usize>> {
     let mut pieces = Vec::new();
     let mut start = 0;
     while sentence.len() - start > MAX_PASSAGE {
-        let window_end = floor_char_boundary(sentence, start + MAX_PASSAGE);
+        let window_end = sentence.floor_char_boundary(start + MAX_PASSAGE);
         let cut = sentence[start..window_end]
             .rfind(char::is_whitespace)
             .map(|i| start + i)
@@ -119,16 +119,6 @@ fn cut_long(sentence: &str) -> Vec<Range<usize>> {
         pieces.push(start..sentence.len());
     }
     pieces
-}
-
-fn floor_char_boundary(s: &str, mut i: usize) -> usize {
-    if i >= s.len() {
-        return s.len();
-    }
-    while !s.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
 }
 
 /// An analyzed token (of a passage or a question): its indexed form, where it stands (left
