@@ -5,8 +5,9 @@
 //! article; each article scored by its best passage's BM25 × how much of the question the passage
 //! (with its title) covers, from the postings (no article is read to rank; the terms each passage
 //! holds come back as a 64-bit set, so coverage is bit tests), plus its BM25 as a whole article
-//! (both scaled by the best of their kind); articles covering 45 % of the question come before
-//! those that do not; an article whose candidates cover too little is dropped, and the answer is
+//! (both scaled by the best of their kind); articles covering 45 % of the question, and no less
+//! than 0.3 below the best-covering candidate, come before those that do not (a newer article
+//! that covers less is not a comparable answer); an article whose candidates cover too little is dropped, and the answer is
 //! "nothing found" unless the best article as a whole covers `search.min_coverage`.
 //!
 //! Following the story: scores are weighed by age behind the newest candidate (the index's
@@ -75,6 +76,15 @@ pub fn candidate_passages(wanted: usize) -> usize {
 /// very article that answers it, so the bar for saying anything sits low, while an article
 /// about most of the question should still beat one about a few of its words.
 const COVERS_FIRST: f32 = 0.45;
+
+/// How far below the best-covering candidate an article's coverage may fall and still count as
+/// covering the question: an article that covers much less of it than another is not a
+/// comparable answer, and its score (often a newer article's recency, or a recap of the story
+/// in many of the question's commoner words) must not put it before the one that holds the
+/// asked detail ("How many pages is the trade agreement?": the signing report says "400
+/// pages", the newer in-force report never does). Calibrated on the tuning halves
+/// (docs/benchmarks.md).
+const COVERS_WITHIN: f32 = 0.3;
 
 /// Articles of a page whose quote is chosen among all their passages (the first: the answer).
 const FULLY_READ_ARTICLES: usize = 1;
@@ -310,7 +320,8 @@ impl Answerer<'_> {
     /// Ranks each candidate article by its best passage, weighing BM25 by how much of the
     /// question the passage (with its title) covers; articles whose candidates together cover
     /// less than half the bar are dropped. Also says, per article kept, whether its title and
-    /// found passages cover [`COVERS_FIRST`] of the question.
+    /// found passages cover [`COVERS_FIRST`] of the question and no less than
+    /// [`COVERS_WITHIN`] below the best-covering article.
     fn score_articles(
         &self,
         plan: &query::Plan,
@@ -320,8 +331,8 @@ impl Answerer<'_> {
         coverage: &Coverage<'_>,
     ) -> (Vec<(f32, i64)>, FxHashMap<i64, bool>) {
         let mut ranked: Vec<(f32, i64)> = Vec::new();
-        // Whether the article's title and found passages cover COVERS_FIRST of the question.
-        let mut covers: FxHashMap<i64, bool> = FxHashMap::default();
+        // How much of the question each article's title and found passages cover.
+        let mut coverages: Vec<(i64, f32)> = Vec::new();
         for key in order {
             let hits = &by_article[key];
             let title = &terms_of[&hits[0].addr];
@@ -339,7 +350,7 @@ impl Answerer<'_> {
             if article_coverage < self.min_coverage * 0.5 {
                 continue;
             }
-            covers.insert(*key, article_coverage >= COVERS_FIRST);
+            coverages.push((*key, article_coverage));
             let best = hits
                 .iter()
                 .zip(&found)
@@ -355,6 +366,11 @@ impl Answerer<'_> {
                 .fold(f32::MIN, f32::max);
             ranked.push((best, *key));
         }
+        let most = coverages.iter().map(|c| c.1).fold(0.0f32, f32::max);
+        let covers = coverages
+            .into_iter()
+            .map(|(key, c)| (key, c >= COVERS_FIRST && c >= most - COVERS_WITHIN))
+            .collect();
         (ranked, covers)
     }
 
@@ -390,7 +406,8 @@ impl Answerer<'_> {
         // An article that covers the question comes before one that does not, whatever
         // their scores: the answer must clear the bar below, and a high-scoring article
         // about a few of the question's words (a different poll, a different match) must
-        // not hide one that is about all of it (stable: the order within each part stays).
+        // not hide one that is about all of it, nor a newer one about less of it an older
+        // one about more (stable: the order within each part stays).
         ranked.sort_by_key(|r| !covers[&r.1]);
         // One report once: copies of it (the same group) fold into its best-ranked place.
         let mut members: FxHashMap<i64, Vec<i64>> = FxHashMap::default();

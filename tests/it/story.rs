@@ -151,6 +151,70 @@ async fn the_newest_statement_comes_first_and_a_wire_report_is_shown_once() {
 }
 
 #[tokio::test]
+async fn an_older_report_with_the_asked_detail_beats_a_newer_one_without_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let signed = "https://news.example.org/2026/10/norvia-castel-sign";
+    // The Arvenia story beside a trade deal's: the deal's words are in some articles, not all.
+    let mut articles = corpus();
+    articles.extend([
+        article(
+            "https://ledger.example.org/2026/10/norvia-castel-talks",
+            "Capital Ledger",
+            "Norvia and Castel open talks on a trade agreement",
+            at(1, 8) - chrono::Duration::days(30),
+            "Norvia and Castel opened talks on a trade agreement on Thursday. Officials said the \
+             first round would deal with tariffs on cars and steel.",
+        ),
+        article(
+            signed,
+            "Example World News",
+            "Norvia and Castel sign trade agreement after two years of talks",
+            at(2, 15),
+            "The prime ministers of Norvia and Castel signed their trade agreement in Velsa on \
+             Monday, two years after the first round of negotiations.\n\nThe text runs to more \
+             than 400 pages, most of them tariff schedules for cars, steel and dairy.\n\nBoth \
+             parliaments still have to ratify the agreement before it can take effect.",
+        ),
+        article(
+            "https://courier.example.org/2026/11/castel-ratifies",
+            "Northern Courier",
+            "Castel parliament ratifies trade agreement with Norvia",
+            at(12, 17),
+            "Castel's parliament ratified the trade agreement with Norvia on Thursday by 201 votes \
+             to 88.",
+        ),
+        article(
+            "https://meridian.example.org/2026/11/norvia-castel-in-force",
+            "Meridian Wire",
+            "Norvia-Castel trade agreement enters into force",
+            at(20, 9),
+            "The trade agreement between Norvia and Castel entered into force on Friday. Officials \
+             of Norvia and Castel said the trade agreement would cut the tariff on cars at once.\n\n\
+             Exporters in Castel said they expected trade with Norvia to grow quickly under the \
+             agreement.",
+        ),
+    ]);
+    let handler = crate::support::handler_with(&dir, articles).await;
+
+    // The newer report repeats "Norvia", "Castel", "trade" and "agreement" often, and is the
+    // newest, but only the signing report says how many pages the agreement has.
+    let Reply::Answer(a) = say(
+        &handler,
+        "How many pages is the Norvia-Castel trade agreement?",
+    )
+    .await
+    else {
+        panic!("no answer")
+    };
+    assert_eq!(a.hits[0].url, signed);
+    assert!(
+        a.hits[0].passage.contains("400 pages"),
+        "{}",
+        a.hits[0].passage
+    );
+}
+
+#[tokio::test]
 async fn a_timeline_lists_each_report_once_in_date_order() {
     let dir = tempfile::tempdir().unwrap();
     let handler = handler(&dir).await;
