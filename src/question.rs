@@ -222,7 +222,7 @@ fn role_of(question: &str) -> Option<String> {
 fn role_bound(text: &str, role: &str) -> bool {
     /// How far from a name, in bytes, the role may stand.
     const NEAR: usize = 40;
-    NAME.find_iter(text).any(|m| {
+    people(text).any(|m| {
         let from = text.floor_char_boundary(m.start().saturating_sub(NEAR));
         let to = text.ceil_char_boundary(m.end() + NEAR);
         text[from..to]
@@ -589,6 +589,17 @@ static NAME: LazyLock<Regex> = LazyLock::new(|| {
         .expect("name pattern")
 });
 
+/// The names in `text` that may be people's: not those after a word that puts a place after
+/// it ("signed in Porto Alba", "met at Camp David").
+fn people(text: &str) -> impl Iterator<Item = regex::Match<'_>> {
+    NAME.find_iter(text).filter(|m| {
+        let before = text[..m.start()].trim_end();
+        let word = before.rsplit(' ').next().unwrap_or("");
+        !(before.len() < m.start()
+            && ["in", "at", "near", "into", "inside", "outside", "across"].contains(&word))
+    })
+}
+
 /// Capitalised words that start sentences or name no one ("The Kremlin", "In Berlin").
 const NOT_NAMES: &[&str] = &[
     "The", "A", "An", "In", "On", "At", "As", "But", "And", "For", "From", "After", "Before",
@@ -629,7 +640,7 @@ impl Form {
                 let word = m.as_str().rsplit(' ').next().unwrap_or("");
                 !is_time_word(word) && !is_demonym_before_noun(word, &text[m.end()..])
             }),
-            Form::Who => NAME.find_iter(text).any(|m| {
+            Form::Who => people(text).any(|m| {
                 let name = m.as_str();
                 let first = name.split([' ', '-']).next().unwrap_or("");
                 // A role followed by a name ("captain Ellison") starts in lower case.
@@ -822,6 +833,14 @@ mod tests {
         );
         let signed = "Who signed the trade agreement?";
         assert_eq!(read(signed).want.role.as_deref(), Some("sign"));
+        // A place is no one's name, however near the role.
+        assert_eq!(
+            who(
+                signed,
+                "The two countries signed it in Porto Alba on Tuesday."
+            ),
+            0.0
+        );
         assert_eq!(
             who(
                 signed,
