@@ -22,7 +22,7 @@
 //! paragraphs of their found passages, by the question weight each carries (title words count in
 //! every paragraph; words spread over the whole article count less), the phrase preference, the
 //! kind of answer the question's form asks for ([`crate::question`]) and a discount for headings.
-//! Only the articles shown are read from the store. Spelling corrections are reported in words.
+//! Only the articles shown are read from the store. Spelling corrections are reported in words, and only those the quotes show.
 
 use std::ops::Range;
 
@@ -283,9 +283,12 @@ impl Answerer<'_> {
                 .groups
                 .iter()
                 .filter_map(|g| {
+                    // Only a correction the quotes show is worth a word: one that found
+                    // nothing shown ("resist" searched as the "regist" of "registered")
+                    // would name a stem the user never sees.
                     let to = g.corrected_to.as_ref()?;
-                    let shown = as_written(&page, to, &mut analyzer);
-                    Some((g.asked.clone(), shown.unwrap_or_else(|| to.clone())))
+                    let shown = as_written(&page, to, &mut analyzer)?;
+                    Some((g.asked.clone(), shown))
                 })
                 .collect();
             return Ok(Ok(Answer {
