@@ -387,6 +387,28 @@ fn name_variants_and_typos_find_the_same_articles() {
 }
 
 #[test]
+fn the_demo_names_the_envoys_from_the_report_about_the_moscow_talks() {
+    let env = Env::new();
+    ingest_demo(&env);
+    // The newer report on the next round recalls "the American envoys in Moscow" in its last
+    // paragraph; the report about the Moscow talks is the answer, quoted where it names them.
+    let v = ask_json(
+        &env,
+        &["--limit", "1", "Who were the US envoys who went to Moscow?"],
+    );
+    let hit = &v["hits"][0];
+    assert_eq!(
+        hit["url"], "https://news.example.org/2026/11/moscow-talks-end-without-deal",
+        "{hit}"
+    );
+    let passage = hit["passage"].as_str().unwrap();
+    assert!(
+        passage.contains("Steve Witkoff and Jared Kushner"),
+        "{passage}"
+    );
+}
+
+#[test]
 fn a_close_spelling_is_named_only_when_the_quotes_show_it() {
     let env = Env::new();
     let story = concat!(env!("CARGO_MANIFEST_DIR"), "/bench/story/articles");
