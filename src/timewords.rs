@@ -40,6 +40,10 @@ const CURRENT: &[&str] = &[
 const START: &[&str] = &["initially", "originally", "at first", "in the beginning"];
 /// Start words that stay in the search.
 const START_KEPT: &[&str] = &["first"];
+/// First words of a question asking whether something has happened by now ("Has Washington
+/// commented?", "Have the envoys left Moscow?"): the current state, as "yet" asks for it. They
+/// stay in the question (they are no search words).
+const HAS_IT_HAPPENED: &[&str] = &["has", "have"];
 /// Words of a question about what is still to come: there "first" is about that event ("When
 /// will the commission first meet?"), not about how the story started.
 const FUTURE: &[&str] = &["will", "shall", "going to", "due to", "expected to"];
@@ -77,6 +81,13 @@ pub fn recency_cue(question: &str) -> (Cue, String) {
         }
     }
     if cue == Cue::None {
+        let first = question.split_whitespace().next().unwrap_or("");
+        if HAS_IT_HAPPENED
+            .iter()
+            .any(|w| first.eq_ignore_ascii_case(w))
+        {
+            cue = Cue::Current;
+        }
         return (cue, question.to_string());
     }
     (cue, crate::text::collapse_ws(&text))
@@ -662,6 +673,13 @@ mod tests {
             recency_cue("Is territory negotiable?"),
             (Cue::None, "Is territory negotiable?".into())
         );
+        // Whether something has happened is asked about now.
+        assert_eq!(
+            recency_cue("Has Washington commented?"),
+            (Cue::Current, "Has Washington commented?".into())
+        );
+        assert_eq!(recency_cue("Have the envoys left?").0, Cue::Current);
+        assert_eq!(recency_cue("What has Kyiv said?").0, Cue::None);
         // Inside a word is no cue.
         assert_eq!(recency_cue("a snowstorm and yetis").0, Cue::None);
         // "First" about an event still to come is no question about the start.

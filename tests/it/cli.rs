@@ -1007,4 +1007,12 @@ fn the_demo_answers_with_the_newest_statement_first() {
         ],
         "{v}"
     );
+    // Whether something has happened is asked about now: the 22 Nov statement, not the
+    // 19 Nov "declined to comment".
+    let v = ask_json(&env, &["--limit", "1", "Has Washington commented?"]);
+    assert_eq!(
+        v["hits"][0]["url"],
+        "https://news.example.org/2026/11/envoys-return-state-department-statement",
+        "{v}"
+    );
 }
