@@ -362,14 +362,20 @@ impl Answerer<'_> {
             let title = &terms_of[&hits[0].addr];
             let title_coverage = coverage(title.title_bits, &|t| title.in_title(t));
             let title_factor = 1.0 + (self.weights.title_boost - 1.0) * title_coverage;
+            // How much of the question some of its passages cover with its title.
+            let with_title = |passages: &[&PassageTerms]| {
+                coverage(
+                    passages
+                        .iter()
+                        .fold(title.title_bits, |m, f| m | f.text_bits),
+                    &|t| title.in_title(t) || passages.iter().any(|f| f.in_text(t)),
+                )
+            };
             // The article must be about the question: its title and the passages found in
             // it together cover enough of the question's weight. (A long question is rarely
             // covered by one paragraph alone; an unrelated article covers little of it.)
             let found: Vec<&PassageTerms> = hits.iter().map(|p| &terms_of[&p.addr]).collect();
-            let article_coverage = coverage(
-                found.iter().fold(title.title_bits, |m, f| m | f.text_bits),
-                &|t| title.in_title(t) || found.iter().any(|f| f.in_text(t)),
-            );
+            let article_coverage = with_title(&found);
             tracing::debug!(article = key, article_coverage, "candidate article");
             if article_coverage < self.min_coverage * 0.5 {
                 continue;
@@ -378,18 +384,12 @@ impl Answerer<'_> {
                 .filter(|(p, _)| p.range.start == 0)
                 .map(|(_, f)| *f)
                 .collect();
-            let lead_coverage = coverage(
-                lead.iter().fold(title.title_bits, |m, f| m | f.text_bits),
-                &|t| title.in_title(t) || lead.iter().any(|f| f.in_text(t)),
-            );
-            coverages.push((*key, article_coverage, lead_coverage >= ABOUT));
+            coverages.push((*key, article_coverage, with_title(&lead) >= ABOUT));
             let best = hits
                 .iter()
                 .zip(&found)
                 .map(|(p, found)| {
-                    let coverage = coverage(title.title_bits | found.text_bits, &|t| {
-                        title.in_title(t) || found.in_text(t)
-                    });
+                    let coverage = with_title(std::slice::from_ref(found));
                     tracing::debug!(article = key, score = p.score, coverage, "candidate");
                     let phrase_factor =
                         1.0 + (self.weights.phrase_boost - 1.0) * plan.phrase_share(&found.text);
