@@ -92,21 +92,21 @@ fn json_answer_has_exactly_the_documented_shape() {
         assert!(hit["score"].as_f64().unwrap() > 0.0);
     }
     let top = &hits[0];
+    // "Has…?" asks about now: the 22 Nov statement first, the 19 Nov silence after it.
     assert_eq!(
         top["url"],
-        "https://daily.example.org/2026/11/white-house-silent-on-moscow-talks"
+        "https://news.example.org/2026/11/envoys-return-state-department-statement"
     );
     assert_eq!(
         top["title"],
-        "White House stays silent after Moscow meetings"
+        "Witkoff and Kushner brief Trump as State Department breaks its silence"
     );
-    assert_eq!(top["source"], "Daily Example");
-    assert_eq!(top["published"], "2026-11-19T23:20:00Z");
+    assert_eq!(top["source"], "Example World News");
+    assert_eq!(top["published"], "2026-11-22T20:10:00Z");
     assert_eq!(top["also"], serde_json::json!([]));
-    // The later statement is among the hits.
     assert_eq!(
         hits[1]["url"],
-        "https://news.example.org/2026/11/envoys-return-state-department-statement"
+        "https://daily.example.org/2026/11/white-house-silent-on-moscow-talks"
     );
 
     // A wire report carried by three outlets is one hit, from the first, with the others as also.
@@ -174,7 +174,10 @@ fn reingesting_never_duplicates_and_edits_replace() {
     );
     assert_eq!(article_count(&env), 29);
 
-    let v = ask_json(&env, &["Has Washington commented?"]);
+    let v = ask_json(
+        &env,
+        &["Did Washington comment on how the Moscow talks had gone?"],
+    );
     let passage = v["hits"][0]["passage"].as_str().unwrap();
     assert!(
         passage.starts_with("Washington refused on Thursday"),
