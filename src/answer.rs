@@ -24,7 +24,8 @@
 //! paragraphs of their found passages, by the question weight each carries (title words count in
 //! every paragraph; words spread over the whole article count less), the phrase preference, the
 //! kind of answer the question's form asks for ([`crate::question`]) and a discount for headings.
-//! Only the articles shown are read from the store. Spelling corrections are reported in words, and only those the quotes show.
+//! Only the articles shown are read from the store. Spelling corrections are reported in words,
+//! and only those the quotes show.
 
 use std::ops::Range;
 
@@ -380,7 +381,9 @@ impl Answerer<'_> {
             if article_coverage < self.min_coverage * 0.5 {
                 continue;
             }
-            let lead: Vec<&PassageTerms> = (hits.iter().zip(&found))
+            let lead: Vec<&PassageTerms> = hits
+                .iter()
+                .zip(&found)
                 .filter(|(p, _)| p.range.start == 0)
                 .map(|(_, f)| *f)
                 .collect();

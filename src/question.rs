@@ -589,14 +589,17 @@ static NAME: LazyLock<Regex> = LazyLock::new(|| {
         .expect("name pattern")
 });
 
-/// The names in `text` that may be people's: not those after a word that puts a place after
-/// it ("signed in Porto Alba", "met at Camp David").
+/// Words after which a capitalised name is a place, not a person ("signed in Porto Alba", "met
+/// at Camp David"). Narrower than [`PLACE`]'s list: "from", "to", "on", "with" come before
+/// people as often ("a letter from John Smith").
+const BEFORE_PLACES: &[&str] = &["in", "at", "near", "into", "inside", "outside", "across"];
+
+/// The names in `text` that may be people's: not those right after one of [`BEFORE_PLACES`].
 fn people(text: &str) -> impl Iterator<Item = regex::Match<'_>> {
     NAME.find_iter(text).filter(|m| {
         let before = text[..m.start()].trim_end();
         let word = before.rsplit(' ').next().unwrap_or("");
-        !(before.len() < m.start()
-            && ["in", "at", "near", "into", "inside", "outside", "across"].contains(&word))
+        !(before.len() < m.start() && BEFORE_PLACES.contains(&word))
     })
 }
 
