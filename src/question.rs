@@ -594,12 +594,17 @@ static NAME: LazyLock<Regex> = LazyLock::new(|| {
 /// people as often ("a letter from John Smith").
 const BEFORE_PLACES: &[&str] = &["in", "at", "near", "into", "inside", "outside", "across"];
 
-/// The names in `text` that may be people's: not those right after one of [`BEFORE_PLACES`].
+/// The names in `text` that may be people's: not those right after one of [`BEFORE_PLACES`],
+/// nor capitalised runs that start with a word naming no one ("The Kremlin", "On Tuesday").
 fn people(text: &str) -> impl Iterator<Item = regex::Match<'_>> {
     NAME.find_iter(text).filter(|m| {
         let before = text[..m.start()].trim_end();
         let word = before.rsplit(' ').next().unwrap_or("");
-        !(before.len() < m.start() && BEFORE_PLACES.contains(&word))
+        let first = m.as_str().split([' ', '-']).next().unwrap_or("");
+        // A role followed by a name ("captain Ellison") starts in lower case.
+        let named = first.starts_with(|c: char| c.is_lowercase())
+            || (!NOT_NAMES.contains(&first) && !is_time_word(first));
+        named && !(before.len() < m.start() && BEFORE_PLACES.contains(&word))
     })
 }
 
@@ -643,13 +648,7 @@ impl Form {
                 let word = m.as_str().rsplit(' ').next().unwrap_or("");
                 !is_time_word(word) && !is_demonym_before_noun(word, &text[m.end()..])
             }),
-            Form::Who => people(text).any(|m| {
-                let name = m.as_str();
-                let first = name.split([' ', '-']).next().unwrap_or("");
-                // A role followed by a name ("captain Ellison") starts in lower case.
-                first.starts_with(|c: char| c.is_lowercase())
-                    || (!NOT_NAMES.contains(&first) && !is_time_word(first))
-            }),
+            Form::Who => people(text).next().is_some(),
         }
     }
 }

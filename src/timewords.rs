@@ -81,7 +81,8 @@ pub fn recency_cue(question: &str) -> (Cue, String) {
         }
     }
     if cue == Cue::None {
-        let first = question.split_whitespace().next().unwrap_or("");
+        // Nothing was taken out, so `words` are the question's own ('"Has …' counts too).
+        let first = words.first().map_or("", |r| &question[r.clone()]);
         if HAS_IT_HAPPENED
             .iter()
             .any(|w| first.eq_ignore_ascii_case(w))
@@ -679,6 +680,7 @@ mod tests {
             (Cue::Current, "Has Washington commented?".into())
         );
         assert_eq!(recency_cue("Have the envoys left?").0, Cue::Current);
+        assert_eq!(recency_cue("\"Has Kyiv replied?\"").0, Cue::Current);
         assert_eq!(recency_cue("What has Kyiv said?").0, Cue::None);
         // Inside a word is no cue.
         assert_eq!(recency_cue("a snowstorm and yetis").0, Cue::None);
