@@ -189,7 +189,8 @@ def quote_set():
                 "q": q["q"],
                 "corpus": q["corpus"],
                 "answer": q["answer"],
-                "copies": q.get("also", []),
+                # Copies of the report and other articles stating the same answer count alike.
+                "copies": q.get("also", []) + q.get("alt", []),
                 "phrase": q["phrases"][0],
                 "phrases": q["phrases"],
                 "form": q["form"],
