@@ -600,10 +600,11 @@ static DAY: LazyLock<Regex> = LazyLock::new(|| {
     .expect("day pattern")
 });
 
-/// A vaguer time: "in January", "mid-December", "next month", "this spring", "on Monday".
+/// A vaguer time: "in January", "mid-December", "next month", "this spring", "on Monday", and a
+/// time frame from now ("within six months", "over the next two years").
 static PERIOD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"(?-u:\b)(?:(?:[Ii]n|[Oo]n|[Oo]f|[Tt]o|[Bb]y|[Uu]ntil|[Ss]ince|[Ff]rom|[Bb]efore|[Aa]fter|[Ee]arly|[Ll]ate|[Mm]id-?|[Nn]ext|[Ll]ast|[Tt]his) (?:{MONTHS})(?-u:\b)|mid-(?:{MONTHS})(?-u:\b)|(?:{WEEKDAYS})(?-u:\b)|(?:[Nn]ext|[Ll]ast|[Tt]his|[Cc]oming|[Ee]arly|[Ll]ate|[Tt]he following) (?:week|weekend|month|year|spring|summer|autumn|winter|quarter)(?-u:\b))"
+        r"(?-u:\b)(?:(?:[Ii]n|[Oo]n|[Oo]f|[Tt]o|[Bb]y|[Uu]ntil|[Ss]ince|[Ff]rom|[Bb]efore|[Aa]fter|[Ee]arly|[Ll]ate|[Mm]id-?|[Nn]ext|[Ll]ast|[Tt]his) (?:{MONTHS})(?-u:\b)|mid-(?:{MONTHS})(?-u:\b)|(?:{WEEKDAYS})(?-u:\b)|(?:[Nn]ext|[Ll]ast|[Tt]his|[Cc]oming|[Ee]arly|[Ll]ate|[Tt]he following) (?:week|weekend|month|year|spring|summer|autumn|winter|quarter)(?-u:\b)|(?:[Ww]ithin|[Ii]n|[Oo]ver) the (?:next|coming) (?:(?:\d+|{NUMBER_WORDS}|few|several|couple of) )?(?:days|weeks|months|years)(?-u:\b)|[Ww]ithin (?:(?:\d+|{NUMBER_WORDS}|a|an|a few) )?(?:days?|weeks?|months?|years?)(?-u:\b))"
     ))
     .expect("period pattern")
 });
@@ -850,6 +851,19 @@ mod tests {
         assert_eq!(Form::When.answer_strength("It starts on January 11."), 1.0);
         assert_eq!(Form::When.answer_strength("It starts in January."), 0.5);
         assert_eq!(Form::When.answer_strength("It starts soon."), 0.0);
+        // A time frame from now answers "when" as a month does.
+        for frame in [
+            "The ban is likely to be lifted in the next six months.",
+            "He expects a deal within weeks.",
+            "A ruling is due within a year.",
+            "Prices should ease over the coming months.",
+        ] {
+            assert_eq!(Form::When.answer_strength(frame), 0.5, "{frame}");
+        }
+        assert_eq!(
+            Form::When.answer_strength("The talks have gone on for six months."),
+            0.0
+        );
         assert_eq!(
             Form::Why.answer_strength("It failed because of the weather."),
             1.0
