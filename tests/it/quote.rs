@@ -201,3 +201,41 @@ async fn a_person_named_in_full_in_the_lead_is_the_same_person_further_down() {
         a.hits[0]
     );
 }
+
+#[tokio::test]
+async fn when_and_where_quote_the_paragraph_with_the_time_or_the_place() {
+    let dir = tempfile::tempdir().unwrap();
+    // Each pair of paragraphs holds the same question words; the first of each lacks the answer,
+    // so only the kind of answer the question asks for can put the second ahead of it.
+    let handler = crate::support::handler_with(
+        &dir,
+        vec![article(
+            "https://news.example.org/2026/11/lissa-harbour-round",
+            "Example World News",
+            "Varnia and Osterland end another harbour round",
+            at(11, 12),
+            "The customs commission will meet again soon, a Varnian official said.\n\n\
+             The customs commission will meet again on March 14.\n\n\
+             The border levy should be scrapped eventually, the ministers agreed.\n\n\
+             The border levy should be scrapped within six months, the ministers agreed.\n\n\
+             The pipeline negotiators will gather next week, officials confirmed.\n\n\
+             The pipeline negotiators will gather in Brena, officials confirmed.",
+        )],
+    )
+    .await;
+    for (question, expected) in [
+        ("When will the customs commission meet again?", "March 14"),
+        (
+            "When should the border levy be scrapped?",
+            "within six months",
+        ),
+        ("Where will the pipeline negotiators gather?", "in Brena"),
+    ] {
+        let a = answer(&handler, question).await;
+        assert!(
+            a.hits[0].passage.contains(expected),
+            "{question}: {:?}",
+            a.hits[0].passage
+        );
+    }
+}
