@@ -11,7 +11,7 @@ use tantivy::index::SegmentId;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy};
 
 use super::SearchError;
-use super::read::PassageColumns;
+use super::columns::PassageColumns;
 use super::schema::{is_current_format, register_tokenizers, schema};
 
 pub(super) const CURRENT: &str = "CURRENT";

@@ -25,6 +25,7 @@
 //! An index without the article-level fields (an older version's) still answers, by passages
 //! alone; the engine rebuilds it when it opens it for writing.
 
+mod columns;
 mod generation;
 pub mod passage;
 pub mod query;
@@ -42,6 +43,7 @@ use std::sync::{Arc, RwLock};
 use tokio::sync::oneshot;
 
 use crate::store::{ArticleStore, StoredArticle};
+pub use columns::Dating;
 #[cfg(test)]
 pub(crate) use generation::install_previous_format;
 use generation::{
@@ -49,7 +51,7 @@ use generation::{
     set_current,
 };
 pub use query::{Aliases, Plan, SearchFilters};
-pub use read::{Dating, PassageHit, PassageTerms, Snapshot, TermLookup};
+pub use read::{PassageHit, PassageTerms, Snapshot, TermLookup};
 pub(crate) use schema::schema;
 pub use schema::{Fields, analyzer};
 pub use writer::{ProgressFn, RebuildProgress, RebuildReport};

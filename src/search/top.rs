@@ -11,7 +11,7 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::query::Weight;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
-use super::read::PassageColumns;
+use super::columns::PassageColumns;
 
 /// A passage the collector kept, with what orders it among equal scores.
 #[derive(Debug, Clone, Copy)]
