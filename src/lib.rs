@@ -35,7 +35,6 @@ pub mod question;
 pub mod reply;
 pub mod retry;
 pub mod search;
-pub mod service;
 pub mod shutdown;
 pub mod store;
 pub mod telemetry;

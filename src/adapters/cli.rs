@@ -338,7 +338,7 @@ pub async fn run(cli: Cli) -> Exit {
         CliCommand::Feeds(cmd) => feeds(&engine, &handler, cmd).await,
         CliCommand::Run => {
             load_demo_if_empty(&engine).await;
-            match crate::service::run(Arc::new(handler)).await {
+            match super::service::run(Arc::new(handler)).await {
                 Ok(()) => Exit::Ok,
                 Err(e) => {
                     print_error(&format!("{e:#}"), Hint::Settings.text());
