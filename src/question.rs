@@ -220,15 +220,18 @@ fn role_of(question: &str) -> Option<String> {
 /// Whether a name in `text` stands within a few words of the asked `role` ("the American
 /// envoys Steve Witkoff and Jared Kushner", "Henrik Saal and Paulo Ferraz signed").
 fn role_bound(text: &str, role: &str) -> bool {
-    /// How far from a name, in bytes, the role may stand.
+    people(text).any(|m| word_near(text, m.range(), role))
+}
+
+/// Whether a word starting with `prefix` stands within 40 bytes of `range` in `text` (a few
+/// words, either side).
+fn word_near(text: &str, range: std::ops::Range<usize>, prefix: &str) -> bool {
     const NEAR: usize = 40;
-    people(text).any(|m| {
-        let from = text.floor_char_boundary(m.start().saturating_sub(NEAR));
-        let to = text.ceil_char_boundary(m.end() + NEAR);
-        text[from..to]
-            .split(|c: char| !c.is_alphanumeric())
-            .any(|w| starts_with_ignore_case(w, role))
-    })
+    let from = text.floor_char_boundary(range.start.saturating_sub(NEAR));
+    let to = text.ceil_char_boundary(range.end + NEAR);
+    text[from..to]
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| starts_with_ignore_case(w, prefix))
 }
 
 /// Verbs that close the speaker of a "what did X say" question.
@@ -289,15 +292,9 @@ fn speaker_of(question: &str) -> Option<String> {
 /// a speech verb or a quotation mark ("Ushakov said", "a department spokesperson said",
 /// "\"…,\" Rios told reporters").
 fn speaker_bound(text: &str, speaker: &str) -> bool {
-    /// How far from the speech verb, in bytes, the speaker may stand.
-    const NEAR: usize = 40;
-    SPEECH.find_iter(text).any(|m| {
-        let from = text.floor_char_boundary(m.start().saturating_sub(NEAR));
-        let to = text.ceil_char_boundary(m.end() + NEAR);
-        text[from..to]
-            .split(|c: char| !c.is_alphanumeric())
-            .any(|w| starts_with_ignore_case(w, speaker))
-    })
+    SPEECH
+        .find_iter(text)
+        .any(|m| word_near(text, m.range(), speaker))
 }
 
 /// Whether `word` starts with `prefix`, ASCII case ignored.
