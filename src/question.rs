@@ -234,69 +234,6 @@ fn word_near(text: &str, range: std::ops::Range<usize>, prefix: &str) -> bool {
         .any(|w| starts_with_ignore_case(w, prefix))
 }
 
-/// Verbs that close the speaker of a "what did X say" question.
-const SPEAKING: &[&str] = &[
-    "say",
-    "said",
-    "tell",
-    "told",
-    "think",
-    "thought",
-    "make",
-    "react",
-    "reacted",
-    "respond",
-    "responded",
-    "reply",
-    "replied",
-    "comment",
-    "commented",
-];
-
-/// The speaker of a "what did X say" / "how did X react" question: the last word between the
-/// verb that carries the question and the verb of speaking, its possessive cut off ("Egypt's
-/// *negotiator*", "the State *Department*", "Mateo *Rios*").
-fn speaker_of(question: &str) -> Option<String> {
-    let words = lowercase_words(question);
-    let at = words
-        .iter()
-        .position(|w| matches!(w.as_str(), "what" | "how"))?;
-    let aux = at
-        + 1
-        + words[at + 1..]
-            .iter()
-            .position(|w| WHO_AUXILIARIES.contains(&w.as_str()))?;
-    let verb = aux
-        + 1
-        + words[aux + 1..]
-            .iter()
-            .position(|w| SPEAKING.contains(&w.as_str()))?;
-    let speaker = words[aux + 1..verb]
-        .iter()
-        .rfind(|w| !matches!(w.as_str(), "the" | "a" | "an"))?;
-    // A pronoun names no one the paragraph can be checked for.
-    if matches!(
-        speaker.as_str(),
-        "they" | "he" | "she" | "it" | "we" | "you" | "i"
-    ) {
-        return None;
-    }
-    let speaker = speaker
-        .strip_suffix("'s")
-        .or_else(|| speaker.strip_suffix("\u{2019}s"))
-        .unwrap_or(speaker);
-    (speaker.len() >= 3).then(|| speaker.to_string())
-}
-
-/// Whether the asked `speaker` speaks in `text`: a word starting with it within a few words of
-/// a speech verb or a quotation mark ("Ushakov said", "a department spokesperson said",
-/// "\"…,\" Rios told reporters").
-fn speaker_bound(text: &str, speaker: &str) -> bool {
-    SPEECH
-        .find_iter(text)
-        .any(|m| word_near(text, m.range(), speaker))
-}
-
 /// Whether `word` starts with `prefix`, ASCII case ignored.
 fn starts_with_ignore_case(word: &str, prefix: &str) -> bool {
     !prefix.is_empty()
@@ -404,9 +341,6 @@ pub struct Want {
     /// For a "who" question, the start of the asked role ("sign" for "who signed", "envoy"
     /// for "who were the envoys"), lower case.
     pub role: Option<String>,
-    /// For a "what did X say" question, the last word of who spoke ("ushakov", "department"
-    /// for "the State Department", "negotiator" for "Egypt's negotiator"), lower case.
-    pub speaker: Option<String>,
 }
 
 impl Want {
@@ -416,14 +350,12 @@ impl Want {
         lasting: None,
         counted: None,
         role: None,
-        speaker: None,
     };
 
     /// How well `text` (a paragraph) holds the answer wanted (see [`Form::answer_strength`]): a
     /// length of time bound to the question's own verb counts in full, a length bound to another
     /// verb three quarters; a number of what the question counts in full, another number half;
-    /// a name near the asked role, or words near the asked speaker, in full, elsewhere three
-    /// quarters.
+    /// a name near the asked role in full, elsewhere three quarters.
     pub fn answer_strength(&self, text: &str) -> f32 {
         let strength = self.form.answer_strength(text);
         if strength < 1.0 {
@@ -435,8 +367,6 @@ impl Want {
             return if counted.bound(text) { strength } else { 0.5 };
         } else if let Some(role) = &self.role {
             role_bound(text, role)
-        } else if let Some(speaker) = &self.speaker {
-            speaker_bound(text, speaker)
         } else {
             true
         };
@@ -568,11 +498,6 @@ pub fn read(question: &str) -> Reading {
             },
             role: if form == Form::Who {
                 role_of(question)
-            } else {
-                None
-            },
-            speaker: if form == Form::Said {
-                speaker_of(question)
             } else {
                 None
             },
@@ -953,40 +878,6 @@ mod tests {
                 .role
                 .as_deref(),
             Some("official")
-        );
-        // The asked speaker's words are the answer; someone else's three quarters of one.
-        let speaker = |q: &str| read(q).want.speaker;
-        let said = "What did Egypt's negotiator say about the seven-year timetable?";
-        assert_eq!(speaker(said).as_deref(), Some("negotiator"));
-        assert_eq!(
-            speaker("What did the State Department say?").as_deref(),
-            Some("department")
-        );
-        assert_eq!(
-            speaker("How did Mateo Rios react to the offer?").as_deref(),
-            Some("rios")
-        );
-        assert_eq!(speaker("What did they say?"), None);
-        assert_eq!(
-            who(
-                said,
-                "An Egyptian negotiator said the timetable was a step forward."
-            ),
-            1.0
-        );
-        assert_eq!(
-            who(
-                said,
-                "\"It is a step forward,\" the negotiator told reporters."
-            ),
-            1.0
-        );
-        assert_eq!(
-            who(
-                said,
-                "Ethiopia's water minister said the timetable was fair."
-            ),
-            0.75
         );
         assert_eq!(
             read("How many voters are there?").want.counted,

@@ -412,6 +412,25 @@ fn the_demo_names_the_envoys_from_the_report_about_the_moscow_talks() {
 }
 
 #[test]
+fn what_someone_said_about_a_topic_is_quoted_where_they_speak_of_it() {
+    let env = Env::new();
+    ingest_demo(&env);
+    // Every paragraph of the Ushakov report has him speaking, and the title holds "territory";
+    // the quote is one where he speaks of territory, not of prisoner releases and flights.
+    let v = ask_json(
+        &env,
+        &["--limit", "1", "What did Ushakov say about territory?"],
+    );
+    let hit = &v["hits"][0];
+    assert_eq!(
+        hit["url"], "https://wire.example.org/2026/11/ushakov-territory-not-negotiable",
+        "{hit}"
+    );
+    let passage = hit["passage"].as_str().unwrap();
+    assert!(passage.contains("territory"), "{passage}");
+}
+
+#[test]
 fn a_close_spelling_is_named_only_when_the_quotes_show_it() {
     let env = Env::new();
     let story = concat!(env!("CARGO_MANIFEST_DIR"), "/bench/story/articles");
