@@ -18,7 +18,15 @@ use crate::reply::Reply;
 use crate::search::RebuildProgress;
 use crate::telemetry::{self, LogFormat};
 
-const TERMINAL: Syntax<'static> = Syntax { prefix: "!" };
+const TERMINAL: Syntax<'static> = Syntax {
+    prefix: "!",
+    more: false,
+};
+/// In `chat`, which keeps the last list: `more` shows its next page.
+const CHAT: Syntax<'static> = Syntax {
+    prefix: "!",
+    more: true,
+};
 
 /// `println!` for what a command prints, through [`write_out`].
 macro_rules! out {
@@ -812,6 +820,9 @@ async fn chat(handler: &Handler) -> Exit {
             }
         }
     });
+    // The last answer or list with a further page: the line that asked for it, and where its
+    // next page starts.
+    let mut last: Option<(String, usize)> = None;
     loop {
         if interactive {
             write_out(format_args!("talkwatch> "), false);
@@ -824,6 +835,23 @@ async fn chat(handler: &Handler) -> Exit {
         if matches!(line, "quit" | "exit" | "!quit" | "!exit") {
             break;
         }
+        if matches!(line, "more" | "!more") {
+            let command = last
+                .as_ref()
+                .and_then(|(asked, next)| crate::command::page_of(asked, *next));
+            let Some(command) = command else {
+                out!("{}\n", messages::cli::NOTHING_MORE);
+                continue;
+            };
+            let reply = handler.handle(command, &caller, None).await;
+            last = last.and_then(|(asked, _)| next_page(asked, &reply));
+            out!("{}\n", messages::plain(&reply, CHAT));
+            continue;
+        }
+        let asked = match line.strip_prefix('!') {
+            Some(cmd) => cmd.strip_prefix("ask ").unwrap_or(cmd).to_string(),
+            None => line.to_string(),
+        };
         let reply = match line.strip_prefix('!') {
             Some(cmd) => {
                 let progress: crate::search::ProgressFn = Arc::new(|p: RebuildProgress| {
@@ -835,11 +863,34 @@ async fn chat(handler: &Handler) -> Exit {
             }
             None => handler.respond_to_question(line, &caller).await,
         };
+        last = next_page(asked, &reply);
         let text = match reply {
             Reply::Leaving => messages::nothing_to_leave(),
-            other => messages::plain(&other, TERMINAL),
+            other => messages::plain(&other, CHAT),
         };
         out!("{text}\n");
     }
     Exit::Ok
+}
+
+/// Where the page after `reply` starts, with the line that `asked` for it (read back by
+/// [`crate::command::page_of`]); None when the reply has no further page.
+fn next_page(asked: String, reply: &Reply) -> Option<(String, usize)> {
+    let next = match reply {
+        Reply::Answer(a) if a.more => a.offset + a.hits.len(),
+        Reply::Timeline {
+            offset,
+            items,
+            more: true,
+            ..
+        }
+        | Reply::Latest {
+            offset,
+            items,
+            more: true,
+            ..
+        } => offset + items.len(),
+        _ => return None,
+    };
+    Some((asked, next))
 }

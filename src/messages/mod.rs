@@ -12,10 +12,12 @@ use crate::reply::{Answer, DropFilter, Hint, Hit, Newer, NotFoundReason, RangeNo
 use crate::search::RebuildReport;
 use crate::store::{FeedRecord, SourceSummary};
 
-/// How commands are written on a platform: `!ask` in Matrix and the terminal, `/ask` on Discord.
+/// How commands are written on a platform: `!ask` in Matrix and the terminal, `/ask` on Discord;
+/// and whether typing `more` there shows the next page of the last list (`chat` keeps it).
 #[derive(Debug, Clone, Copy)]
 pub struct Syntax<'a> {
     pub prefix: &'a str,
+    pub more: bool,
 }
 
 impl Syntax<'_> {
@@ -35,7 +37,7 @@ pub fn help(syntax: Syntax<'_>) -> String {
          {sources} — the news sources I have read, with their newest article\n\
          {stats} — how many articles and passages I know\n\
          {help} — this help\n\
-         {reindex} — rebuild the search index (admins only)\n\
+         {more}{reindex} — rebuild the search index (admins only)\n\
          {leave} — make me leave this room or channel (admins only)\n\
          {feeds} — the news feeds I poll and their health (admins only)\n\
          {watch} <words> — tell this room when a new article mentions all these words; {unwatch} <words> stops it, {watches} lists them\n\
@@ -53,6 +55,11 @@ pub fn help(syntax: Syntax<'_>) -> String {
         watch = c("watch"),
         unwatch = c("unwatch"),
         watches = c("watches"),
+        more = if syntax.more {
+            "more — the next page of the last answer or list\n"
+        } else {
+            ""
+        },
     )
 }
 
@@ -240,6 +247,9 @@ pub fn item_date(hit: &Hit) -> String {
 
 /// More items of a timeline or of the newest developments exist.
 pub fn more_items(command: &str, syntax: Syntax<'_>) -> String {
+    if syntax.more {
+        return "More exist; type more to see the next ones.".into();
+    }
     format!(
         "More exist; add limit:20 to your {} to see more.",
         syntax.cmd(command)
@@ -276,6 +286,9 @@ fn items_plain(header: &str, items: &[Hit], offset: usize) -> String {
 }
 
 pub fn more_available(syntax: Syntax<'_>) -> String {
+    if syntax.more {
+        return "More matches exist; type more to see the next ones.".into();
+    }
     format!(
         "More matches exist; add limit:10 to your {} to see more.",
         syntax.cmd("ask")
@@ -786,7 +799,10 @@ mod tests {
     use super::*;
     use crate::reply::{Answer, Hit};
 
-    const BANG: Syntax<'static> = Syntax { prefix: "!" };
+    const BANG: Syntax<'static> = Syntax {
+        prefix: "!",
+        more: false,
+    };
 
     fn hit() -> Hit {
         Hit {
@@ -869,6 +885,9 @@ mod tests {
 
     #[test]
     fn help_for_each_platform_syntax() {
-        insta::assert_snapshot!(help(Syntax { prefix: "/" }));
+        insta::assert_snapshot!(help(Syntax {
+            prefix: "/",
+            more: false
+        }));
     }
 }

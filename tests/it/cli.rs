@@ -514,6 +514,36 @@ fn chat_repl_uses_the_same_commands_as_the_chat_platforms() {
 }
 
 #[test]
+fn more_in_chat_shows_the_next_page_of_the_last_answer_or_timeline() {
+    let env = Env::new();
+    let out = env
+        .cmd()
+        .arg("chat")
+        .write_stdin("more\nIs territory negotiable?\nmore\n!timeline talks\nmore\nmore\nquit\n")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let nothing = "There is nothing more to show";
+    // Nothing asked yet: nothing to page.
+    assert!(text.starts_with(nothing), "{text}");
+    assert_eq!(text.matches(nothing).count(), 2, "{text}");
+    // The answer's second page goes on from 4; the timeline's from 11, then nothing is left.
+    assert!(
+        text.contains("More matches exist; type more to see the next ones."),
+        "{text}"
+    );
+    assert!(text.contains("\n4. “"), "{text}");
+    assert!(
+        text.contains("More exist; type more to see the next ones."),
+        "{text}"
+    );
+    let second_page = text.find("\n11. ").expect("the timeline's second page");
+    assert!(text[second_page..].contains(nothing), "{text}");
+    assert_eq!(text.matches("How “talks” developed").count(), 2, "{text}");
+}
+
+#[test]
 fn reindex_swaps_generations_and_cleans_half_built_ones() {
     let env = Env::new();
     ingest_demo(&env);

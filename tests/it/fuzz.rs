@@ -63,7 +63,10 @@ fn check_one(text: &str) {
             problem: text.to_string(),
             hint: talkwatch::reply::Hint::Help,
         },
-        Syntax { prefix: "!" },
+        Syntax {
+            prefix: "!",
+            more: false,
+        },
     );
     let key = ed25519_dalek::SigningKey::from_bytes(&[1u8; 32]).verifying_key();
     let _ = verify(&key, Some(text), Some(text), text.as_bytes(), 0);

@@ -9,7 +9,10 @@ use crate::support::article;
 use talkwatch::messages::{self, Syntax};
 use talkwatch::reply::Reply;
 
-const BANG: Syntax<'static> = Syntax { prefix: "!" };
+const BANG: Syntax<'static> = Syntax {
+    prefix: "!",
+    more: false,
+};
 
 const WIRE: &str = "Negotiators from Arvenia and Belmora agreed in Doha on Tuesday to \
 exchange 120 prisoners before the end of the month, Qatari mediators said.\n\nThe list was \

@@ -8,7 +8,10 @@ use crate::messages::{self, Syntax};
 use crate::reply::{Hit, Reply};
 use crate::text::shorten;
 
-pub const SLASH: Syntax<'static> = Syntax { prefix: "/" };
+pub const SLASH: Syntax<'static> = Syntax {
+    prefix: "/",
+    more: false,
+};
 
 /// Discord's limits.
 pub const MAX_CONTENT: usize = 2000;

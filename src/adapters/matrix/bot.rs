@@ -34,6 +34,7 @@ impl Bot {
     fn syntax(&self) -> Syntax<'_> {
         Syntax {
             prefix: &self.prefix,
+            more: false,
         }
     }
 
@@ -231,7 +232,13 @@ pub(super) async fn deliver_alerts(
             tracing::warn!(room = %alert.place, "watch alert for a room the bot is not in");
             continue;
         };
-        let rendered = render::render(&alert.reply, Syntax { prefix: &prefix });
+        let rendered = render::render(
+            &alert.reply,
+            Syntax {
+                prefix: &prefix,
+                more: false,
+            },
+        );
         if let Err(e) = room
             .send(RoomMessageEventContent::notice_html(
                 rendered.plain,

@@ -414,7 +414,10 @@ mod tests {
     use super::*;
     use crate::reply::Answer;
 
-    const BANG: Syntax<'static> = Syntax { prefix: "!" };
+    const BANG: Syntax<'static> = Syntax {
+        prefix: "!",
+        more: false,
+    };
 
     #[test]
     fn the_longest_name_is_removed() {
