@@ -265,6 +265,8 @@ pub enum Reply {
         elapsed_ms: u64,
     },
     Help,
+    /// `more` asked for where the last reply had no further page (chat, Matrix).
+    NothingMore,
     /// An admin asked the bot to leave the room or channel the command came from. The adapter
     /// says goodbye and leaves; platforms without rooms (the terminal) just say so.
     Leaving,

@@ -22,7 +22,7 @@ const TERMINAL: Syntax<'static> = Syntax {
     prefix: "!",
     more: false,
 };
-/// In `chat`, which keeps the last list: `more` shows its next page.
+/// In `chat`, which keeps the last list: `more` or `!more` shows its next page.
 const CHAT: Syntax<'static> = Syntax {
     prefix: "!",
     more: true,
@@ -839,17 +839,16 @@ async fn chat(handler: &Handler) -> Exit {
             let command = last
                 .as_ref()
                 .and_then(|(asked, next)| crate::command::page_of(asked, *next));
-            let Some(command) = command else {
-                out!("{}\n", messages::cli::NOTHING_MORE);
-                continue;
+            let reply = match command {
+                Some(command) => handler.handle(command, &caller, None).await,
+                None => Reply::NothingMore,
             };
-            let reply = handler.handle(command, &caller, None).await;
-            last = last.and_then(|(asked, _)| next_page(asked, &reply));
+            last = last.and_then(|(asked, _)| Some((asked, crate::command::next_page(&reply)?)));
             out!("{}\n", messages::plain(&reply, CHAT));
             continue;
         }
         let asked = match line.strip_prefix('!') {
-            Some(cmd) => cmd.strip_prefix("ask ").unwrap_or(cmd).to_string(),
+            Some(cmd) => crate::command::paged_line(cmd),
             None => line.to_string(),
         };
         let reply = match line.strip_prefix('!') {
@@ -863,7 +862,7 @@ async fn chat(handler: &Handler) -> Exit {
             }
             None => handler.respond_to_question(line, &caller).await,
         };
-        last = next_page(asked, &reply);
+        last = crate::command::next_page(&reply).map(|next| (asked, next));
         let text = match reply {
             Reply::Leaving => messages::nothing_to_leave(),
             other => messages::plain(&other, CHAT),
@@ -871,26 +870,4 @@ async fn chat(handler: &Handler) -> Exit {
         out!("{text}\n");
     }
     Exit::Ok
-}
-
-/// Where the page after `reply` starts, with the line that `asked` for it (read back by
-/// [`crate::command::page_of`]); None when the reply has no further page.
-fn next_page(asked: String, reply: &Reply) -> Option<(String, usize)> {
-    let next = match reply {
-        Reply::Answer(a) if a.more => a.offset + a.hits.len(),
-        Reply::Timeline {
-            offset,
-            items,
-            more: true,
-            ..
-        }
-        | Reply::Latest {
-            offset,
-            items,
-            more: true,
-            ..
-        } => offset + items.len(),
-        _ => return None,
-    };
-    Some((asked, next))
 }

@@ -252,6 +252,35 @@ fn next_token(s: &str) -> (&str, &str) {
     }
 }
 
+/// Where the page after `reply` starts, for a platform that keeps the line that asked for it
+/// (`more` in `chat` and Matrix, with [`page_of`]); None when the reply has no further page.
+pub fn next_page(reply: &crate::reply::Reply) -> Option<usize> {
+    use crate::reply::Reply;
+    match reply {
+        Reply::Answer(a) if a.more => Some(a.offset + a.hits.len()),
+        Reply::Timeline {
+            offset,
+            items,
+            more: true,
+            ..
+        }
+        | Reply::Latest {
+            offset,
+            items,
+            more: true,
+            ..
+        } => Some(offset + items.len()),
+        _ => None,
+    }
+}
+
+/// The line to keep for paging what a command (without its prefix) asked: `ask X` pages as the
+/// question X, `timeline X` as itself.
+pub fn paged_line(line: &str) -> String {
+    let line = line.trim();
+    line.strip_prefix("ask ").unwrap_or(line).to_string()
+}
+
 /// The command that shows page `offset` (at most 100) of a paged reply, read back from the line
 /// the reply carries: a timeline's or latest list's line starts with its command, an answer's
 /// is the question. None when the line no longer reads as one of those.

@@ -4,9 +4,6 @@
 /// The first line of an interactive `chat`.
 pub const CHAT_BANNER: &str = "talkwatch chat — ask about ongoing talks, e.g. “Is territory negotiable?”. Type !help for commands, more for the next page of a list, quit to leave.";
 
-/// `more` typed in `chat` when the last reply had no further page.
-pub const NOTHING_MORE: &str = "There is nothing more to show: ask a question, or try !timeline or !latest, and type more when the reply says more exist.";
-
 /// What to try after an error, printed as `hint: …` under it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Hint {

@@ -13,7 +13,8 @@ use crate::search::RebuildReport;
 use crate::store::{FeedRecord, SourceSummary};
 
 /// How commands are written on a platform: `!ask` in Matrix and the terminal, `/ask` on Discord;
-/// and whether typing `more` there shows the next page of the last list (`chat` keeps it).
+/// and whether `!more` there shows the next page of the last list (`chat` and Matrix keep it;
+/// Discord has a button).
 #[derive(Debug, Clone, Copy)]
 pub struct Syntax<'a> {
     pub prefix: &'a str,
@@ -56,9 +57,9 @@ pub fn help(syntax: Syntax<'_>) -> String {
         unwatch = c("unwatch"),
         watches = c("watches"),
         more = if syntax.more {
-            "more — the next page of the last answer or list\n"
+            format!("{} — the next page of the last answer or list\n", c("more"))
         } else {
-            ""
+            String::new()
         },
     )
 }
@@ -245,10 +246,23 @@ pub fn item_date(hit: &Hit) -> String {
     }
 }
 
+/// `more` asked for when the last reply had no further page.
+pub fn nothing_more(syntax: Syntax<'_>) -> String {
+    format!(
+        "There is nothing more to show: ask a question, or try {} or {}, and send {} when the reply says more exist.",
+        syntax.cmd("timeline"),
+        syntax.cmd("latest"),
+        syntax.cmd("more")
+    )
+}
+
 /// More items of a timeline or of the newest developments exist.
 pub fn more_items(command: &str, syntax: Syntax<'_>) -> String {
     if syntax.more {
-        return "More exist; type more to see the next ones.".into();
+        return format!(
+            "More exist; send {} to see the next ones.",
+            syntax.cmd("more")
+        );
     }
     format!(
         "More exist; add limit:20 to your {} to see more.",
@@ -287,7 +301,10 @@ fn items_plain(header: &str, items: &[Hit], offset: usize) -> String {
 
 pub fn more_available(syntax: Syntax<'_>) -> String {
     if syntax.more {
-        return "More matches exist; type more to see the next ones.".into();
+        return format!(
+            "More matches exist; send {} to see the next ones.",
+            syntax.cmd("more")
+        );
     }
     format!(
         "More matches exist; add limit:10 to your {} to see more.",
@@ -766,6 +783,7 @@ pub fn plain(reply: &Reply, syntax: Syntax<'_>) -> String {
         Reply::Stats(s) => stats(s),
         Reply::Reindexed { report, elapsed_ms } => reindexed(report, *elapsed_ms),
         Reply::Help => help(syntax),
+        Reply::NothingMore => nothing_more(syntax),
         Reply::Refused { command } => refused(command, syntax),
         Reply::Invalid { problem, hint: h } => invalid(problem, &hint(*h, syntax)),
         Reply::Leaving => leaving(),

@@ -530,12 +530,12 @@ fn more_in_chat_shows_the_next_page_of_the_last_answer_or_timeline() {
     assert_eq!(text.matches(nothing).count(), 2, "{text}");
     // The answer's second page goes on from 4; the timeline's from 11, then nothing is left.
     assert!(
-        text.contains("More matches exist; type more to see the next ones."),
+        text.contains("More matches exist; send !more to see the next ones."),
         "{text}"
     );
     assert!(text.contains("\n4. “"), "{text}");
     assert!(
-        text.contains("More exist; type more to see the next ones."),
+        text.contains("More exist; send !more to see the next ones."),
         "{text}"
     );
     let second_page = text.find("\n11. ").expect("the timeline's second page");

@@ -168,6 +168,16 @@ async fn ask_in_a_room_gets_one_threaded_notice_with_passage_and_link() {
         body(&second)
     );
 
+    // "!more" shows the next page of the room's last answer, numbered on from it.
+    assert!(
+        body(&second).contains("send !more to see the next ones"),
+        "{}",
+        body(&second)
+    );
+    let more = alice.send_text(&room, "!more").await;
+    let page = reply_to(&alice, &room, &bot, &more).await;
+    assert!(body(&page).starts_with("4. “"), "{}", body(&page));
+
     // Exactly one answer per question.
     assert_eq!(replies_to(&alice, &room, &bot, &question).await, 1);
     assert_eq!(replies_to(&alice, &room, &bot, &follow_up).await, 1);

@@ -28,14 +28,34 @@ pub(super) struct Bot {
     pub(super) prefix: String,
     /// Event ids already taken care of, the most recent few thousand.
     pub(super) seen: Mutex<lru::LruCache<OwnedEventId, ()>>,
+    /// Per room, the last answer or list with a further page: the line that asked for it and
+    /// where its next page starts (`!more`), for the most recently active rooms.
+    pub(super) pages: Mutex<lru::LruCache<String, (String, usize)>>,
 }
 
 impl Bot {
     fn syntax(&self) -> Syntax<'_> {
         Syntax {
             prefix: &self.prefix,
-            more: false,
+            more: true,
         }
+    }
+
+    /// The next page of the last paged reply in `room`, and what `!more` keeps for it after.
+    async fn more(&self, room: &str, caller: &Caller) -> Reply {
+        let last = self
+            .pages
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(room)
+            .cloned();
+        let command = last
+            .as_ref()
+            .and_then(|(asked, next)| crate::command::page_of(asked, *next));
+        let Some(command) = command else {
+            return Reply::NothingMore;
+        };
+        self.handler.handle(command, caller, None).await
     }
 
     pub(super) async fn on_invite(self: Arc<Self>, ev: StrippedRoomMemberEvent, room: Room) {
@@ -144,10 +164,38 @@ impl Bot {
                 let _ = room.typing_notice(true).await;
             })
         };
-        let reply = match trigger {
-            Trigger::Question(text) => self.handler.respond_to_question(&text, &caller).await,
-            Trigger::Command(text) => self.command_with_progress(&text, &caller, ev, room).await,
+        let room_id = room.room_id().to_string();
+        let (reply, asked) = match trigger {
+            Trigger::Command(text) if text.trim() == "more" => {
+                let reply = self.more(&room_id, &caller).await;
+                let asked = self
+                    .pages
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .get(&room_id)
+                    .map(|(asked, _)| asked.clone());
+                (reply, asked)
+            }
+            Trigger::Question(text) => (
+                self.handler.respond_to_question(&text, &caller).await,
+                Some(text),
+            ),
+            Trigger::Command(text) => (
+                self.command_with_progress(&text, &caller, ev, room).await,
+                Some(crate::command::paged_line(&text)),
+            ),
         };
+        {
+            let mut pages = self.pages.lock().unwrap_or_else(|e| e.into_inner());
+            match (asked, crate::command::next_page(&reply)) {
+                (Some(asked), Some(next)) => {
+                    pages.put(room_id, (asked, next));
+                }
+                _ => {
+                    pages.pop(&room_id);
+                }
+            }
+        }
         typing.abort();
         let typed = typing_started.load(std::sync::atomic::Ordering::SeqCst);
         if reply == Reply::Quiet {

@@ -44,6 +44,8 @@ const BACKOFF_MIN: Duration = Duration::from_millis(500);
 const BACKOFF_MAX: Duration = Duration::from_secs(60);
 /// How many answered event ids are remembered (each event is answered once).
 const SEEN_CAPACITY: std::num::NonZeroUsize = std::num::NonZeroUsize::new(4096).unwrap();
+/// Rooms whose last paged reply `!more` remembers (the most recently active).
+const PAGED_ROOMS: std::num::NonZeroUsize = std::num::NonZeroUsize::new(1024).unwrap();
 /// Minimum time between two progress edits of a running reindex.
 const PROGRESS_EVERY: Duration = Duration::from_secs(2);
 
@@ -118,6 +120,7 @@ async fn session(
         own_user: own_user.clone(),
         prefix: settings.prefix.clone(),
         seen: Mutex::new(lru::LruCache::new(SEEN_CAPACITY)),
+        pages: Mutex::new(lru::LruCache::new(PAGED_ROOMS)),
     });
 
     // Invites are accepted from the first sync on (invites that came while the bot was away).
