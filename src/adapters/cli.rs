@@ -835,7 +835,7 @@ async fn chat(handler: &Handler) -> Exit {
         if matches!(line, "quit" | "exit" | "!quit" | "!exit") {
             break;
         }
-        if matches!(line, "more" | "!more") {
+        if line.eq_ignore_ascii_case("more") || line.eq_ignore_ascii_case("!more") {
             let command = last
                 .as_ref()
                 .and_then(|(asked, next)| crate::command::page_of(asked, *next));

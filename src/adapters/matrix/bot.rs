@@ -166,7 +166,10 @@ impl Bot {
         };
         let room_id = room.room_id().to_string();
         let (reply, asked) = match trigger {
-            Trigger::Command(text) if text.trim() == "more" => {
+            // "!more", or "more" said to the bot (a mention, a direct message).
+            Trigger::Command(text) | Trigger::Question(text)
+                if text.trim().eq_ignore_ascii_case("more") =>
+            {
                 let reply = self.more(&room_id, &caller).await;
                 let asked = self
                     .pages
