@@ -13,19 +13,21 @@ use crate::command::{self, Ask, Caller, Command, Handler};
 use crate::config::Config;
 use crate::engine::{Engine, IngestProgress};
 use crate::messages::cli::Hint;
-use crate::messages::{self, Syntax};
+use crate::messages::{self, Paging, Syntax};
 use crate::reply::Reply;
 use crate::search::RebuildProgress;
 use crate::telemetry::{self, LogFormat};
 
+/// The one-shot commands (`talkwatch ask`, `timeline`, …): a further page is asked for with
+/// `--limit`.
 const TERMINAL: Syntax<'static> = Syntax {
     prefix: "!",
-    more: false,
+    paging: Paging::Flag,
 };
 /// In `chat`, which keeps the last list: `more` or `!more` shows its next page.
 const CHAT: Syntax<'static> = Syntax {
     prefix: "!",
-    more: true,
+    paging: Paging::More,
 };
 
 /// `println!` for what a command prints, through [`write_out`].

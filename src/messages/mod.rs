@@ -13,12 +13,22 @@ use crate::search::RebuildReport;
 use crate::store::{FeedRecord, SourceSummary};
 
 /// How commands are written on a platform: `!ask` in Matrix and the terminal, `/ask` on Discord;
-/// and whether `!more` there shows the next page of the last list (`chat` and Matrix keep it;
-/// Discord has a button).
+/// and how a reply with a further page says how to see it.
 #[derive(Debug, Clone, Copy)]
 pub struct Syntax<'a> {
     pub prefix: &'a str,
-    pub more: bool,
+    pub paging: Paging,
+}
+
+/// How the next page of an answer or list is asked for on a platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paging {
+    /// Asking again with a higher `limit:` (Discord also has a More button).
+    Limit,
+    /// `!more`: the platform keeps the last paged line (`chat`, Matrix).
+    More,
+    /// A one-shot command line: `--limit`.
+    Flag,
 }
 
 impl Syntax<'_> {
@@ -56,7 +66,7 @@ pub fn help(syntax: Syntax<'_>) -> String {
         watch = c("watch"),
         unwatch = c("unwatch"),
         watches = c("watches"),
-        more = if syntax.more {
+        more = if syntax.paging == Paging::More {
             format!("{} — the next page of the last answer or list\n", c("more"))
         } else {
             String::new()
@@ -258,11 +268,15 @@ pub fn nothing_more(syntax: Syntax<'_>) -> String {
 
 /// More items of a timeline or of the newest developments exist.
 pub fn more_items(command: &str, syntax: Syntax<'_>) -> String {
-    if syntax.more {
-        return format!(
-            "More exist; send {} to see the next ones.",
-            syntax.cmd("more")
-        );
+    match syntax.paging {
+        Paging::More => {
+            return format!(
+                "More exist; send {} to see the next ones.",
+                syntax.cmd("more")
+            );
+        }
+        Paging::Flag => return "More exist; add --limit 20 to see more.".into(),
+        Paging::Limit => {}
     }
     format!(
         "More exist; add limit:20 to your {} to see more.",
@@ -300,11 +314,15 @@ fn items_plain(header: &str, items: &[Hit], offset: usize) -> String {
 }
 
 pub fn more_available(syntax: Syntax<'_>) -> String {
-    if syntax.more {
-        return format!(
-            "More matches exist; send {} to see the next ones.",
-            syntax.cmd("more")
-        );
+    match syntax.paging {
+        Paging::More => {
+            return format!(
+                "More matches exist; send {} to see the next ones.",
+                syntax.cmd("more")
+            );
+        }
+        Paging::Flag => return "More matches exist; add --limit 10 to see more.".into(),
+        Paging::Limit => {}
     }
     format!(
         "More matches exist; add limit:10 to your {} to see more.",
@@ -819,7 +837,7 @@ mod tests {
 
     const BANG: Syntax<'static> = Syntax {
         prefix: "!",
-        more: false,
+        paging: Paging::Limit,
     };
 
     fn hit() -> Hit {
@@ -905,7 +923,7 @@ mod tests {
     fn help_for_each_platform_syntax() {
         insta::assert_snapshot!(help(Syntax {
             prefix: "/",
-            more: false
+            paging: Paging::Limit
         }));
     }
 }

@@ -544,6 +544,32 @@ fn more_in_chat_shows_the_next_page_of_the_last_answer_or_timeline() {
 }
 
 #[test]
+fn one_shot_commands_say_more_is_a_higher_limit_flag() {
+    let env = Env::new();
+    ingest_demo(&env);
+    let out = env
+        .cmd()
+        .args(["ask", "Is territory negotiable?"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.trim_end()
+            .ends_with("More matches exist; add --limit 10 to see more."),
+        "{text}"
+    );
+    let out = env.cmd().args(["timeline", "talks"]).output().unwrap();
+    assert!(
+        stdout(&out)
+            .trim_end()
+            .ends_with("More exist; add --limit 20 to see more."),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
 fn reindex_swaps_generations_and_cleans_half_built_ones() {
     let env = Env::new();
     ingest_demo(&env);

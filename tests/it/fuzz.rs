@@ -8,7 +8,7 @@ use talkwatch::adapters::discord::verify;
 use talkwatch::adapters::matrix::render::{BotNames, escape, render, trigger};
 use talkwatch::command::{parse, parse_question};
 use talkwatch::ingest::{DocKind, Origin, html_paragraphs, parse_bytes, parse_feed};
-use talkwatch::messages::Syntax;
+use talkwatch::messages::{Paging, Syntax};
 use talkwatch::search::passage::split;
 
 /// Text with the characters that matter: quotes, colons, markup, emoji, multi-byte letters.
@@ -65,7 +65,7 @@ fn check_one(text: &str) {
         },
         Syntax {
             prefix: "!",
-            more: false,
+            paging: Paging::Limit,
         },
     );
     let key = ed25519_dalek::SigningKey::from_bytes(&[1u8; 32]).verifying_key();

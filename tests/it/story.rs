@@ -6,12 +6,12 @@ use talkwatch::command::{Caller, Command, Handler};
 use talkwatch::ingest::Article;
 
 use crate::support::article;
-use talkwatch::messages::{self, Syntax};
+use talkwatch::messages::{self, Paging, Syntax};
 use talkwatch::reply::Reply;
 
 const BANG: Syntax<'static> = Syntax {
     prefix: "!",
-    more: false,
+    paging: Paging::Limit,
 };
 
 const WIRE: &str = "Negotiators from Arvenia and Belmora agreed in Doha on Tuesday to \

@@ -4,13 +4,13 @@
 
 use serde_json::{Value, json};
 
-use crate::messages::{self, Syntax};
+use crate::messages::{self, Paging, Syntax};
 use crate::reply::{Hit, Reply};
 use crate::text::shorten;
 
 pub const SLASH: Syntax<'static> = Syntax {
     prefix: "/",
-    more: false,
+    paging: Paging::Limit,
 };
 
 /// Discord's limits.

@@ -16,7 +16,7 @@ use matrix_sdk::{Client, Room, RoomState};
 use super::render::{self, BotNames, Trigger};
 use super::{PROGRESS_EVERY, TYPING_AFTER};
 use crate::command::{Caller, Handler, Identity};
-use crate::messages::{self, Syntax};
+use crate::messages::{self, Paging, Syntax};
 use crate::reply::Reply;
 use crate::watch::Alert;
 
@@ -37,7 +37,7 @@ impl Bot {
     fn syntax(&self) -> Syntax<'_> {
         Syntax {
             prefix: &self.prefix,
-            more: true,
+            paging: Paging::More,
         }
     }
 
@@ -287,7 +287,7 @@ pub(super) async fn deliver_alerts(
             &alert.reply,
             Syntax {
                 prefix: &prefix,
-                more: false,
+                paging: Paging::Limit,
             },
         );
         if let Err(e) = room

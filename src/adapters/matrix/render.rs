@@ -416,7 +416,7 @@ mod tests {
 
     const BANG: Syntax<'static> = Syntax {
         prefix: "!",
-        more: false,
+        paging: crate::messages::Paging::Limit,
     };
 
     #[test]
