@@ -220,18 +220,15 @@ fn role_of(question: &str) -> Option<String> {
 /// Whether a name in `text` stands within a few words of the asked `role` ("the American
 /// envoys Steve Witkoff and Jared Kushner", "Henrik Saal and Paulo Ferraz signed").
 fn role_bound(text: &str, role: &str) -> bool {
-    people(text).any(|m| word_near(text, m.range(), role))
-}
-
-/// Whether a word starting with `prefix` stands within 40 bytes of `range` in `text` (a few
-/// words, either side).
-fn word_near(text: &str, range: std::ops::Range<usize>, prefix: &str) -> bool {
+    /// How far from a name, in bytes, the role may stand.
     const NEAR: usize = 40;
-    let from = text.floor_char_boundary(range.start.saturating_sub(NEAR));
-    let to = text.ceil_char_boundary(range.end + NEAR);
-    text[from..to]
-        .split(|c: char| !c.is_alphanumeric())
-        .any(|w| starts_with_ignore_case(w, prefix))
+    people(text).any(|m| {
+        let from = text.floor_char_boundary(m.start().saturating_sub(NEAR));
+        let to = text.ceil_char_boundary(m.end() + NEAR);
+        text[from..to]
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|w| starts_with_ignore_case(w, role))
+    })
 }
 
 /// Whether `word` starts with `prefix`, ASCII case ignored.
@@ -361,16 +358,12 @@ impl Want {
         if strength < 1.0 {
             return strength;
         }
-        let bound = if let Some(verb) = self.lasting {
-            verb.bound().is_match(text)
-        } else if let Some(counted) = &self.counted {
-            return if counted.bound(text) { strength } else { 0.5 };
-        } else if let Some(role) = &self.role {
-            role_bound(text, role)
-        } else {
-            true
-        };
-        if bound { strength } else { 0.75 }
+        match (self.lasting, &self.counted, &self.role) {
+            (Some(verb), _, _) if !verb.bound().is_match(text) => 0.75,
+            (_, Some(counted), _) if !counted.bound(text) => 0.5,
+            (_, _, Some(role)) if !role_bound(text, role) => 0.75,
+            _ => strength,
+        }
     }
 }
 
