@@ -837,20 +837,14 @@ async fn chat(handler: &Handler) -> Exit {
         if matches!(line, "quit" | "exit" | "!quit" | "!exit") {
             break;
         }
-        if line.eq_ignore_ascii_case("more") || line.eq_ignore_ascii_case("!more") {
-            let command = last
-                .as_ref()
-                .and_then(|(asked, next)| crate::command::page_of(asked, *next));
-            let reply = match command {
-                Some(command) => handler.handle(command, &caller, None).await,
-                None => Reply::NothingMore,
-            };
-            last = last.and_then(|(asked, _)| Some((asked, crate::command::next_page(&reply)?)));
+        if command::asks_for_more(line.strip_prefix('!').unwrap_or(line)) {
+            let (reply, kept) = handler.respond_to_more(last.take(), &caller).await;
+            last = kept;
             out!("{}\n", messages::plain(&reply, CHAT));
             continue;
         }
         let asked = match line.strip_prefix('!') {
-            Some(cmd) => crate::command::paged_line(cmd),
+            Some(cmd) => command::paged_line(cmd),
             None => line.to_string(),
         };
         let reply = match line.strip_prefix('!') {
@@ -864,7 +858,7 @@ async fn chat(handler: &Handler) -> Exit {
             }
             None => handler.respond_to_question(line, &caller).await,
         };
-        last = crate::command::next_page(&reply).map(|next| (asked, next));
+        last = command::next_page(&reply).map(|next| (asked, next));
         let text = match reply {
             Reply::Leaving => messages::nothing_to_leave(),
             other => messages::plain(&other, CHAT),

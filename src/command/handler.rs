@@ -7,7 +7,8 @@ use std::time::Instant;
 use chrono::{DateTime, Duration, Utc};
 
 use super::{
-    Ask, Caller, Command, DateBound, Identity, ParseError, Permissions, parse, parse_question,
+    Ask, Caller, Command, DateBound, Identity, ParseError, Permissions, next_page, page_of, parse,
+    parse_question,
 };
 use crate::answer::AskRequest;
 use crate::engine::Engine;
@@ -106,6 +107,25 @@ impl Handler {
             Err(ParseError::Empty) => Reply::Help,
             Err(e) => invalid(e),
         }
+    }
+
+    /// `more`: the next page of a conversation's last paged reply. `last` is the line that asked
+    /// for it and where its next page starts; returns the reply and what to keep for the next
+    /// `more` (None when nothing further follows).
+    pub async fn respond_to_more(
+        &self,
+        last: Option<(String, usize)>,
+        caller: &Caller,
+    ) -> (Reply, Option<(String, usize)>) {
+        let Some((asked, next)) = last else {
+            return (Reply::NothingMore, None);
+        };
+        let Some(command) = page_of(&asked, next) else {
+            return (Reply::NothingMore, None);
+        };
+        let reply = self.handle(command, caller, None).await;
+        let kept = next_page(&reply).map(|next| (asked, next));
+        (reply, kept)
     }
 
     fn check_size(&self, text: &str) -> Option<Reply> {

@@ -274,6 +274,11 @@ pub fn next_page(reply: &crate::reply::Reply) -> Option<usize> {
     }
 }
 
+/// Whether `text` (a command without its prefix, or a question) asks for the next page: "more".
+pub fn asks_for_more(text: &str) -> bool {
+    text.trim().eq_ignore_ascii_case("more")
+}
+
 /// The line to keep for paging what a command (without its prefix) asked: `ask X` pages as the
 /// question X, `timeline X` as itself.
 pub fn paged_line(line: &str) -> String {

@@ -268,20 +268,20 @@ pub fn nothing_more(syntax: Syntax<'_>) -> String {
 
 /// More items of a timeline or of the newest developments exist.
 pub fn more_items(command: &str, syntax: Syntax<'_>) -> String {
+    how_to_page("More exist", command, 20, syntax)
+}
+
+/// `lead`, then how to see the next page on this platform: `!more`, the `--limit` flag, or a
+/// higher `limit:` on `command`.
+fn how_to_page(lead: &str, command: &str, limit: usize, syntax: Syntax<'_>) -> String {
     match syntax.paging {
-        Paging::More => {
-            return format!(
-                "More exist; send {} to see the next ones.",
-                syntax.cmd("more")
-            );
-        }
-        Paging::Flag => return "More exist; add --limit 20 to see more.".into(),
-        Paging::Limit => {}
+        Paging::More => format!("{lead}; send {} to see the next ones.", syntax.cmd("more")),
+        Paging::Flag => format!("{lead}; add --limit {limit} to see more."),
+        Paging::Limit => format!(
+            "{lead}; add limit:{limit} to your {} to see more.",
+            syntax.cmd(command)
+        ),
     }
-    format!(
-        "More exist; add limit:20 to your {} to see more.",
-        syntax.cmd(command)
-    )
 }
 
 /// A timeline or latest list as plain text.
@@ -314,20 +314,7 @@ fn items_plain(header: &str, items: &[Hit], offset: usize) -> String {
 }
 
 pub fn more_available(syntax: Syntax<'_>) -> String {
-    match syntax.paging {
-        Paging::More => {
-            return format!(
-                "More matches exist; send {} to see the next ones.",
-                syntax.cmd("more")
-            );
-        }
-        Paging::Flag => return "More matches exist; add --limit 10 to see more.".into(),
-        Paging::Limit => {}
-    }
-    format!(
-        "More matches exist; add limit:10 to your {} to see more.",
-        syntax.cmd("ask")
-    )
+    how_to_page("More matches exist", "ask", 10, syntax)
 }
 
 /// An admin command refused to someone else: what it would have done, and who can do it.

@@ -41,23 +41,6 @@ impl Bot {
         }
     }
 
-    /// The next page of the last paged reply in `room`, and what `!more` keeps for it after.
-    async fn more(&self, room: &str, caller: &Caller) -> Reply {
-        let last = self
-            .pages
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(room)
-            .cloned();
-        let command = last
-            .as_ref()
-            .and_then(|(asked, next)| crate::command::page_of(asked, *next));
-        let Some(command) = command else {
-            return Reply::NothingMore;
-        };
-        self.handler.handle(command, caller, None).await
-    }
-
     pub(super) async fn on_invite(self: Arc<Self>, ev: StrippedRoomMemberEvent, room: Room) {
         if ev.state_key != self.own_user
             || ev.content.membership != MembershipState::Invite
@@ -165,36 +148,38 @@ impl Bot {
             })
         };
         let room_id = room.room_id().to_string();
-        let (reply, asked) = match trigger {
+        let (reply, kept) = match trigger {
             // "!more", or "more" said to the bot (a mention, a direct message).
             Trigger::Command(text) | Trigger::Question(text)
-                if text.trim().eq_ignore_ascii_case("more") =>
+                if crate::command::asks_for_more(&text) =>
             {
-                let reply = self.more(&room_id, &caller).await;
-                let asked = self
+                let last = self
                     .pages
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
                     .get(&room_id)
-                    .map(|(asked, _)| asked.clone());
-                (reply, asked)
+                    .cloned();
+                self.handler.respond_to_more(last, &caller).await
             }
-            Trigger::Question(text) => (
-                self.handler.respond_to_question(&text, &caller).await,
-                Some(text),
-            ),
-            Trigger::Command(text) => (
-                self.command_with_progress(&text, &caller, ev, room).await,
-                Some(crate::command::paged_line(&text)),
-            ),
+            Trigger::Question(text) => {
+                let reply = self.handler.respond_to_question(&text, &caller).await;
+                let kept = crate::command::next_page(&reply).map(|next| (text, next));
+                (reply, kept)
+            }
+            Trigger::Command(text) => {
+                let reply = self.command_with_progress(&text, &caller, ev, room).await;
+                let asked = crate::command::paged_line(&text);
+                let kept = crate::command::next_page(&reply).map(|next| (asked, next));
+                (reply, kept)
+            }
         };
         {
             let mut pages = self.pages.lock().unwrap_or_else(|e| e.into_inner());
-            match (asked, crate::command::next_page(&reply)) {
-                (Some(asked), Some(next)) => {
-                    pages.put(room_id, (asked, next));
+            match kept {
+                Some(kept) => {
+                    pages.put(room_id, kept);
                 }
-                _ => {
+                None => {
                     pages.pop(&room_id);
                 }
             }
