@@ -10,7 +10,7 @@ pub fn description(key: &str) -> &'static str {
         "ask.hide" => "Show the answer only to you",
         "timeline" => "How a topic developed: one line per report, oldest first",
         "timeline.topic" => "The topic, e.g. prisoner exchange",
-        "timeline.limit" => "How many reports to list (1-40)",
+        "timeline.limit" => "How many reports to list (1-10)",
         "latest" => "The newest developments, one per report",
         "latest.limit" => "How many to list (1-10)",
         "since" => "Only articles since a date (2026-11-01) or age (3d, 2w)",

@@ -247,6 +247,17 @@ pub fn nothing_new(range: Option<&str>, newest: Option<DateTime<Utc>>) -> String
     }
 }
 
+/// The line before a dated list's undated articles (last, never mixed into the order).
+pub fn undated_apart() -> String {
+    "Undated articles (not placed in the date order):".to_string()
+}
+
+/// Whether `items[i]` is the first undated article of a dated list, to be set apart by
+/// [`undated_apart`].
+pub fn starts_undated(items: &[Hit], i: usize) -> bool {
+    items[i].published_estimated && (i == 0 || !items[i - 1].published_estimated)
+}
+
 /// "21 Nov 2026", or "undated" for an article without a date of its own.
 pub fn item_date(hit: &Hit) -> String {
     if hit.published_estimated {
@@ -291,6 +302,13 @@ fn items_plain(header: &str, items: &[Hit], offset: usize) -> String {
 "
     );
     for (i, hit) in items.iter().enumerate() {
+        if starts_undated(items, i) {
+            out.push_str(&format!(
+                "{}
+",
+                undated_apart()
+            ));
+        }
         out.push_str(&format!(
             "{}. {} — “{}”
    — {}, {}
@@ -854,6 +872,72 @@ mod tests {
             range: None,
         });
         insta::assert_snapshot!(plain(&reply, BANG));
+    }
+
+    #[test]
+    fn a_timeline_lists_undated_articles_apart_after_the_dated_ones() {
+        let dated = |day: &str, title: &str| Hit {
+            title: title.into(),
+            published: crate::ingest::parse_date(day).unwrap(),
+            ..hit()
+        };
+        let undated = Hit {
+            title: "Background: the border war".into(),
+            published_estimated: true,
+            ..hit()
+        };
+        let reply = Reply::Timeline {
+            topic: "territory".into(),
+            items: vec![
+                dated("2026-11-18", "Envoys meet in Moscow"),
+                dated("2026-11-20", "Kremlin rules out territorial concessions"),
+                undated,
+            ],
+            offset: 0,
+            more: true,
+            range: None,
+        };
+        let text = plain(&reply, BANG);
+        assert!(
+            text.starts_with(
+                "How “territory” developed (oldest first):\n1. 18 Nov 2026 — “Territory"
+            ),
+            "{text}"
+        );
+        let second = text.find("2. 20 Nov 2026 — ").expect("the second date");
+        let apart = text.find(&undated_apart()).expect("the undated heading");
+        let third = text.find("3. undated — ").expect("the undated article");
+        assert!(second < apart && apart < third, "{text}");
+        assert_eq!(text.matches(&undated_apart()).count(), 1, "{text}");
+        assert!(
+            text.ends_with("More exist; add limit:20 to your !timeline to see more."),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn an_answer_points_to_newer_coverage_in_one_line() {
+        let reply = Reply::Answer(Answer {
+            question: "Has Washington commented?".into(),
+            hits: vec![hit()],
+            offset: 0,
+            more: false,
+            corrections: vec![],
+            newer: Some(crate::reply::Newer {
+                title: "State Department breaks its silence".into(),
+                url: "https://news.example.org/b".into(),
+                source: "Example World News".into(),
+                published: crate::ingest::parse_date("2026-11-22").unwrap(),
+            }),
+            range: None,
+        });
+        let text = plain(&reply, BANG);
+        assert!(
+            text.ends_with(
+                "Newer: “State Department breaks its silence” — Example World News, 22 Nov 2026 https://news.example.org/b"
+            ),
+            "{text}"
+        );
     }
 
     #[test]

@@ -16,7 +16,12 @@ const USER: &str = "1600000000000000002";
 const USHAKOV_URL: &str = "https://wire.example.org/2026/11/ushakov-territory-not-negotiable";
 
 fn ask_data(question: &str, extra: Value) -> Value {
-    let mut options = vec![json!({"name": "question", "type": 3, "value": question})];
+    command_data("ask", "question", question, extra)
+}
+
+/// A slash command's data: `name` with its text option `first` = `value` and the `extra` ones.
+fn command_data(name: &str, first: &str, value: &str, extra: Value) -> Value {
+    let mut options = vec![json!({"name": first, "type": 3, "value": value})];
     if let Some(obj) = extra.as_object() {
         for (k, v) in obj {
             let kind = match v {
@@ -27,7 +32,7 @@ fn ask_data(question: &str, extra: Value) -> Value {
             options.push(json!({"name": k, "type": kind, "value": v}));
         }
     }
-    json!({"id": "1200000000000000000", "name": "ask", "type": 1, "options": options})
+    json!({"id": "1200000000000000000", "name": name, "type": 1, "options": options})
 }
 
 /// talkwatch in http mode, with a signing key for the fake Discord side.
@@ -237,6 +242,63 @@ async fn more_pages_through_further_articles() {
             .iter()
             .all(|e| !first.iter().any(|f| f["url"] == e["url"])),
         "page 2 shows other articles"
+    );
+}
+
+/// The dates heading a page of timeline embeds ("18 Nov 2026 — title").
+fn embed_dates(page: &Value) -> Vec<chrono::NaiveDate> {
+    page["data"]["embeds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let title = e["title"].as_str().unwrap();
+            let day = title.split(" — ").next().unwrap();
+            chrono::NaiveDate::parse_from_str(day, "%d %b %Y").expect(title)
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn timeline_lists_dated_reports_oldest_first_and_more_goes_on_in_date_order() {
+    let bot = HttpBot::start().await;
+    let r = bot
+        .post(&interaction(
+            6,
+            2,
+            command_data("timeline", "topic", "talks", json!({"limit": 3})),
+            USER,
+            &[],
+        ))
+        .await;
+    assert_eq!(r["type"], 4);
+    assert!(
+        r["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("How “talks” developed"),
+        "{r}"
+    );
+    let first = embed_dates(&r);
+    assert_eq!(first.len(), 3, "{r}");
+    assert!(first.is_sorted(), "oldest first: {first:?}");
+    let button = &r["data"]["components"][0]["components"][0];
+    assert_eq!(button["custom_id"], "more:3");
+    let mut click = interaction(
+        7,
+        3,
+        json!({"custom_id": button["custom_id"], "component_type": 2}),
+        USER,
+        &[],
+    );
+    click["message"] = json!({"id": "1300000000000000010", "content": r["data"]["content"], "embeds": r["data"]["embeds"]});
+    let page = bot.post(&click).await;
+    assert_eq!(page["type"], 7);
+    let second = embed_dates(&page);
+    assert!(!second.is_empty());
+    assert!(
+        second.is_sorted() && first[2] <= second[0],
+        "{first:?} then {second:?}"
     );
 }
 

@@ -178,6 +178,40 @@ async fn ask_in_a_room_gets_one_threaded_notice_with_passage_and_link() {
     let page = reply_to(&alice, &room, &bot, &more).await;
     assert!(body(&page).starts_with("4. “"), "{}", body(&page));
 
+    // A timeline: dated lines, oldest first, in the plain body and the HTML.
+    let asked = alice.send_text(&room, "!timeline energy truce").await;
+    let timeline = reply_to(&alice, &room, &bot, &asked).await;
+    assert!(
+        body(&timeline).starts_with("How “energy truce” developed (oldest first):\n1. "),
+        "{}",
+        body(&timeline)
+    );
+    let dates: Vec<chrono::NaiveDate> = body(&timeline)
+        .lines()
+        .filter_map(|l| l.split_once(". ")?.1.split_once(" — "))
+        .filter_map(|(day, _)| chrono::NaiveDate::parse_from_str(day, "%d %b %Y").ok())
+        .collect();
+    assert!(dates.len() >= 2 && dates.is_sorted(), "{}", body(&timeline));
+    assert!(
+        html(&timeline).contains(&format!(
+            "<blockquote><p><b>{}</b> — “",
+            dates[0].format("%-d %b %Y")
+        )),
+        "{}",
+        html(&timeline)
+    );
+
+    // Asked for the start, the oldest report answers and the newer coverage is pointed to.
+    let asked = alice
+        .send_text(
+            &room,
+            "!ask limit:1 What did Washington first say after the Moscow talks?",
+        )
+        .await;
+    let first = reply_to(&alice, &room, &bot, &asked).await;
+    assert!(body(&first).contains("\nNewer: “"), "{}", body(&first));
+    assert!(html(&first).contains("<p>Newer: “"), "{}", html(&first));
+
     // Exactly one answer per question.
     assert_eq!(replies_to(&alice, &room, &bot, &question).await, 1);
     assert_eq!(replies_to(&alice, &room, &bot, &follow_up).await, 1);

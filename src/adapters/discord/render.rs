@@ -125,6 +125,29 @@ fn embeds_of(hits: &[&Hit], dated: bool) -> Vec<Value> {
     embeds
 }
 
+/// A page of `hits` (the items from `offset` on) as embeds, with the "More" button when
+/// further items exist: those the reply left for a next page (`more`) and those that did not
+/// fit in one message (Discord shows at most 10 embeds within 6,000 characters), which the
+/// next page starts with.
+fn page_of_embeds(
+    data: &mut Value,
+    hits: &[Hit],
+    dated: bool,
+    offset: usize,
+    more: bool,
+    ask_line: Option<&str>,
+) {
+    let shown: Vec<&Hit> = hits.iter().take(MAX_EMBEDS).collect();
+    let embeds = embeds_of(&shown, dated);
+    let next = offset + embeds.len();
+    data["components"] = if (more || embeds.len() < hits.len()) && ask_line.is_some() {
+        more_button(next)
+    } else {
+        json!([])
+    };
+    data["embeds"] = json!(embeds);
+}
+
 /// The "More" button for the next page at `next`.
 fn more_button(next: usize) -> Value {
     json!([{
@@ -165,7 +188,6 @@ pub fn message(reply: &Reply, ask_line: Option<&str>, ephemeral: bool) -> Value 
     let mut data = json!({ "allowed_mentions": no_mentions() });
     match reply {
         Reply::Answer(answer) => {
-            let hits: Vec<&Hit> = answer.hits.iter().take(MAX_EMBEDS).collect();
             let mut content = header(ask_line);
             if let Some(span) = &answer.range {
                 content = format!("{content}\n{}", messages::range_used(&span.label));
@@ -181,12 +203,14 @@ pub fn message(reply: &Reply, ask_line: Option<&str>, ephemeral: bool) -> Value 
                 };
             }
             data["content"] = json!(shorten(content.trim(), MAX_CONTENT));
-            data["embeds"] = json!(embeds_of(&hits, false));
-            data["components"] = if answer.more && ask_line.is_some() {
-                more_button(answer.offset + answer.hits.len())
-            } else {
-                json!([])
-            };
+            page_of_embeds(
+                &mut data,
+                &answer.hits,
+                false,
+                answer.offset,
+                answer.more,
+                ask_line,
+            );
         }
         Reply::Timeline {
             topic,
@@ -195,19 +219,13 @@ pub fn message(reply: &Reply, ask_line: Option<&str>, ephemeral: bool) -> Value 
             more,
             range,
         } => {
-            let hits: Vec<&Hit> = items.iter().take(MAX_EMBEDS).collect();
             let content = format!(
                 "{}\n{}",
                 header(ask_line),
                 escape_markdown(&messages::timeline_header(topic, range.as_deref()))
             );
             data["content"] = json!(shorten(content.trim(), MAX_CONTENT));
-            data["embeds"] = json!(embeds_of(&hits, true));
-            data["components"] = if *more && ask_line.is_some() {
-                more_button(offset + items.len())
-            } else {
-                json!([])
-            };
+            page_of_embeds(&mut data, items, true, *offset, *more, ask_line);
         }
         Reply::Latest {
             range,
@@ -216,19 +234,13 @@ pub fn message(reply: &Reply, ask_line: Option<&str>, ephemeral: bool) -> Value 
             more,
             ..
         } if !items.is_empty() => {
-            let hits: Vec<&Hit> = items.iter().take(MAX_EMBEDS).collect();
             let content = format!(
                 "{}\n{}",
                 header(ask_line),
                 escape_markdown(&messages::latest_header(range.as_deref()))
             );
             data["content"] = json!(shorten(content.trim(), MAX_CONTENT));
-            data["embeds"] = json!(embeds_of(&hits, true));
-            data["components"] = if *more && ask_line.is_some() {
-                more_button(offset + items.len())
-            } else {
-                json!([])
-            };
+            page_of_embeds(&mut data, items, true, *offset, *more, ask_line);
         }
         Reply::Quiet => {
             // Discord needs an answer to every interaction.
@@ -305,7 +317,7 @@ pub fn command_definitions() -> Value {
                 string("since", d("since"), false),
                 string("until", d("until"), false),
                 { "type": 3, "name": "source", "description": d("source"), "required": false, "autocomplete": true },
-                { "type": 4, "name": "limit", "description": d("timeline.limit"), "required": false, "min_value": 1, "max_value": 40 },
+                { "type": 4, "name": "limit", "description": d("timeline.limit"), "required": false, "min_value": 1, "max_value": 10 },
             ],
         },
         {
@@ -376,13 +388,101 @@ mod tests {
             assert!(d.contains("\\@everyone \\*bold\\* \\<\\@123\\>"), "{d}");
         }
         assert_eq!(data["allowed_mentions"], json!({"parse": []}));
+        // The next page starts with the first hit that did not fit.
         assert_eq!(
             data["components"][0]["components"][0]["custom_id"],
-            "more:12"
+            format!("more:{}", embeds.len())
         );
         assert_eq!(
             ask_line_of(data["content"].as_str().unwrap()).unwrap(),
             "Is territory negotiable?"
+        );
+    }
+
+    #[test]
+    fn a_timeline_is_dated_embeds_in_order_within_discord_limits() {
+        let long = "Territory talks resumed in Doha. ".repeat(200);
+        let mut items: Vec<Hit> = (0..12)
+            .map(|day| Hit {
+                published: crate::ingest::parse_date(&format!("2026-11-{:02}", day + 1)).unwrap(),
+                url: format!("https://news.example.org/{day}"),
+                ..hit(&long)
+            })
+            .collect();
+        items[11].published_estimated = true;
+        let reply = Reply::Timeline {
+            topic: "territory".into(),
+            items: items.clone(),
+            offset: 0,
+            more: false,
+            range: None,
+        };
+        let data = message(&reply, Some("territory"), false);
+        let embeds = data["embeds"].as_array().unwrap();
+        assert_eq!(embeds.len(), MAX_EMBEDS);
+        let total: usize = embeds.iter().map(embed_chars).sum();
+        assert!(total <= MAX_EMBED_TOTAL, "{total}");
+        for (day, e) in embeds.iter().enumerate() {
+            let title = e["title"].as_str().unwrap();
+            assert!(title.chars().count() <= MAX_TITLE);
+            assert!(
+                title.starts_with(&format!("{} Nov 2026 — TTT", day + 1)),
+                "{title}"
+            );
+            assert_eq!(e["url"], format!("https://news.example.org/{day}"));
+        }
+        assert_eq!(
+            data["content"],
+            "> territory\nHow “territory” developed \\(oldest first\\):"
+        );
+        // Two items did not fit: the "More" button goes on with the 11th.
+        assert_eq!(
+            data["components"][0]["components"][0]["custom_id"],
+            "more:10"
+        );
+        // The next page shows them, the undated one marked as such.
+        let page = Reply::Timeline {
+            topic: "territory".into(),
+            items: items.split_off(10),
+            offset: 10,
+            more: false,
+            range: None,
+        };
+        let data = message(&page, Some("territory"), false);
+        let titles: Vec<&str> = data["embeds"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["title"].as_str().unwrap())
+            .collect();
+        assert!(titles[0].starts_with("11 Nov 2026 — "), "{titles:?}");
+        assert!(titles[1].starts_with("undated — "), "{titles:?}");
+        assert_eq!(data["components"], json!([]));
+    }
+
+    #[test]
+    fn newer_coverage_is_a_line_of_the_message_with_its_link() {
+        let reply = Reply::Answer(Answer {
+            question: "Has Washington commented?".into(),
+            hits: vec![hit("Washington declined to comment.")],
+            offset: 0,
+            more: false,
+            corrections: vec![],
+            newer: Some(crate::reply::Newer {
+                title: "State Department breaks its *silence*".into(),
+                url: "https://news.example.org/b".into(),
+                source: "Example World News".into(),
+                published: crate::ingest::parse_date("2026-11-22").unwrap(),
+            }),
+            range: None,
+        });
+        let data = message(&reply, Some("Has Washington commented?"), false);
+        assert!(
+            data["content"].as_str().unwrap().ends_with(
+                "Newer: “State Department breaks its \\*silence\\*” — Example World News, 22 Nov 2026 <https://news.example.org/b>"
+            ),
+            "{}",
+            data["content"]
         );
     }
 

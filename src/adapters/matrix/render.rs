@@ -228,9 +228,14 @@ fn items_html(header: &str, items: &[Hit]) -> String {
     let mut html = format!("<p>{}</p>", escape(header));
     push_capped(
         &mut html,
-        items.iter().map(|hit| {
+        items.iter().enumerate().map(|(i, hit)| {
+            let apart = if messages::starts_undated(items, i) {
+                format!("<p><i>{}</i></p>", escape(&messages::undated_apart()))
+            } else {
+                String::new()
+            };
             format!(
-                "<blockquote><p><b>{}</b> — “{}”</p><p>{}</p>{}</blockquote>",
+                "{apart}<blockquote><p><b>{}</b> — “{}”</p><p>{}</p>{}</blockquote>",
                 escape(&messages::item_date(hit)),
                 passage_html(hit),
                 citation_html(hit),
@@ -535,6 +540,104 @@ mod tests {
             ok.html
         );
         assert!(ok.plain.contains("https://news.example.org/a?x=1&y=\"2\""));
+    }
+
+    #[test]
+    fn a_timeline_is_dated_lines_in_order_with_undated_articles_apart() {
+        let at = |day: &str, passage: &str| Hit {
+            published: crate::ingest::parse_date(day).unwrap(),
+            ..hit(passage, "https://news.example.org/a")
+        };
+        let undated = Hit {
+            published_estimated: true,
+            ..hit(
+                "Territory, background on the war.",
+                "https://news.example.org/c",
+            )
+        };
+        let r = render(
+            &Reply::Timeline {
+                topic: "territory <talks>".into(),
+                items: vec![
+                    at("2026-11-18", "Territory: envoys met in Moscow."),
+                    at("2026-11-20", "Territory is not negotiable."),
+                    undated,
+                ],
+                offset: 0,
+                more: false,
+                range: None,
+            },
+            BANG,
+        );
+        let first = r
+            .html
+            .find("<b>18 Nov 2026</b> — “<b>Territory</b>: envoys")
+            .expect("first date");
+        let second = r
+            .html
+            .find("<b>20 Nov 2026</b> — “<b>Territory</b>")
+            .expect("second");
+        let apart = r
+            .html
+            .find("<p><i>Undated articles (not placed in the date order):</i></p>")
+            .expect("undated heading");
+        let third = r
+            .html
+            .find("<b>undated</b> — “<b>Territory</b>, background")
+            .expect("undated");
+        assert!(
+            first < second && second < apart && apart < third,
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html
+                .starts_with("<p>How “territory &lt;talks&gt;” developed (oldest first):</p>")
+        );
+        assert!(
+            r.plain
+                .contains("2. 20 Nov 2026 — “Territory is not negotiable.”"),
+            "{}",
+            r.plain
+        );
+        assert!(
+            r.plain
+                .contains("Undated articles (not placed in the date order):\n3. undated — "),
+            "{}",
+            r.plain
+        );
+    }
+
+    #[test]
+    fn newer_coverage_is_one_line_with_its_link_in_html_and_plain_text() {
+        let mut reply = answer(vec![hit(
+            "Washington declined to comment.",
+            "https://news.example.org/a",
+        )]);
+        if let Reply::Answer(a) = &mut reply {
+            a.newer = Some(crate::reply::Newer {
+                title: "State Department breaks its silence".into(),
+                url: "https://news.example.org/b?x=1&y=2".into(),
+                source: "Example World News".into(),
+                published: crate::ingest::parse_date("2026-11-22").unwrap(),
+            });
+        }
+        let r = render(&reply, BANG);
+        assert!(
+            r.html.ends_with(
+                "<p>Newer: “State Department breaks its silence” — Example World News, 22 Nov 2026 \
+                 <a href=\"https://news.example.org/b?x=1&amp;y=2\">https://news.example.org/b?x=1&amp;y=2</a></p>"
+            ),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.plain.ends_with(
+                "Newer: “State Department breaks its silence” — Example World News, 22 Nov 2026 https://news.example.org/b?x=1&y=2"
+            ),
+            "{}",
+            r.plain
+        );
     }
 
     #[test]
