@@ -304,3 +304,59 @@ async fn time_words_limit_the_dates_and_the_reply_states_the_range() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn an_undated_article_is_neither_favoured_nor_buried() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = |name: &str| format!("https://news.example.org/2026/11/{name}");
+    let mut undated = article(
+        &url("lissa-dam-background"),
+        "Example World News",
+        "Lissa dam talks: what divides the sides",
+        // Read on 30 Nov, the newest date of all, but only the day it was read.
+        at(30, 8),
+        "The Lissa dam talks turn on how much water Arvenia may hold back in summer. Belmora \
+         wants a fixed minimum flow, while Arvenia prefers a commission to set it.",
+    );
+    undated.published_estimated = true;
+    let articles = vec![
+        article(
+            &url("lissa-dam-talks-open"),
+            "Capital Ledger",
+            "Lissa dam talks open in Geneva",
+            at(2, 9),
+            "Arvenia and Belmora opened the Lissa dam talks in Geneva on Monday. The two \
+             delegations agreed to meet weekly until the summer flow of the river is settled.",
+        ),
+        undated,
+        article(
+            &url("lissa-dam-talks-progress"),
+            "Northern Courier",
+            "Lissa dam talks make progress on flow",
+            at(20, 17),
+            "Officials at the Lissa dam talks reported progress on Friday. A draft on the \
+             minimum river flow in summer is to be put to both governments next week.",
+        ),
+    ];
+    let handler = crate::support::handler_with(&dir, articles).await;
+    let Reply::Answer(a) = say(&handler, "Lissa dam talks").await else {
+        panic!("an answer")
+    };
+    let order: Vec<&str> = a.hits.iter().map(|h| h.url.as_str()).collect();
+    // The newest dated report first, the oldest last; the undated article, although read
+    // after all of them, is not taken for the newest, nor for the oldest.
+    assert_eq!(
+        order,
+        [
+            url("lissa-dam-talks-progress"),
+            url("lissa-dam-background"),
+            url("lissa-dam-talks-open")
+        ],
+        "{order:#?}"
+    );
+    let text = messages::plain(&Reply::Answer(a.clone()), BANG);
+    assert!(
+        text.contains("30 Nov 2026 (no date in the article; file or fetch time)"),
+        "{text}"
+    );
+}
