@@ -95,6 +95,27 @@ impl HttpBot {
         hex::encode(self.key.sign(&msg).to_bytes())
     }
 
+    /// Clicks the "More" button of the bot's message `reply` (interaction `id`); returns the
+    /// message's update, validated against the spec.
+    async fn click_more(&self, id: u64, reply: &Value) -> Value {
+        let button = &reply["data"]["components"][0]["components"][0];
+        let mut click = interaction(
+            id,
+            3,
+            json!({"custom_id": button["custom_id"], "component_type": 2}),
+            USER,
+            &[],
+        );
+        click["message"] = json!({
+            "id": format!("13000000000000000{id:02}"),
+            "content": reply["data"]["content"],
+            "embeds": reply["data"]["embeds"],
+        });
+        let page = self.post(&click).await;
+        assert_eq!(page["type"], 7, "{page}");
+        page
+    }
+
     /// Posts a signed interaction; returns the bot's response, validated against the spec.
     async fn post(&self, interaction: &Value) -> Value {
         let body = interaction.to_string();
@@ -222,19 +243,8 @@ async fn more_pages_through_further_articles() {
         ))
         .await;
     let first: Vec<Value> = r["data"]["embeds"].as_array().unwrap().clone();
-    let button = &r["data"]["components"][0]["components"][0];
-    assert_eq!(button["label"], "More");
-    let mut click = interaction(
-        5,
-        3,
-        json!({"custom_id": button["custom_id"], "component_type": 2}),
-        USER,
-        &[],
-    );
-    click["message"] =
-        json!({"id": "1300000000000000009", "content": r["data"]["content"], "embeds": first});
-    let page = bot.post(&click).await;
-    assert_eq!(page["type"], 7);
+    assert_eq!(r["data"]["components"][0]["components"][0]["label"], "More");
+    let page = bot.click_more(5, &r).await;
     let second = page["data"]["embeds"].as_array().unwrap();
     assert!(!second.is_empty());
     assert!(
@@ -282,18 +292,11 @@ async fn timeline_lists_dated_reports_oldest_first_and_more_goes_on_in_date_orde
     let first = embed_dates(&r);
     assert_eq!(first.len(), 3, "{r}");
     assert!(first.is_sorted(), "oldest first: {first:?}");
-    let button = &r["data"]["components"][0]["components"][0];
-    assert_eq!(button["custom_id"], "more:3");
-    let mut click = interaction(
-        7,
-        3,
-        json!({"custom_id": button["custom_id"], "component_type": 2}),
-        USER,
-        &[],
+    assert_eq!(
+        r["data"]["components"][0]["components"][0]["custom_id"],
+        "more:3"
     );
-    click["message"] = json!({"id": "1300000000000000010", "content": r["data"]["content"], "embeds": r["data"]["embeds"]});
-    let page = bot.post(&click).await;
-    assert_eq!(page["type"], 7);
+    let page = bot.click_more(7, &r).await;
     let second = embed_dates(&page);
     assert!(!second.is_empty());
     assert!(
