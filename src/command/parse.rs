@@ -166,6 +166,16 @@ pub fn ask_line(
 /// `source:reuters` or `source:"Example Wire"`, `limit:5`, `passages:2`). Anything else, query
 /// syntax and punctuation included, stays part of the question.
 pub fn parse_question(text: &str) -> Result<Command, ParseError> {
+    // "help" said to the bot (in chat, a mention, a direct message, `/ask help`) asks how to use
+    // it: a search for the word would quote articles about humanitarian help.
+    let bare = text.trim().trim_end_matches(['?', '!', '.']).trim();
+    if bare.is_empty() && !text.trim().is_empty()
+        || ["help", "commands"]
+            .iter()
+            .any(|w| bare.eq_ignore_ascii_case(w))
+    {
+        return Ok(Command::Help);
+    }
     let ask = parse_ask(text)?;
     if ask.question.trim().is_empty() {
         return Err(ParseError::Empty);
@@ -337,6 +347,13 @@ mod tests {
         assert_eq!(parse("  STATS "), Ok(Command::Stats));
         assert_eq!(parse("Reindex"), Ok(Command::Reindex));
         assert_eq!(parse("help"), Ok(Command::Help));
+        for said in ["help", " Help? ", "?", "commands", "HELP!"] {
+            assert_eq!(parse_question(said), Ok(Command::Help), "{said}");
+        }
+        assert!(matches!(
+            parse_question("help for Gaza"),
+            Ok(Command::Ask(_))
+        ));
         assert_eq!(
             ask(parse("ask Is territory negotiable?").unwrap()).question,
             "Is territory negotiable?"
