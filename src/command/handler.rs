@@ -370,37 +370,52 @@ impl Handler {
                 });
                 Reply::Answer(answer)
             }
-            Ok(Err(NotFoundReason::NoMatch))
-                if request.filters.since.is_some() || request.filters.until.is_some() =>
-            {
-                // Does anything match outside the range? Say how much, and how to see it.
-                let mut wider = request.clone();
-                wider.filters.since = None;
-                wider.filters.until = None;
-                wider.offset = 0;
-                wider.limit = OUTSIDE_COUNTED;
-                let outside = match self.run_ask(wider).await {
-                    Ok(Ok(a)) => (a.hits.len(), a.more),
-                    _ => (0, false),
-                };
-                if outside.0 == 0 {
-                    return Reply::NotFound {
-                        question: ask.question,
-                        reason: NotFoundReason::NoMatch,
-                    };
-                }
-                Reply::NothingInRange {
-                    question: resolved.question.clone(),
-                    range: range_note(&resolved, &ask),
-                    outside: outside.0,
-                    more_outside: outside.1,
-                }
-            }
-            Ok(Err(reason)) => Reply::NotFound {
-                question: ask.question,
-                reason,
-            },
+            Ok(Err(reason)) => self.not_found(reason, &request, &resolved, &ask).await,
             Err(e) => e,
+        }
+    }
+
+    /// The reply when `request` found nothing: with a date range (`since:`, `until:`, time
+    /// words) and matches outside it, how many there are and how to see them; else "nothing
+    /// found" for the words as asked.
+    async fn not_found(
+        &self,
+        reason: NotFoundReason,
+        request: &AskRequest,
+        resolved: &Resolved,
+        ask: &Ask,
+    ) -> Reply {
+        // The words searched for, without the time words that only set the range.
+        let words = if resolved.question.trim().is_empty() {
+            &ask.question
+        } else {
+            &resolved.question
+        };
+        let not_found = || Reply::NotFound {
+            question: words.clone(),
+            reason,
+        };
+        let ranged = request.filters.since.is_some() || request.filters.until.is_some();
+        if reason != NotFoundReason::NoMatch || !ranged {
+            return not_found();
+        }
+        let mut wider = request.clone();
+        wider.filters.since = None;
+        wider.filters.until = None;
+        wider.offset = 0;
+        wider.limit = OUTSIDE_COUNTED;
+        let outside = match self.run_ask(wider).await {
+            Ok(Ok(a)) => (a.hits.len(), a.more),
+            _ => (0, false),
+        };
+        if outside.0 == 0 {
+            return not_found();
+        }
+        Reply::NothingInRange {
+            question: resolved.question.clone(),
+            range: range_note(resolved, ask),
+            outside: outside.0,
+            more_outside: outside.1,
         }
     }
 
@@ -427,7 +442,7 @@ impl Handler {
             return reply;
         }
         let limit = ask.limit.unwrap_or(TIMELINE_LIMIT).min(TIMELINE_POOL);
-        let hits = match self.topic_pool(&resolved, &ask.question).await {
+        let hits = match self.topic_pool(&resolved, &ask).await {
             Ok(hits) => hits,
             Err(reply) => return reply,
         };
@@ -453,7 +468,7 @@ impl Handler {
     async fn topic_pool(
         &self,
         resolved: &Resolved,
-        asked: &str,
+        ask: &Ask,
     ) -> Result<Vec<crate::reply::Hit>, Reply> {
         let request = AskRequest {
             filters: resolved.filters.clone(),
@@ -463,12 +478,9 @@ impl Handler {
             question: resolved.question.clone(),
             by_date: true,
         };
-        match self.run_ask(request).await {
+        match self.run_ask(request.clone()).await {
             Ok(Ok(answer)) => Ok(answer.hits),
-            Ok(Err(reason)) => Err(Reply::NotFound {
-                question: asked.to_string(),
-                reason,
-            }),
+            Ok(Err(reason)) => Err(self.not_found(reason, &request, resolved, ask).await),
             Err(e) => Err(e),
         }
     }
@@ -489,7 +501,7 @@ impl Handler {
             .limit
             .unwrap_or(LATEST_LIMIT)
             .min(self.engine.config().search.max_limit);
-        let hits = match self.topic_pool(&resolved, &ask.question).await {
+        let hits = match self.topic_pool(&resolved, &ask).await {
             Ok(hits) => hits,
             Err(reply) => return reply,
         };

@@ -256,6 +256,30 @@ async fn date_filters_say_what_they_left_out_and_latest_lists_the_newest() {
         text.starts_with("Nothing about “prisoner exchange Kessel” since 25 Nov 2026; 4 older matches — drop `since:` to see them."),
         "{text}"
     );
+    // A timeline and a latest list of the topic say the same, not that nothing matches at all.
+    for command in ["!timeline", "!latest"] {
+        let reply = say(
+            &handler,
+            &format!("{command} prisoner exchange Kessel since:2026-11-25"),
+        )
+        .await;
+        let text = messages::plain(&reply, BANG);
+        assert!(
+            text.starts_with(
+                "Nothing about “prisoner exchange Kessel” since 25 Nov 2026; 4 older matches"
+            ),
+            "{command}: {text}"
+        );
+    }
+    // Nothing anywhere: the words searched for, without the range.
+    let reply = say(&handler, "!timeline sourdough since:2026-11-25").await;
+    assert_eq!(
+        reply,
+        Reply::NotFound {
+            question: "sourdough".into(),
+            reason: talkwatch::reply::NotFoundReason::NoMatch
+        }
+    );
 
     let reply = say(&handler, "!latest").await;
     let Reply::Latest { items, .. } = &reply else {
