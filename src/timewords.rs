@@ -35,11 +35,17 @@ const CURRENT: &[&str] = &[
     "at the moment",
     "as of today",
 ];
-/// Words asking for the start, taken out of the search words ("first" stays a search word: "the
-/// first round" is about a round).
+/// Words asking for the start, taken out of the search words.
 const START: &[&str] = &["initially", "originally", "at first", "in the beginning"];
-/// Start words that stay in the search.
+/// A start word that stays in the search where it is an adjective ("the first round" is about a
+/// round, see [`DETERMINERS`]) and is taken out where it is an adverb ("What did Castavia first
+/// put on the table?": searched for, it found every article saying "first").
 const START_KEPT: &[&str] = &["first"];
+/// Words before "first" that make it an adjective ("the first round", "its first weekend",
+/// "Toshak's first game"): then it names what is asked about and stays a search word.
+const DETERMINERS: &[&str] = &[
+    "the", "a", "an", "its", "his", "her", "their", "our", "your", "my", "this", "that", "s",
+];
 /// First words of a question asking whether something has happened by now ("Has Washington
 /// commented?", "Have the envoys left Moscow?"): the current state, as "yet" asks for it. They
 /// stay in the question (they are no search words).
@@ -73,7 +79,15 @@ pub fn recency_cue(question: &str) -> (Cue, String) {
                     cue = kind;
                 }
                 if !strip {
-                    break;
+                    let i = words.iter().position(|w| w.start == at.start);
+                    let adjective = i.and_then(|i| i.checked_sub(1)).is_some_and(|p| {
+                        DETERMINERS
+                            .iter()
+                            .any(|d| text[words[p].clone()].eq_ignore_ascii_case(d))
+                    });
+                    if adjective {
+                        break;
+                    }
                 }
                 text.replace_range(at, " ");
                 words = word_ranges(&text);
@@ -669,6 +683,23 @@ mod tests {
         assert_eq!(
             recency_cue("When was the first round?"),
             (Cue::Start, "When was the first round?".into())
+        );
+        // "First" as an adverb asks for the start and is no search word; after "the", "its" or
+        // a possessive it names what is asked about.
+        assert_eq!(
+            recency_cue("What dairy quota did Castavia first put on the table?"),
+            (
+                Cue::Start,
+                "What dairy quota did Castavia put on the table?".into()
+            )
+        );
+        assert_eq!(
+            recency_cue("Which country chairs the commission first?"),
+            (Cue::Start, "Which country chairs the commission ?".into())
+        );
+        assert_eq!(
+            recency_cue("What did Toshak's first game bring?").1,
+            "What did Toshak's first game bring?"
         );
         assert_eq!(
             recency_cue("Is territory negotiable?"),
