@@ -454,11 +454,11 @@ impl Handler {
             };
         }
         Reply::Timeline {
+            range: range_label(&resolved, &ask),
             topic: resolved.question,
             items,
             offset: ask.offset,
             more,
-            range: resolved.span.map(|s| s.label),
         }
     }
 
@@ -511,7 +511,7 @@ impl Handler {
         let items: Vec<_> = items.into_iter().skip(ask.offset).take(limit).collect();
         Reply::Latest {
             bounds: (resolved.filters.since, resolved.filters.until),
-            range: resolved.span.map(|s| s.label),
+            range: range_label(&resolved, &ask),
             items,
             offset: ask.offset,
             more,
@@ -529,13 +529,7 @@ impl Handler {
         let offset = ask.offset;
         let result =
             tokio::task::spawn_blocking(move || engine.latest(&filters, limit, offset)).await;
-        let range = match &resolved.span {
-            Some(span) => Some(span.label.clone()),
-            None if resolved.filters.since.is_some() || resolved.filters.until.is_some() => {
-                Some(range_note(&resolved, ask).label)
-            }
-            None => None,
-        };
+        let range = range_label(&resolved, ask);
         match result {
             Ok(Ok((items, more, newest))) => Reply::Latest {
                 bounds: (resolved.filters.since, resolved.filters.until),
@@ -622,6 +616,15 @@ const TIMELINE_POOL: usize = 40;
 const LATEST_LIMIT: usize = 5;
 
 /// The range a question was limited to and how to widen it, as the reply words them.
+/// The range a list was limited to, as its header states it: the time words' range, or the
+/// `since:`/`until:` dates; None when the list is not limited.
+fn range_label(resolved: &Resolved, ask: &Ask) -> Option<String> {
+    let limited = resolved.span.is_some()
+        || resolved.filters.since.is_some()
+        || resolved.filters.until.is_some();
+    limited.then(|| range_note(resolved, ask).label)
+}
+
 fn range_note(resolved: &Resolved, ask: &Ask) -> crate::reply::RangeNote {
     if let Some(span) = &resolved.span {
         return crate::reply::RangeNote {

@@ -271,6 +271,13 @@ async fn date_filters_say_what_they_left_out_and_latest_lists_the_newest() {
             "{command}: {text}"
         );
     }
+    // A list limited by dates says so in its first line.
+    let reply = say(&handler, "!timeline prisoner exchange since:2026-11-15").await;
+    let text = messages::plain(&reply, BANG);
+    assert!(
+        text.starts_with("How “prisoner exchange” developed, since 15 Nov 2026 (oldest first):\n1. 17 Nov 2026 — "),
+        "{text}"
+    );
     // Nothing anywhere: the words searched for, without the range.
     let reply = say(&handler, "!timeline sourdough since:2026-11-25").await;
     assert_eq!(
