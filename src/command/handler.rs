@@ -361,10 +361,9 @@ impl Handler {
             Ok(Ok(mut answer)) => {
                 // The reply states the range it used, from time words or from `since:`/`until:`.
                 answer.range = resolved.span.clone().or_else(|| {
-                    let (since, until) = (request.filters.since, request.filters.until);
-                    (since.is_some() || until.is_some()).then(|| crate::timewords::Span {
-                        since: since.unwrap_or(DateTime::<Utc>::MIN_UTC),
-                        until,
+                    request.filters.is_dated().then(|| crate::timewords::Span {
+                        since: request.filters.since.unwrap_or(DateTime::<Utc>::MIN_UTC),
+                        until: request.filters.until,
                         label: range_note(&resolved, &ask).label,
                     })
                 });
@@ -395,8 +394,7 @@ impl Handler {
             question: words.clone(),
             reason,
         };
-        let ranged = request.filters.since.is_some() || request.filters.until.is_some();
-        if reason != NotFoundReason::NoMatch || !ranged {
+        if reason != NotFoundReason::NoMatch || !request.filters.is_dated() {
             return not_found();
         }
         let mut wider = request.clone();
@@ -615,16 +613,14 @@ const TIMELINE_POOL: usize = 40;
 /// Developments `latest` shows at once.
 const LATEST_LIMIT: usize = 5;
 
-/// The range a question was limited to and how to widen it, as the reply words them.
 /// The range a list was limited to, as its header states it: the time words' range, or the
 /// `since:`/`until:` dates; None when the list is not limited.
 fn range_label(resolved: &Resolved, ask: &Ask) -> Option<String> {
-    let limited = resolved.span.is_some()
-        || resolved.filters.since.is_some()
-        || resolved.filters.until.is_some();
-    limited.then(|| range_note(resolved, ask).label)
+    (resolved.span.is_some() || resolved.filters.is_dated())
+        .then(|| range_note(resolved, ask).label)
 }
 
+/// The range a question was limited to and how to widen it, as the reply words them.
 fn range_note(resolved: &Resolved, ask: &Ask) -> crate::reply::RangeNote {
     if let Some(span) = &resolved.span {
         return crate::reply::RangeNote {

@@ -777,6 +777,13 @@ pub struct SearchFilters {
     pub source: Option<String>,
 }
 
+impl SearchFilters {
+    /// Whether a date bound (`since`, `until`) limits the search.
+    pub fn is_dated(&self) -> bool {
+        self.since.is_some() || self.until.is_some()
+    }
+}
+
 /// Builds the tantivy query for a plan: a disjunction of plain term queries over passage text
 /// (each word's spellings and aliases as alternatives), so tantivy can prune with block-max WAND.
 /// Title and phrase bonuses are applied when re-ranking the candidates (see `answer`).
@@ -824,7 +831,7 @@ pub fn build(plan: &Plan, filters: &SearchFilters, fields: &Fields) -> Option<Bo
         return Some(words);
     }
     let mut must: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, words)];
-    if filters.since.is_some() || filters.until.is_some() {
+    if filters.is_dated() {
         let bound = |d: Option<chrono::DateTime<chrono::Utc>>, inclusive: bool| match d {
             None => Bound::Unbounded,
             Some(d) => {
