@@ -5,19 +5,21 @@
 # query parsing, top 10, stored ids).
 #
 #   python3 bench/compare/run.py --only-talkwatch   # once: venv, corpus, release build
-#   bash bench/compare/instructions.sh              # ~15 minutes on 2 cores; needs valgrind
+#   bash bench/compare/instructions.sh              # ~20 minutes on 2 cores; needs valgrind
 #   bash bench/compare/instructions.sh --talkwatch-only   # talkwatch's column alone
 #
 # Both count warm questions: the difference between a run asking every question in 3 rounds and
 # one asking it in 1, so what a process does once (compiling the question patterns, ~130 M
-# instructions at its first question; opening the index) cancels out. talkwatch's runs search
-# one index, built once and kept in $cache/instructions/ (the document order of an index
-# follows its two indexing threads, which moves the counts of a fresh index by ±10 %). To
-# compare two builds, run the script from a worktree of each (`git worktree add /tmp/old <rev>`,
-# then `CARGO_TARGET_DIR=$PWD/target bash /tmp/old/bench/compare/instructions.sh
-# --talkwatch-only` shares the dependencies already built; a build whose compare bench cannot
-# open a kept index needs benches/compare.rs from this one).
-#
+# instructions at its first question; opening the index) cancels out. talkwatch is counted on
+# three indexes of the same articles, built once and kept in $cache/instructions/<set>-<n>: the
+# document order of an index follows its two indexing threads, and with it which blocks of
+# postings the pruning search can skip, so one build's count for the headlines moves by up to
+# ±10 % from one index to the next (0.71-0.86 M for the same build). The column is the mean of
+# the three, with their range. To compare two builds, run the script from a worktree of each
+# (`git worktree add /tmp/old <rev>`, then `CARGO_TARGET_DIR=$PWD/target bash
+# /tmp/old/bench/compare/instructions.sh --talkwatch-only` shares the dependencies already
+# built); both then count on the same three indexes, as long as the older build can open them.
+
 # Question sets: the first 300 BBC headlines and the 220 natural questions, over all 2,225 articles.
 # (Whole-process counts do not work for talkwatch: its parsing and writer threads spin briefly
 # before they sleep, so the count of a whole run moves with the machine's timing.)
@@ -43,19 +45,29 @@ grep -v -e '"id": "k' -e '"id": "q' "$src/queries.jsonl" >"$work/natural/queries
 bin=$(cd "$root" && cargo bench --profile profiling --bench compare --no-run 2>&1 | sed -n 's/.*Executable .*(\(.*\))/\1/p')
 case $bin in /*) ;; *) bin=$root/$bin ;; esac
 
-talkwatch() { # set -> instructions per warm question
-    local d=$work/$1 n rounds total1 total3
+talkwatch() { # set -> mean instructions per warm question over the kept indexes (min-max)
+    local d=$work/$1 n rounds total1 total3 i index counts=()
     n=$(wc -l <"$d/queries.jsonl")
-    # Every question is asked once to warm up, then in the timed rounds, all inside the toggle.
-    for rounds in 1 3; do
-        TALKWATCH_COMPARE_INDEX=$cache/instructions/$1 \
-            TALKWATCH_COMPARE_DIR=$d TALKWATCH_COMPARE_REPEAT=$rounds valgrind --tool=callgrind \
-            --callgrind-out-file="$d/tw$rounds.out" --toggle-collect='talkwatch::answer::Answerer::ask' \
-            "$bin" >/dev/null 2>"$d/tw$rounds.err"
+    for i in 1 2 3; do
+        index=$cache/instructions/$1-$i
+        # Built outside valgrind the first time (ingest under it would take many minutes).
+        [ -f "$index/store.sqlite" ] || TALKWATCH_COMPARE_INDEX=$index TALKWATCH_COMPARE_DIR=$d \
+            TALKWATCH_COMPARE_REPEAT=1 "$bin" >/dev/null 2>"$d/build$i.err"
+        # Every question is asked once to warm up, then in the timed rounds, all inside the
+        # toggle.
+        for rounds in 1 3; do
+            TALKWATCH_COMPARE_INDEX=$index TALKWATCH_COMPARE_DIR=$d \
+                TALKWATCH_COMPARE_REPEAT=$rounds valgrind --tool=callgrind \
+                --callgrind-out-file="$d/tw$rounds.out" \
+                --toggle-collect='talkwatch::answer::Answerer::ask' \
+                "$bin" >/dev/null 2>"$d/tw$rounds.err"
+        done
+        total1=$(grep -m1 -E '^(summary|totals):' "$d/tw1.out" | awk '{print $2}')
+        total3=$(grep -m1 -E '^(summary|totals):' "$d/tw3.out" | awk '{print $2}')
+        counts+=($(((total3 - total1) / (2 * n))))
     done
-    total1=$(grep -m1 -E '^(summary|totals):' "$d/tw1.out" | awk '{print $2}')
-    total3=$(grep -m1 -E '^(summary|totals):' "$d/tw3.out" | awk '{print $2}')
-    echo $(((total3 - total1) / (2 * n)))
+    printf '%s\n' "${counts[@]}" | sort -n | awk '{s += $1; v[NR] = $1}
+        END {printf "%d (%d-%d)\n", s / NR, v[1], v[NR]}'
 }
 
 tantivy_py() { # set -> instructions per question
@@ -99,5 +111,5 @@ for set in headlines natural; do
     wait
     tw=$(cat "$work/$set.tw")
     py=$(cat "$work/$set.py")
-    printf '| %s | %s | %s | %.2f× |\n' "$set" "$tw" "$py" "$(echo "$tw / $py" | bc -l)"
+    printf '| %s | %s | %s | %.2f× |\n' "$set" "$tw" "$py" "$(echo "${tw%% *} / $py" | bc -l)"
 done

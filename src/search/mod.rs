@@ -406,6 +406,51 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_short_top_is_the_head_of_the_whole_ranking() {
+        // Forty articles in four score levels (ten ties each), written in a shuffled order: the
+        // best seven, searched for alone, are the first seven of every passage ranked, and the
+        // ties among them come in article order.
+        let index_dir = tempfile::tempdir().unwrap();
+        let index = SearchIndex::open(&index_dir.path().join("index"), true).unwrap();
+        let body = |n: i64| "harbour ".repeat(1 + (n % 4) as usize) + "talks resumed.";
+        for n in (1..=40).map(|i| (i * 17) % 41) {
+            index
+                .index(vec![StoredArticle {
+                    key: n,
+                    story: n,
+                    article: Article {
+                        url: format!("https://example.org/level/{n}"),
+                        title: "Level".into(),
+                        body: body(n),
+                        ..article(0, "")
+                    },
+                }])
+                .await
+                .unwrap();
+        }
+        let snapshot = index.snapshot().unwrap();
+        let query = tantivy::query::TermQuery::new(
+            tantivy::Term::from_field_text(index.fields().text, "harbour"),
+            tantivy::schema::IndexRecordOption::WithFreqs,
+        );
+        let all: Vec<i64> = snapshot
+            .top_passages(&query, 100)
+            .unwrap()
+            .iter()
+            .map(|h| h.article)
+            .collect();
+        assert_eq!(all.len(), 40);
+        assert_eq!(all[..7], [3, 7, 11, 15, 19, 23, 27]);
+        let seven: Vec<i64> = snapshot
+            .top_passages(&query, 7)
+            .unwrap()
+            .iter()
+            .map(|h| h.article)
+            .collect();
+        assert_eq!(seven, all[..7]);
+    }
+
+    #[tokio::test]
     async fn articles_are_written_together_and_a_rebuild_leaves_one_segment() {
         let dir = tempfile::tempdir().unwrap();
         let index = SearchIndex::open(&dir.path().join("index"), true).unwrap();

@@ -4,7 +4,6 @@
 //! where the writer's threads happened to put them.
 
 use std::cmp::Ordering;
-use std::collections::BinaryHeap;
 use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
@@ -32,26 +31,6 @@ impl Ranked {
     }
 }
 
-/// Heap entry that puts the worst kept passage on top.
-struct Worst(Ranked);
-
-impl PartialEq for Worst {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-impl Eq for Worst {}
-impl PartialOrd for Worst {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Worst {
-    fn cmp(&self, other: &Self) -> Ordering {
-        other.0.rank(&self.0)
-    }
-}
-
 /// The best `limit` passages over all segments, best first.
 pub(super) struct TopTied {
     pub limit: usize,
@@ -72,7 +51,9 @@ impl Collector for TopTied {
             limit: self.limit,
             segment_ord,
             columns: self.columns[segment_ord as usize].clone(),
-            heap: BinaryHeap::with_capacity(self.limit + 1),
+            kept: Vec::with_capacity(2 * self.limit.max(1)),
+            floor: None,
+            next_cut: 2 * self.limit.max(1),
         })
     }
 
@@ -107,46 +88,56 @@ impl Collector for TopTied {
     }
 }
 
-/// One segment's best passages so far.
+/// One segment's best passages so far: every passage scoring at least the `limit`-th best
+/// score seen, ties included, with only its score and document kept. What orders ties (the
+/// article key and position, two column reads) is read once, for the passages left at the end:
+/// read for every passage offered, it cost a tenth of a headline's search.
 pub(super) struct SegmentTop {
     limit: usize,
     segment_ord: SegmentOrdinal,
     columns: Arc<PassageColumns>,
-    heap: BinaryHeap<Worst>,
+    kept: Vec<(Score, DocId)>,
+    /// The `limit`-th best score seen once `limit` passages were: nothing below it can place.
+    floor: Option<Score>,
+    /// Length of `kept` at which it is cut back next: twice the limit, or twice what the last
+    /// cut left where ties at the floor are many (so a thousand copies of one paragraph do not
+    /// make every offer a cut).
+    next_cut: usize,
 }
 
 impl SegmentTop {
-    /// The score a passage must exceed to be offered: just under the last place once the top
-    /// is full, so ties are still offered.
+    /// The score a passage must exceed to be offered: just under the floor, so ties are
+    /// still offered.
     fn bar(&self) -> Score {
-        match self.heap.peek() {
-            Some(worst) if self.heap.len() >= self.limit => worst.0.score.next_down(),
-            _ => Score::MIN,
-        }
+        self.floor.map_or(Score::MIN, f32::next_down)
     }
 
-    /// Keeps the passage if it ranks among the best so far; returns the new bar.
+    /// Keeps the passage if it can still place; returns the new bar. The kept passages are
+    /// cut back to those at or above the floor whenever they double (amortized linear, as
+    /// tantivy's own top-n buffer).
     fn offer(&mut self, doc: DocId, score: Score) -> Score {
-        if self.heap.len() >= self.limit
-            && self.heap.peek().is_some_and(|worst| score < worst.0.score)
-        {
+        if self.floor.is_some_and(|floor| score < floor) {
             return self.bar();
         }
-        let (article, start) = self.columns.order_key(doc);
-        let ranked = Ranked {
-            score,
-            article,
-            start,
-            addr: DocAddress::new(self.segment_ord, doc),
-        };
-        if self.heap.len() < self.limit {
-            self.heap.push(Worst(ranked));
-        } else if let Some(mut worst) = self.heap.peek_mut()
-            && ranked.rank(&worst.0) == Ordering::Greater
-        {
-            *worst = Worst(ranked);
+        self.kept.push((score, doc));
+        if self.kept.len() >= self.next_cut {
+            self.cut();
+            self.next_cut = (2 * self.kept.len()).max(2 * self.limit);
         }
         self.bar()
+    }
+
+    /// Raises the floor to the `limit`-th best score kept and drops what is below it.
+    fn cut(&mut self) {
+        if self.kept.len() < self.limit || self.limit == 0 {
+            return;
+        }
+        let nth = self.limit - 1;
+        let (_, &mut (floor, _), _) = self
+            .kept
+            .select_nth_unstable_by(nth, |a, b| b.0.total_cmp(&a.0));
+        self.floor = Some(floor);
+        self.kept.retain(|&(score, _)| score >= floor);
     }
 }
 
@@ -157,7 +148,23 @@ impl SegmentCollector for SegmentTop {
         self.offer(doc, score);
     }
 
-    fn harvest(self) -> Vec<Ranked> {
-        self.heap.into_iter().map(|w| w.0).collect()
+    fn harvest(mut self) -> Vec<Ranked> {
+        self.cut();
+        let mut ranked: Vec<Ranked> = self
+            .kept
+            .iter()
+            .map(|&(score, doc)| {
+                let (article, start) = self.columns.order_key(doc);
+                Ranked {
+                    score,
+                    article,
+                    start,
+                    addr: DocAddress::new(self.segment_ord, doc),
+                }
+            })
+            .collect();
+        ranked.sort_by(|a, b| b.rank(a));
+        ranked.truncate(self.limit);
+        ranked
     }
 }
