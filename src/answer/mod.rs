@@ -91,6 +91,13 @@ pub fn candidate_passages(wanted: usize) -> usize {
 /// (docs/benchmarks.md).
 const CURRENT_CANDIDATES: usize = 100;
 
+/// Whether a question gets the wide pool of [`CURRENT_CANDIDATES`], all scored as whole
+/// articles: it asks for the current state, and its answers are ranked, not listed by date (a
+/// timeline or latest list shows every match in date order anyway).
+fn wide_pool(cue: crate::timewords::Cue, by_date: bool) -> bool {
+    cue == crate::timewords::Cue::Current && !by_date
+}
+
 /// Share of the question's weight an article (its title and the passages found in it) must
 /// cover to rank before the articles that do not. Deliberately above the "nothing found" bar
 /// (`search.min_coverage`): a long paraphrased question is often only a third covered by the
@@ -192,7 +199,7 @@ impl Answerer<'_> {
             None => plan.coverage(contains),
         };
         let mut candidates = candidate_passages(wanted);
-        if cue == crate::timewords::Cue::Current && !req.by_date {
+        if wide_pool(cue, req.by_date) {
             candidates = candidates.max(CURRENT_CANDIDATES);
         }
         loop {
@@ -452,7 +459,7 @@ impl Answerer<'_> {
         ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
         // Asked for the current state, every candidate is scored as a whole: the pool is wider
         // (see CURRENT_CANDIDATES), and the newest report is often below the first FUSED.
-        let fused = if cue == crate::timewords::Cue::Current {
+        let fused = if wide_pool(cue, by_date) {
             ranked.len()
         } else {
             FUSED
