@@ -90,14 +90,16 @@ impl Collector for TopTied {
 
 /// One segment's best passages so far: every passage scoring at least the `limit`-th best
 /// score seen, ties included, with only its score and document kept. What orders ties (the
-/// article key and position, two column reads) is read once, for the passages left at the end:
-/// read for every passage offered, it cost a tenth of a headline's search.
+/// article key and position, two column reads) is read once, for the passages left at the end
+/// (read for every passage offered, as a heap of ranked passages needs, a warm headline took
+/// 0.8 % more instructions; docs/benchmarks.md).
 pub(super) struct SegmentTop {
     limit: usize,
     segment_ord: SegmentOrdinal,
     columns: Arc<PassageColumns>,
     kept: Vec<(Score, DocId)>,
-    /// The `limit`-th best score seen once `limit` passages were: nothing below it can place.
+    /// The `limit`-th best score kept at the last cut (none before the first): nothing below it
+    /// can place.
     floor: Option<Score>,
     /// Length of `kept` at which it is cut back next: twice the limit, or twice what the last
     /// cut left where ties at the floor are many (so a thousand copies of one paragraph do not
