@@ -433,21 +433,14 @@ mod tests {
             tantivy::Term::from_field_text(index.fields().text, "harbour"),
             tantivy::schema::IndexRecordOption::WithFreqs,
         );
-        let all: Vec<i64> = snapshot
-            .top_passages(&query, 100)
-            .unwrap()
-            .iter()
-            .map(|h| h.article)
-            .collect();
+        let top = |n: usize| -> Vec<i64> {
+            let hits = snapshot.top_passages(&query, n).unwrap();
+            hits.iter().map(|h| h.article).collect()
+        };
+        let all = top(100);
         assert_eq!(all.len(), 40);
         assert_eq!(all[..7], [3, 7, 11, 15, 19, 23, 27]);
-        let seven: Vec<i64> = snapshot
-            .top_passages(&query, 7)
-            .unwrap()
-            .iter()
-            .map(|h| h.article)
-            .collect();
-        assert_eq!(seven, all[..7]);
+        assert_eq!(top(7), all[..7]);
     }
 
     #[tokio::test]
