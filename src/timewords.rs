@@ -74,13 +74,12 @@ pub fn recency_cue(question: &str) -> (Cue, String) {
             continue;
         }
         for phrase in list {
-            while let Some(at) = find_phrase(&text, &words, phrase) {
+            while let Some((i, at)) = find_phrase(&text, &words, phrase) {
                 if cue == Cue::None {
                     cue = kind;
                 }
                 if !strip {
-                    let i = words.iter().position(|w| w.start == at.start);
-                    let adjective = i.and_then(|i| i.checked_sub(1)).is_some_and(|p| {
+                    let adjective = i.checked_sub(1).is_some_and(|p| {
                         DETERMINERS
                             .iter()
                             .any(|d| text[words[p].clone()].eq_ignore_ascii_case(d))
@@ -385,8 +384,8 @@ fn word_ranges(s: &str) -> Vec<Range<usize>> {
 }
 
 /// Where `phrase` (lowercase words, one space apart) stands in `text`, whose `words` are given,
-/// as whole words, case-insensitively.
-fn find_phrase(text: &str, words: &[Range<usize>], phrase: &str) -> Option<Range<usize>> {
+/// as whole words, case-insensitively: the index of its first word and its byte range.
+fn find_phrase(text: &str, words: &[Range<usize>], phrase: &str) -> Option<(usize, Range<usize>)> {
     let n = phrase.split(' ').count();
     let first = phrase.split(' ').next()?.as_bytes();
     let word = |w: &Range<usize>| &text.as_bytes()[w.clone()];
@@ -400,7 +399,7 @@ fn find_phrase(text: &str, words: &[Range<usize>], phrase: &str) -> Option<Range
             .iter()
             .zip(phrase.split(' '))
             .all(|(w, p)| word(w).eq_ignore_ascii_case(p.as_bytes()))
-            .then(|| slice[0].start..slice[n - 1].end)
+            .then(|| (i, slice[0].start..slice[n - 1].end))
     })
 }
 

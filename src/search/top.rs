@@ -51,9 +51,9 @@ impl Collector for TopTied {
             limit: self.limit,
             segment_ord,
             columns: self.columns[segment_ord as usize].clone(),
-            kept: Vec::with_capacity(2 * self.limit.max(1)),
+            kept: Vec::with_capacity(2 * self.limit),
             floor: None,
-            next_cut: 2 * self.limit.max(1),
+            next_cut: 2 * self.limit,
         })
     }
 
