@@ -74,7 +74,11 @@ pub fn recency_cue(question: &str) -> (Cue, String) {
             continue;
         }
         for phrase in list {
-            while let Some((i, at)) = find_phrase(&text, &words, phrase) {
+            // Words before `from` are kept adjectives: the search goes on after them, and taking
+            // out a later word leaves their places as they are.
+            let mut from = 0;
+            while let Some((i, at)) = find_phrase(&text, &words[from..], phrase) {
+                let i = from + i;
                 if cue == Cue::None {
                     cue = kind;
                 }
@@ -85,7 +89,8 @@ pub fn recency_cue(question: &str) -> (Cue, String) {
                             .any(|d| text[words[p].clone()].eq_ignore_ascii_case(d))
                     });
                     if adjective {
-                        break;
+                        from = i + 1;
+                        continue;
                     }
                 }
                 text.replace_range(at, " ");
@@ -699,6 +704,11 @@ mod tests {
         assert_eq!(
             recency_cue("What did Toshak's first game bring?").1,
             "What did Toshak's first game bring?"
+        );
+        // An adjective keeps its "first"; an adverb later in the same question is still a cue.
+        assert_eq!(
+            recency_cue("What did the first envoy first say?"),
+            (Cue::Start, "What did the first envoy say?".into())
         );
         assert_eq!(
             recency_cue("Is territory negotiable?"),
