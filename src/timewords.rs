@@ -421,6 +421,11 @@ fn weekday(w: &str) -> Option<Weekday> {
     })
 }
 
+/// Whether `w` (lower case) names a weekday or a month, as a report's date words do.
+pub(crate) fn is_calendar_word(w: &str) -> bool {
+    weekday(w).is_some() || month_number(w).is_some()
+}
+
 /// The most recent `day` up to and including `today`.
 fn last_weekday(today: NaiveDate, day: Weekday) -> NaiveDate {
     let back = (7 + today.weekday().num_days_from_monday() - day.num_days_from_monday()) % 7;
