@@ -15,14 +15,15 @@ use chrono::{DateTime, Datelike, Days, Months, NaiveDate, NaiveTime, TimeZone, U
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cue {
     None,
-    /// "latest", "now", "still", "so far", "yet", "currently": the current state.
+    /// "latest", "now", "still", "so far", "yet", "currently", "in the end": the current state.
     Current,
     /// "first", "initially", "originally": how it started.
     Start,
 }
 
-/// Words asking for the current state. They are taken out of the search words: an article
-/// saying Washington "has yet to comment" is the stale answer to "Has Washington commented yet?".
+/// Words asking for the current state, or the final one ("end up", "eventually"). They are taken
+/// out of the search words: an article saying Washington "has yet to comment" is the stale
+/// answer to "Has Washington commented yet?".
 const CURRENT: &[&str] = &[
     "latest",
     "most recent",
@@ -34,6 +35,12 @@ const CURRENT: &[&str] = &[
     "currently",
     "at the moment",
     "as of today",
+    "end up",
+    "ended up",
+    "in the end",
+    "eventually",
+    "finally",
+    "ultimately",
 ];
 /// Words asking for the start, taken out of the search words.
 const START: &[&str] = &["initially", "originally", "at first", "in the beginning"];
@@ -683,6 +690,15 @@ mod tests {
         );
         assert_eq!(
             recency_cue("Where do the talks stand so far").0,
+            Cue::Current
+        );
+        // The final state is the current one.
+        assert_eq!(
+            recency_cue("Where did the summit end up taking place?"),
+            (Cue::Current, "Where did the summit taking place?".into())
+        );
+        assert_eq!(
+            recency_cue("Were the journalists freed in the end?").0,
             Cue::Current
         );
         assert_eq!(
