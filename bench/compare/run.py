@@ -240,6 +240,7 @@ def timeline_set():
                 "q": t["topic"],
                 "mode": "timeline",
                 "half": t["half"],
+                "set": t.get("set", 1),
                 "steps": [[url_of[a] for a in step] for step in t["steps"] + t.get("added", [])],
                 "first_steps": [[url_of[a] for a in step] for step in t["steps"]],
             }
@@ -741,6 +742,18 @@ def main():
                 )
                 for n in names
             ]
+            # Each set alone too: the second (t13-t20) was written after the first was tuned on.
+            for k, label in [(1, "first set, t01-t12"), (2, "second set, t13-t20")]:
+                part = [t for t in tls if t["set"] == k]
+                if part and len(part) < len(tls):
+                    r = report[("story", "talkwatch")]
+                    rows.append(
+                        (
+                            f"talkwatch, {label} ({len(part)})",
+                            timeline_score(r, part),
+                            timeline_score(r, part, "first_steps"),
+                        )
+                    )
             sections.append(
                 f"**Timelines over the story corpus, {title} ({len(tls)}; other engines: their 10 best hits)**\n\n"
                 + timeline_table(rows)
