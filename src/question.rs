@@ -605,7 +605,7 @@ fn people(text: &str) -> impl Iterator<Item = regex::Match<'_>> {
         let first = m.as_str().split([' ', '-']).next().unwrap_or("");
         // A role followed by a name ("captain Ellison") starts in lower case.
         let named = first.starts_with(|c: char| c.is_lowercase())
-            || (!NOT_NAMES.contains(&first) && !is_time_word(first));
+            || (!NOT_NAMES.contains(&first) && !crate::timewords::is_calendar_word(first));
         named && !(before.len() < m.start() && BEFORE_PLACES.contains(&word))
     })
 }
@@ -648,7 +648,8 @@ impl Form {
             // engines): the place is the match's last word, the name its first.
             Form::Where => PLACE.find_iter(text).any(|m| {
                 let word = m.as_str().rsplit(' ').next().unwrap_or("");
-                !is_time_word(word) && !is_demonym_before_noun(word, &text[m.end()..])
+                !crate::timewords::is_calendar_word(word)
+                    && !is_demonym_before_noun(word, &text[m.end()..])
             }),
             Form::Who => people(text).next().is_some(),
         }
@@ -664,14 +665,6 @@ fn is_demonym_before_noun(word: &str, after: &str) -> bool {
         && after
             .strip_prefix(' ')
             .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_lowercase()))
-}
-
-/// Month and day names, which follow "in"/"on" as places do.
-fn is_time_word(word: &str) -> bool {
-    MONTHS
-        .split('|')
-        .chain(WEEKDAYS.split('|'))
-        .any(|m| m == word)
 }
 
 #[cfg(test)]
@@ -896,6 +889,7 @@ mod tests {
         );
         yes(Form::Where, "Soldiers stepped off buses near the border.");
         no(Form::Where, "The talks resume in January.");
+        no(Form::Where, "The talks resume in Sept, after the vote.");
         no(
             Form::Where,
             "She watched the handover from the Karvanian side.",
@@ -911,6 +905,7 @@ mod tests {
             "The talks ended on Thursday without an agreement.",
         );
         no(Form::Who, "In Berlin the government said little.");
+        no(Form::Who, "Sept 3 was the day the minutes were written.");
         no(
             Form::Other,
             "Ushakov said on Thursday that the talks would go on.",

@@ -428,9 +428,18 @@ fn weekday(w: &str) -> Option<Weekday> {
     })
 }
 
-/// Whether `w` (lower case) names a weekday or a month, as a report's date words do.
+/// Whether `w` (in any case) names a weekday or a month, or is a month's short form ("Sept",
+/// "Nov"), as a report's date words do.
 pub(crate) fn is_calendar_word(w: &str) -> bool {
-    weekday(w).is_some() || month_number(w).is_some()
+    // "wednesday" and "september" are the longest; the word is lowered on the stack, since
+    // this runs for every capitalised word a quote is checked for.
+    let mut buf = [0u8; 9];
+    let Some(lower) = buf.get_mut(..w.len()) else {
+        return false;
+    };
+    lower.copy_from_slice(w.as_bytes());
+    lower.make_ascii_lowercase();
+    std::str::from_utf8(lower).is_ok_and(|w| weekday(w).is_some() || month_number(w).is_some())
 }
 
 /// The most recent `day` up to and including `today`.
@@ -765,5 +774,15 @@ mod tests {
         assert!(!asks_what_is_new("what?!", false));
         assert!(!asks_what_is_new("What happened in Riyadh?", false));
         assert!(!asks_what_is_new("Is territory negotiable?", true));
+    }
+
+    #[test]
+    fn calendar_words_are_known_in_any_case_and_short_form() {
+        for w in ["Sept", "sep", "NOV", "Wednesday", "september", "May"] {
+            assert!(is_calendar_word(w), "{w}");
+        }
+        for w in ["Septembers", "Mayor", "Serre", "", "Überweisung"] {
+            assert!(!is_calendar_word(w), "{w}");
+        }
     }
 }

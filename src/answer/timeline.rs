@@ -119,7 +119,7 @@ fn event_words(analyzer: &mut TextAnalyzer, hit: &Hit) -> FxHashSet<Arc<str>> {
     let text = format!("{} {}", hit.title, hit.passage);
     passage::tokens(analyzer, &text)
         .into_iter()
-        .filter(|t| !crate::timewords::is_calendar_word(&text[t.range.clone()].to_lowercase()))
+        .filter(|t| !crate::timewords::is_calendar_word(&text[t.range.clone()]))
         .map(|t| t.text)
         .collect()
 }
