@@ -845,7 +845,7 @@ async fn chat(handler: &Handler) -> Exit {
         }
         let asked = match line.strip_prefix('!') {
             Some(cmd) => command::paged_line(cmd),
-            None => line.to_string(),
+            None => command::paged_question(line),
         };
         let reply = match line.strip_prefix('!') {
             Some(cmd) => {

@@ -15,8 +15,8 @@ mod parse;
 pub use caller::{Caller, Identity, Permissions};
 pub use handler::{Handler, not_found_reason, with_progress};
 pub use parse::{
-    Ask, DateBound, ParseError, ask_line, asks_for_more, next_page, page_of, paged_line, parse,
-    parse_ask, parse_date_flag, parse_question,
+    Ask, DateBound, ParseError, ask_line, asks_for_more, next_page, page_of, paged_line,
+    paged_question, parse, parse_ask, parse_date_flag, parse_question,
 };
 
 /// Everything the bot can be asked to do. Closed: adding a command means handling it everywhere.

@@ -289,11 +289,30 @@ pub fn asks_for_more(text: &str) -> bool {
     text.trim().eq_ignore_ascii_case("more")
 }
 
+/// First words of a paged line that [`page_of`] reads as a command, not as a question.
+const PAGED_COMMANDS: &[&str] = &["timeline", "latest", "ask"];
+
 /// The line to keep for paging what a command (without its prefix) asked: `ask X` pages as the
-/// question X, `timeline X` as itself.
+/// question X (see [`paged_question`]), `timeline X` as itself.
 pub fn paged_line(line: &str) -> String {
     let line = line.trim();
-    line.strip_prefix("ask ").unwrap_or(line).to_string()
+    match line.strip_prefix("ask ") {
+        Some(question) => paged_question(question),
+        None => line.to_string(),
+    }
+}
+
+/// The line to keep for paging a question: the question, or `ask` and the question when it
+/// starts as a command would ("timeline of the talks?" asked as a question pages as that
+/// question, not as a timeline of "of the talks?").
+pub fn paged_question(question: &str) -> String {
+    let question = question.trim();
+    let first = question.split_whitespace().next().unwrap_or_default();
+    if PAGED_COMMANDS.contains(&first) {
+        format!("ask {question}")
+    } else {
+        question.to_string()
+    }
 }
 
 /// The command that shows page `offset` (at most 100) of a paged reply, read back from the line
@@ -301,7 +320,7 @@ pub fn paged_line(line: &str) -> String {
 /// is the question. None when the line no longer reads as one of those.
 pub fn page_of(line: &str, offset: usize) -> Option<Command> {
     let first = line.split_whitespace().next().unwrap_or_default();
-    let parsed = if matches!(first, "timeline" | "latest") {
+    let parsed = if PAGED_COMMANDS.contains(&first) {
         parse(line)
     } else {
         parse_question(line)
@@ -487,6 +506,27 @@ mod tests {
         };
         assert_eq!(ask.offset, 100);
         assert_eq!(page_of("  ", 5), None);
+        // A question that starts as a command would pages as the question it is.
+        for (asked, line) in [
+            (
+                paged_question("timeline energy truce"),
+                "ask timeline energy truce",
+            ),
+            (
+                paged_line("ask latest on the talks"),
+                "ask latest on the talks",
+            ),
+        ] {
+            assert_eq!(asked, line);
+            let Some(Command::Ask(ask)) = page_of(&asked, 3) else {
+                panic!("{asked} pages as a question");
+            };
+            assert_eq!((ask.question.as_str(), ask.offset), (&line[4..], 3));
+        }
+        assert_eq!(
+            paged_question(" Is territory negotiable? "),
+            "Is territory negotiable?"
+        );
     }
 
     #[test]

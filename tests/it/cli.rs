@@ -547,6 +547,25 @@ fn more_in_chat_shows_the_next_page_of_the_last_answer_or_timeline() {
 }
 
 #[test]
+fn a_question_starting_like_a_command_pages_as_that_question() {
+    let env = Env::new();
+    let out = env
+        .cmd()
+        .arg("chat")
+        .write_stdin("timeline energy truce\nmore\nquit\n")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    // Asked without "!", it is a question: its next page goes on from 4, it is not read as a
+    // timeline of "energy truce" from its 4th line.
+    assert!(text.starts_with("1. “"), "{text}");
+    assert!(text.contains("\n4. “"), "{text}");
+    assert!(!text.contains("I found nothing"), "{text}");
+    assert!(!text.contains("developed (oldest first)"), "{text}");
+}
+
+#[test]
 fn one_shot_commands_say_more_is_a_higher_limit_flag() {
     let env = Env::new();
     ingest_demo(&env);

@@ -147,7 +147,8 @@ async fn command(handler: &Arc<Handler>, i: &Value, http: Option<Arc<Http>>) -> 
             );
             let hide = option(i, "hide").and_then(Value::as_bool).unwrap_or(false);
             let reply = handler.respond_to_question(&line, &caller).await;
-            render::callback(MESSAGE, &reply, Some(&line), hide)
+            let paged = crate::command::paged_question(&line);
+            render::callback(MESSAGE, &reply, Some(&paged), hide)
         }
         "timeline" | "latest" => {
             let topic = option(i, "topic")

@@ -163,7 +163,8 @@ impl Bot {
             }
             Trigger::Question(text) => {
                 let reply = self.handler.respond_to_question(&text, &caller).await;
-                let kept = crate::command::next_page(&reply).map(|next| (text, next));
+                let kept = crate::command::next_page(&reply)
+                    .map(|next| (crate::command::paged_question(&text), next));
                 (reply, kept)
             }
             Trigger::Command(text) => {
