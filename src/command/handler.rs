@@ -660,7 +660,11 @@ fn range_note(resolved: &Resolved, ask: &Ask) -> crate::reply::RangeNote {
 fn invalid(e: ParseError) -> Reply {
     let hint = match &e {
         ParseError::UnknownCommand(_) | ParseError::UnexpectedArguments(_) => Hint::Help,
-        ParseError::Empty | ParseError::MissingQuestion { .. } => Hint::Ask,
+        ParseError::Empty => Hint::Ask,
+        // `ask` without a question: an example question; `timeline`, `watch` without words: the
+        // problem already shows an example, the command list says the rest.
+        ParseError::MissingQuestion { command } if command == "ask" => Hint::Ask,
+        ParseError::MissingQuestion { .. } => Hint::Help,
         ParseError::BadFilter { .. } => Hint::Filters,
     };
     Reply::Invalid {
@@ -720,5 +724,17 @@ mod tests {
             "{problem}"
         );
         assert!(problem.contains("ref "), "{problem}");
+    }
+
+    #[test]
+    fn a_command_without_its_words_points_to_what_fits_it() {
+        let hint_of = |line: &str| match invalid(parse(line).unwrap_err()) {
+            Reply::Invalid { hint, .. } => hint,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(hint_of("ask"), Hint::Ask);
+        // The problem names an example timeline; a sample question would not fit.
+        assert_eq!(hint_of("timeline"), Hint::Help);
+        assert_eq!(hint_of("watch"), Hint::Help);
     }
 }
