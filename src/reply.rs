@@ -202,6 +202,8 @@ pub enum Hint {
     Shorter,
     /// Wait for running work.
     Wait,
+    /// See the sources read.
+    Sources,
 }
 
 /// A reply of the platform-neutral bot.

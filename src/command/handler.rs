@@ -394,6 +394,11 @@ impl Handler {
             question: words.clone(),
             reason,
         };
+        if reason == NotFoundReason::NoMatch
+            && let Some(reply) = self.unknown_source(ask).await
+        {
+            return reply;
+        }
         if reason != NotFoundReason::NoMatch || !request.filters.is_dated() {
             return not_found();
         }
@@ -415,6 +420,25 @@ impl Handler {
             outside: outside.0,
             more_outside: outside.1,
         }
+    }
+
+    /// When `ask` names a source (`source:`) that no article or feed has, says so (with where
+    /// to see the sources) in place of "nothing found"; asked only once nothing was found.
+    async fn unknown_source(&self, ask: &Ask) -> Option<Reply> {
+        let name = ask.source.clone()?;
+        let engine = self.engine.clone();
+        let sources = tokio::task::spawn_blocking(move || engine.sources())
+            .await
+            .ok()?
+            .ok()?;
+        let wanted = name.to_lowercase();
+        if sources.iter().any(|s| s.source.to_lowercase() == wanted) {
+            return None;
+        }
+        Some(Reply::Invalid {
+            problem: crate::messages::unknown_source(&name),
+            hint: Hint::Sources,
+        })
     }
 
     /// Runs a question on the blocking pool, one of `max_concurrent_searches` at a time.
@@ -529,14 +553,22 @@ impl Handler {
             tokio::task::spawn_blocking(move || engine.latest(&filters, limit, offset)).await;
         let range = range_label(&resolved, ask);
         match result {
-            Ok(Ok((items, more, newest))) => Reply::Latest {
-                bounds: (resolved.filters.since, resolved.filters.until),
-                range,
-                items,
-                offset,
-                more,
-                newest,
-            },
+            Ok(Ok((items, more, newest))) => {
+                // Nothing at all from a source no article or feed has: say that instead.
+                if items.is_empty()
+                    && let Some(reply) = self.unknown_source(ask).await
+                {
+                    return reply;
+                }
+                Reply::Latest {
+                    bounds: (resolved.filters.since, resolved.filters.until),
+                    range,
+                    items,
+                    offset,
+                    more,
+                    newest,
+                }
+            }
             Ok(Err(e)) => failed(e),
             Err(e) => failed(e),
         }

@@ -134,6 +134,14 @@ pub fn not_found(question: &str, reason: NotFoundReason, syntax: Syntax<'_>) -> 
     }
 }
 
+/// A `source:` filter that names no source read (nor a feed polled).
+pub fn unknown_source(name: &str) -> String {
+    format!(
+        "I have read nothing from “{}”.",
+        crate::text::shorten(name.trim(), 80)
+    )
+}
+
 /// The other outlets that carried the same report, each written by `name(source, link)` (the link
 /// only when it may be made one), joined by commas; `None` when the report is alone. Every
 /// rendering of "also" goes through here.
@@ -381,6 +389,10 @@ pub fn hint(hint: Hint, syntax: Syntax<'_>) -> String {
                 .into()
         }
         Hint::Wait => "Wait for it to finish; it reports when done.".into(),
+        Hint::Sources => format!(
+            "Send {} to see the sources I have read.",
+            syntax.cmd("sources")
+        ),
     }
 }
 

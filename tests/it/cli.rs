@@ -330,6 +330,23 @@ fn filters_work_as_flags_and_inline() {
     let v = ask_json(&env, &["--limit", "1", "Moscow talks"]);
     assert_eq!(v["hits"].as_array().unwrap().len(), 1);
 
+    // A source nothing was read from is named as such, for answers, timelines and lists alike;
+    // a known one in another case still filters.
+    for args in [
+        &["ask", "--source", "Nope Wire", "Moscow talks"][..],
+        &["timeline", "source:\"Nope Wire\" talks"],
+        &["latest", "--source", "Nope Wire"],
+    ] {
+        let err = usage_error(&env, args);
+        assert!(
+            err.contains("I have read nothing from “Nope Wire”.")
+                && err.contains("to see the sources I have read"),
+            "{args:?}: {err}"
+        );
+    }
+    let v = ask_json(&env, &["--source", "DAILY EXAMPLE", "Moscow talks"]);
+    assert!(!v["hits"].as_array().unwrap().is_empty(), "{v}");
+
     let err = usage_error(&env, &["ask", "--since", "banana", "x"]);
     assert!(err.contains("`banana` is not a date"), "{err}");
     let err = usage_error(&env, &["ask", "since:banana talks"]);
