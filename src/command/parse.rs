@@ -195,6 +195,12 @@ pub fn parse_ask(text: &str) -> Result<Ask, ParseError> {
             words.push(token);
             continue;
         };
+        // A filter that ends the question leaves its mark out: "What did Ushakov say since:3d?".
+        let value = if rest.is_empty() {
+            value.trim_end_matches(['?', '!', '.'])
+        } else {
+            value
+        };
         let key_lower = key.to_ascii_lowercase();
         let bad = |expected: &str| ParseError::BadFilter {
             key: key_lower.clone(),
@@ -377,6 +383,17 @@ mod tests {
             ask(parse("ask Is territory negotiable?").unwrap()).question,
             "Is territory negotiable?"
         );
+    }
+
+    #[test]
+    fn a_filter_ending_the_question_leaves_the_question_mark_out() {
+        let a = ask(parse_question("What did Ushakov say since:3d?").unwrap());
+        assert_eq!(a.question, "What did Ushakov say");
+        assert!(a.since.is_some());
+        let a = ask(parse_question("Who spoke source:\"Example Wire\"?").unwrap());
+        assert_eq!(a.source.as_deref(), Some("Example Wire"));
+        // Inside the question a mark is the value's, and stays an error where it is wrong.
+        assert!(parse_question("since:3d? What did Ushakov say").is_err());
     }
 
     #[test]
