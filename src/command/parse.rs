@@ -210,7 +210,17 @@ pub fn parse_ask(text: &str) -> Result<Ask, ParseError> {
         match key_lower.as_str() {
             "since" | "until" => {
                 let bound = DateBound::parse(value).ok_or_else(|| {
-                    bad("use a date like 2026-11-01 or an age like 10m, 12h, 3d, 2w or 2months")
+                    let word = value.to_ascii_lowercase();
+                    if crate::timewords::is_calendar_word(&word)
+                        || ["yesterday", "today"].contains(&word.as_str())
+                    {
+                        // "since:yesterday": the question's time words say that, colon-free.
+                        bad(&format!(
+                            "use a date like 2026-11-01 or an age like 3d, or write it as words: “{key_lower} {word}”"
+                        ))
+                    } else {
+                        bad("use a date like 2026-11-01 or an age like 10m, 12h, 3d, 2w or 2months")
+                    }
                 })?;
                 if key_lower == "since" {
                     ask.since = Some(bound);
@@ -394,6 +404,13 @@ mod tests {
         assert_eq!(a.source.as_deref(), Some("Example Wire"));
         // Inside the question a mark is the value's, and stays an error where it is wrong.
         assert!(parse_question("since:3d? What did Ushakov say").is_err());
+        // A time word after the colon is pointed to the words that say it.
+        let err = parse_question("What did Ushakov say since:Yesterday?").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("write it as words: “since yesterday”"),
+            "{err}"
+        );
     }
 
     #[test]
