@@ -81,6 +81,7 @@ pub fn parse(text: &str) -> Result<Command, ParseError> {
         return Err(ParseError::Empty);
     }
     let lower = name.to_lowercase();
+    let canonical = paged_command(&lower).unwrap_or(&lower);
     let no_args = |cmd: Command| {
         if rest.is_empty() {
             Ok(cmd)
@@ -88,8 +89,8 @@ pub fn parse(text: &str) -> Result<Command, ParseError> {
             Err(ParseError::UnexpectedArguments(lower.clone()))
         }
     };
-    match lower.as_str() {
-        "ask" | "a" | "q" => parse_question(rest).map_err(|e| match e {
+    match canonical {
+        "ask" => parse_question(rest).map_err(|e| match e {
             ParseError::Empty => ParseError::MissingQuestion {
                 command: "ask".into(),
             },
@@ -113,7 +114,7 @@ pub fn parse(text: &str) -> Result<Command, ParseError> {
                 Command::Unwatch(words)
             })
         }
-        "timeline" | "tl" => match parse_question(rest) {
+        "timeline" => match parse_question(rest) {
             Ok(Command::Ask(a)) => Ok(Command::Timeline(a)),
             Ok(other) => Ok(other),
             Err(ParseError::Empty) => Err(ParseError::MissingQuestion {
@@ -305,17 +306,36 @@ pub fn asks_for_more(text: &str) -> bool {
     text.trim().eq_ignore_ascii_case("more")
 }
 
-/// First words of a paged line that [`page_of`] reads as a command, not as a question.
-const PAGED_COMMANDS: &[&str] = &["timeline", "latest", "ask"];
+/// The command a lowercased first word names among those whose replies page, by its own name:
+/// `ask` (also `a`, `q`), `timeline` (also `tl`), `latest`. [`parse`] reads the names through
+/// it, and a paged line keeps them in this form for [`page_of`].
+fn paged_command(lower: &str) -> Option<&'static str> {
+    match lower {
+        "ask" | "a" | "q" => Some("ask"),
+        "timeline" | "tl" => Some("timeline"),
+        "latest" => Some("latest"),
+        _ => None,
+    }
+}
 
-/// The line to keep for paging what a command (without its prefix) asked: `ask X` pages as the
-/// question X (see [`paged_question`]), `timeline X` as itself.
+/// The line to keep for paging what a command (without its prefix) asked, with the command's
+/// own name: `ask X` (or `q X`) pages as the question X (see [`paged_question`]), `tl X` as
+/// `timeline X`, any other as itself.
 pub fn paged_line(line: &str) -> String {
     let line = line.trim();
-    match line.strip_prefix("ask ") {
-        Some(question) => paged_question(question),
+    let (first, rest) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
+    match paged_command(&first.to_lowercase()) {
+        Some("ask") => paged_question(rest),
+        Some(name) => format!("{name} {}", rest.trim()).trim_end().to_string(),
         None => line.to_string(),
     }
+}
+
+/// Whether a kept line starts with a paged command's own name ([`paged_line`] writes them so),
+/// which [`page_of`] reads as that command.
+fn starts_as_command(line: &str) -> bool {
+    let first = line.split_whitespace().next().unwrap_or_default();
+    paged_command(first) == Some(first)
 }
 
 /// The line to keep for paging a question: the question, or `ask` and the question when it
@@ -323,8 +343,7 @@ pub fn paged_line(line: &str) -> String {
 /// question, not as a timeline of "of the talks?").
 pub fn paged_question(question: &str) -> String {
     let question = question.trim();
-    let first = question.split_whitespace().next().unwrap_or_default();
-    if PAGED_COMMANDS.contains(&first) {
+    if starts_as_command(question) {
         format!("ask {question}")
     } else {
         question.to_string()
@@ -335,8 +354,7 @@ pub fn paged_question(question: &str) -> String {
 /// the reply carries: a timeline's or latest list's line starts with its command, an answer's
 /// is the question. None when the line no longer reads as one of those.
 pub fn page_of(line: &str, offset: usize) -> Option<Command> {
-    let first = line.split_whitespace().next().unwrap_or_default();
-    let parsed = if PAGED_COMMANDS.contains(&first) {
+    let parsed = if starts_as_command(line) {
         parse(line)
     } else {
         parse_question(line)
@@ -561,6 +579,20 @@ mod tests {
             paged_question(" Is territory negotiable? "),
             "Is territory negotiable?"
         );
+        // A command's short or capitalised name pages as that command.
+        assert_eq!(paged_line("tl talks since:3d"), "timeline talks since:3d");
+        assert_eq!(paged_line("Timeline talks"), "timeline talks");
+        // Only the own names read as commands: a question starting "A" or "Timeline" stays as
+        // it is.
+        assert_eq!(paged_question("A deal at last?"), "A deal at last?");
+        assert_eq!(
+            paged_question("Timeline of the talks?"),
+            "Timeline of the talks?"
+        );
+        let Some(Command::Ask(ask)) = page_of(&paged_line("q Is territory negotiable?"), 3) else {
+            panic!("q pages as ask");
+        };
+        assert_eq!(ask.question, "Is territory negotiable?");
     }
 
     #[test]
