@@ -504,19 +504,20 @@ fn usage_errors_exit_2_runtime_errors_exit_1() {
     );
 }
 
+/// What `talkwatch chat` prints for the lines of `input`, once it has ended well.
+fn chat(env: &Env, input: &str) -> String {
+    let out = env.cmd().arg("chat").write_stdin(input).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    stdout(&out)
+}
+
 #[test]
 fn chat_repl_uses_the_same_commands_as_the_chat_platforms() {
     let env = Env::new();
-    let out = env
-        .cmd()
-        .arg("chat")
-        .write_stdin(
-            "!help\nIs territory negotiable for Russia?\n!frobnicate\n!sources\n!reindex\nhelp\nquit\n",
-        )
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    let text = stdout(&out);
+    let text = chat(
+        &env,
+        "!help\nIs territory negotiable for Russia?\n!frobnicate\n!sources\n!reindex\nhelp\nquit\n",
+    );
     // "!help", and "help" said as a question (not searched for), both show the commands.
     assert_eq!(
         text.matches("!ask <question> — best matching passages")
@@ -536,14 +537,10 @@ fn chat_repl_uses_the_same_commands_as_the_chat_platforms() {
 #[test]
 fn more_in_chat_shows_the_next_page_of_the_last_answer_or_timeline() {
     let env = Env::new();
-    let out = env
-        .cmd()
-        .arg("chat")
-        .write_stdin("more\nIs territory negotiable?\nmore\n!timeline talks\nmore\nmore\nquit\n")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    let text = stdout(&out);
+    let text = chat(
+        &env,
+        "more\nIs territory negotiable?\nmore\n!timeline talks\nmore\nmore\nquit\n",
+    );
     let nothing = "There is nothing more to show";
     // Nothing asked yet: nothing to page.
     assert!(text.starts_with(nothing), "{text}");
@@ -566,14 +563,7 @@ fn more_in_chat_shows_the_next_page_of_the_last_answer_or_timeline() {
 #[test]
 fn a_question_starting_like_a_command_pages_as_that_question() {
     let env = Env::new();
-    let out = env
-        .cmd()
-        .arg("chat")
-        .write_stdin("timeline energy truce\nmore\nquit\n")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    let text = stdout(&out);
+    let text = chat(&env, "timeline energy truce\nmore\nquit\n");
     // Asked without "!", it is a question: its next page goes on from 4, it is not read as a
     // timeline of "energy truce" from its 4th line.
     assert!(text.starts_with("1. “"), "{text}");
