@@ -133,6 +133,17 @@ pub struct Span {
 /// A time phrase found: how many words it spans, the range it names (end exclusive), its label.
 type Found = (usize, DateTime<Utc>, Option<DateTime<Utc>>, String);
 
+/// Time words given as a `since`/`until` value ("since:yesterday", `--until monday`, Discord's
+/// `since` option "last week"): the range they name, when they name one and nothing else. Read
+/// as written ("yesterday", "last week", "since monday"), then as a day ("monday", "3 nov") and
+/// as a month ("november").
+pub fn filter_span<Tz: TimeZone>(value: &str, now: DateTime<Utc>, tz: &Tz) -> Option<Span> {
+    ["", "on ", "in "].iter().find_map(|prefix| {
+        let (span, rest) = date_phrase(&format!("{prefix}{value}"), now, tz)?;
+        rest.trim().is_empty().then_some(span)
+    })
+}
+
 /// Finds the first time phrase of `question` in `tz` at `now`. Returns the range and the
 /// question without the phrase.
 pub fn date_phrase<Tz: TimeZone>(

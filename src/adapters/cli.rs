@@ -169,7 +169,8 @@ fn parse_interval_flag(s: &str) -> Result<std::time::Duration, String> {
 /// The date and source flags of `ask`, `timeline` and `latest`.
 #[derive(Debug, Args)]
 pub struct FilterArgs {
-    /// Only articles published on or after this date (2026-11-01) or within this age (3d, 2w).
+    /// Only articles published on or after this date (2026-11-01), within this age (3d, 2w) or
+    /// since these words (yesterday, monday, "last week").
     #[arg(long, value_parser = command::parse_date_flag)]
     pub since: Option<command::DateBound>,
     /// Only articles published on or before this date or age.
@@ -183,8 +184,8 @@ pub struct FilterArgs {
 impl FilterArgs {
     /// Flags win over the same filters written inline in the question.
     fn apply(self, ask: &mut Ask) {
-        ask.since = self.since.or(ask.since);
-        ask.until = self.until.or(ask.until);
+        ask.since = self.since.or(ask.since.take());
+        ask.until = self.until.or(ask.until.take());
         ask.source = self.source.or(ask.source.take());
     }
 }

@@ -7,7 +7,7 @@ use std::time::Instant;
 use chrono::{DateTime, Duration, Utc};
 
 use super::{
-    Ask, Caller, Command, DateBound, Identity, ParseError, Permissions, next_page, page_of, parse,
+    Ask, Caller, Command, Identity, ParseError, Permissions, next_page, page_of, parse,
     parse_question,
 };
 use crate::answer::AskRequest;
@@ -291,20 +291,14 @@ impl Handler {
         let config = self.engine.config();
         let mut question = ask.question.clone();
         let mut span = None;
+        let tz = config.chat.tz();
         let (mut since, mut until) = (
-            ask.since.map(|b| b.resolve(now)),
-            ask.until.map(|b| match b {
-                // A bare date means "through the end of that day".
-                DateBound::At(d) if d.time() == chrono::NaiveTime::MIN => {
-                    d + Duration::days(1) - Duration::seconds(1)
-                }
-                other => other.resolve(now),
-            }),
+            ask.since.as_ref().map(|b| b.since(now, &tz)),
+            ask.until.as_ref().map(|b| b.until(now, &tz)),
         );
         if since.is_none()
             && until.is_none()
-            && let Some((found, rest)) =
-                crate::timewords::date_phrase(&question, now, &config.chat.tz())
+            && let Some((found, rest)) = crate::timewords::date_phrase(&question, now, &tz)
         {
             since = Some(found.since);
             until = found.until.map(|u| u - Duration::seconds(1));

@@ -1,6 +1,6 @@
 //! Reading a message into a [`Command`]: command names, inline filters, dates. Pure.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, TimeZone, Utc};
 
 use super::Command;
 use crate::messages::errors;
@@ -17,33 +17,63 @@ pub struct Ask {
     pub passages_per_article: Option<usize>,
 }
 
-/// A date as the user wrote it: a calendar date/time, or an age ("3d", "2w", "12h").
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// A date as the user wrote it: a calendar date/time, an age ("3d", "2w", "12h"), or time words
+/// ("yesterday", "monday", "last week", "november", "3 nov"), read at the time of asking.
+#[derive(Debug, Clone, PartialEq)]
 pub enum DateBound {
     At(DateTime<Utc>),
     Ago(Duration),
+    /// Time words, lowercased, that [`crate::timewords::filter_span`] reads as one range.
+    Words(String),
 }
 
 impl DateBound {
-    pub fn resolve(self, now: DateTime<Utc>) -> DateTime<Utc> {
+    /// Where a `since` bound starts at `now`: the date, `now` less the age, the start of the
+    /// range the words name ("since:monday" from Monday 00:00 in the chat's time zone `tz`).
+    pub fn since<Tz: TimeZone>(&self, now: DateTime<Utc>, tz: &Tz) -> DateTime<Utc> {
         match self {
-            DateBound::At(d) => d,
-            DateBound::Ago(age) => now - age,
+            DateBound::At(d) => *d,
+            DateBound::Ago(age) => now - *age,
+            DateBound::Words(w) => {
+                crate::timewords::filter_span(w, now, tz).map_or(now, |span| span.since)
+            }
         }
     }
 
-    /// Parses `2026-11-01`, RFC 3339, or an age as [`crate::units::parse_duration`] reads it
-    /// (`10m` ten minutes, `12h`, `3d`, `2w`, `2months`), at most 100 years.
+    /// Where an `until` bound ends at `now`: a bare date through the end of that day, `now` less
+    /// the age, the end of the range the words name ("until:monday" through Monday 23:59:59;
+    /// "until:today", a range still running, up to `now`).
+    pub fn until<Tz: TimeZone>(&self, now: DateTime<Utc>, tz: &Tz) -> DateTime<Utc> {
+        match self {
+            DateBound::At(d) if d.time() == chrono::NaiveTime::MIN => {
+                *d + Duration::days(1) - Duration::seconds(1)
+            }
+            DateBound::At(d) => *d,
+            DateBound::Ago(age) => now - *age,
+            DateBound::Words(w) => crate::timewords::filter_span(w, now, tz)
+                .and_then(|span| span.until)
+                .map_or(now, |end| end - Duration::seconds(1)),
+        }
+    }
+
+    /// Parses `2026-11-01`, RFC 3339, an age as [`crate::units::parse_duration`] reads it
+    /// (`10m` ten minutes, `12h`, `3d`, `2w`, `2months`), at most 100 years, or time words that
+    /// name one range and nothing else.
     pub fn parse(s: &str) -> Option<DateBound> {
         let s = s.trim();
         if let Some(d) = crate::ingest::parse_date(s) {
             return Some(DateBound::At(d));
         }
-        let age = crate::units::parse_duration(s).ok()?;
-        if age > std::time::Duration::from_secs(100 * 365 * 86_400) {
-            return None;
+        if let Ok(age) = crate::units::parse_duration(s) {
+            if age > std::time::Duration::from_secs(100 * 365 * 86_400) {
+                return None;
+            }
+            return Some(DateBound::Ago(Duration::from_std(age).ok()?));
         }
-        Some(DateBound::Ago(Duration::from_std(age).ok()?))
+        // Whether words name a range does not depend on the day they are read on.
+        let any_day = Utc.with_ymd_and_hms(2026, 1, 15, 12, 0, 0).single()?;
+        let words = crate::text::collapse_ws(&s.to_lowercase());
+        crate::timewords::filter_span(&words, any_day, &Utc).map(|_| DateBound::Words(words))
     }
 }
 
@@ -210,19 +240,7 @@ pub fn parse_ask(text: &str) -> Result<Ask, ParseError> {
         };
         match key_lower.as_str() {
             "since" | "until" => {
-                let bound = DateBound::parse(value).ok_or_else(|| {
-                    let word = value.to_ascii_lowercase();
-                    if crate::timewords::is_calendar_word(&word)
-                        || ["yesterday", "today"].contains(&word.as_str())
-                    {
-                        // "since:yesterday": the question's time words say that, colon-free.
-                        bad(&format!(
-                            "use a date like 2026-11-01 or an age like 3d, or write it as words: “{key_lower} {word}”"
-                        ))
-                    } else {
-                        bad("use a date like 2026-11-01 or an age like 10m, 12h, 3d, 2w or 2months")
-                    }
-                })?;
+                let bound = DateBound::parse(value).ok_or_else(|| bad(errors::DATE_EXPECTED))?;
                 if key_lower == "since" {
                     ask.since = Some(bound);
                 } else {
@@ -378,9 +396,7 @@ pub fn page_of(line: &str, offset: usize) -> Option<Command> {
 
 /// A date given as `YYYY-MM-DD` for CLI flags.
 pub fn parse_date_flag(s: &str) -> Result<DateBound, String> {
-    DateBound::parse(s).ok_or_else(|| {
-        format!("`{s}` is not a date; use a date like 2026-11-01 or an age like 10m, 12h, 3d, 2w or 2months")
-    })
+    DateBound::parse(s).ok_or_else(|| format!("`{s}` is not a date; {}", errors::DATE_EXPECTED))
 }
 
 #[cfg(test)]
@@ -422,13 +438,10 @@ mod tests {
         assert_eq!(a.source.as_deref(), Some("Example Wire"));
         // Inside the question a mark is the value's, and stays an error where it is wrong.
         assert!(parse_question("since:3d? What did Ushakov say").is_err());
-        // A time word after the colon is pointed to the words that say it.
-        let err = parse_question("What did Ushakov say since:Yesterday?").unwrap_err();
-        assert!(
-            err.to_string()
-                .contains("write it as words: “since yesterday”"),
-            "{err}"
-        );
+        // A time word after the colon is read as the words would be.
+        let a = ask(parse_question("What did Ushakov say since:Yesterday?").unwrap());
+        assert_eq!(a.question, "What did Ushakov say");
+        assert_eq!(a.since, Some(DateBound::Words("yesterday".into())));
     }
 
     #[test]
@@ -503,7 +516,7 @@ mod tests {
         let e = parse_question("since:banana talks").unwrap_err();
         assert_eq!(
             e.to_string(),
-            "`since:banana` is not valid: use a date like 2026-11-01 or an age like 10m, 12h, 3d, 2w or 2months"
+            "`since:banana` is not valid: use a date like 2026-11-01, an age like 10m, 12h, 3d, 2w or 2months, or words like yesterday, monday, november or \"last week\""
         );
         assert!(matches!(
             parse_question("limit:0 x"),
@@ -608,5 +621,57 @@ mod tests {
         assert_eq!(DateBound::parse("d"), None);
         assert_eq!(DateBound::parse("99999999d"), None);
         assert_eq!(DateBound::parse("banana"), None);
+        // Time words that name one range, in any case, spaces collapsed.
+        for words in [
+            "yesterday",
+            "Today",
+            "monday",
+            "November",
+            "last  week",
+            "3 Nov",
+        ] {
+            assert!(
+                matches!(DateBound::parse(words), Some(DateBound::Words(_))),
+                "{words}"
+            );
+        }
+        // Words with anything else in them are no range.
+        assert_eq!(DateBound::parse("yesterday talks"), None);
+        assert_eq!(DateBound::parse("the week"), None);
+    }
+
+    #[test]
+    fn time_word_bounds_resolve_to_the_range_they_name() {
+        // Thursday 26 Nov 2026, 09:00 UTC.
+        let now = Utc.with_ymd_and_hms(2026, 11, 26, 9, 0, 0).unwrap();
+        let at = |y, m, d, h, min, s| Utc.with_ymd_and_hms(y, m, d, h, min, s).unwrap();
+        let words = |w: &str| DateBound::parse(w).unwrap();
+        assert_eq!(
+            words("yesterday").since(now, &Utc),
+            at(2026, 11, 25, 0, 0, 0)
+        );
+        assert_eq!(
+            words("yesterday").until(now, &Utc),
+            at(2026, 11, 25, 23, 59, 59)
+        );
+        assert_eq!(words("monday").since(now, &Utc), at(2026, 11, 23, 0, 0, 0));
+        assert_eq!(
+            words("monday").until(now, &Utc),
+            at(2026, 11, 23, 23, 59, 59)
+        );
+        assert_eq!(
+            words("october").until(now, &Utc),
+            at(2026, 10, 31, 23, 59, 59)
+        );
+        assert_eq!(
+            words("last week").since(now, &Utc),
+            at(2026, 11, 16, 0, 0, 0)
+        );
+        // A range still running ends now.
+        assert_eq!(words("today").until(now, &Utc), now);
+        assert_eq!(words("today").since(now, &Utc), at(2026, 11, 26, 0, 0, 0));
+        // In the chat's time zone: Monday begins at local midnight.
+        let tz = chrono::FixedOffset::east_opt(3 * 3600).unwrap();
+        assert_eq!(words("monday").since(now, &tz), at(2026, 11, 22, 21, 0, 0));
     }
 }

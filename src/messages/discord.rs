@@ -13,8 +13,10 @@ pub fn description(key: &str) -> &'static str {
         "timeline.limit" => "How many reports to list (1-10)",
         "latest" => "The newest developments, one per report",
         "latest.limit" => "How many to list (1-10)",
-        "since" => "Only articles since a date (2026-11-01) or age (3d, 2w)",
-        "until" => "Only articles until a date (2026-11-20) or age",
+        "since" => {
+            "Only articles since a date (2026-11-01), an age (3d, 2w) or a day (yesterday, monday)"
+        }
+        "until" => "Only articles until a date (2026-11-20), an age or a day (yesterday, monday)",
         "source" => "Only this source",
         "sources" => "The news sources the bot has read",
         "stats" => "How many articles and passages the bot knows",

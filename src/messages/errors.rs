@@ -9,6 +9,9 @@ use crate::ingest::IngestError;
 pub const NO_TRUSTED_ROOTS: &str =
     "no trusted root certificates found; install ca-certificates or set SSL_CERT_FILE";
 
+/// What a `since`/`until` value may be, said when one could not be read.
+pub const DATE_EXPECTED: &str = "use a date like 2026-11-01, an age like 10m, 12h, 3d, 2w or 2months, or words like yesterday, monday, november or \"last week\"";
+
 impl fmt::Display for IngestError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -53,7 +53,7 @@ pub fn help(syntax: Syntax<'_>) -> String {
          {feeds} — the news feeds I poll and their health (admins only)\n\
          {watch} <words> — tell this room when a new article mentions all these words; {unwatch} <words> stops it, {watches} lists them\n\
          \n\
-         Filters you can add to a question: since:2026-11-01 or since:3d, until:2026-11-20, source:\"Example Wire\", limit:5, passages:2 (several quotes per article). Time words work too: today, yesterday, this week, last week, since Monday, in October, on 21 October, over the weekend.",
+         Filters you can add to a question: since:2026-11-01, since:3d or since:monday, until:2026-11-20, source:\"Example Wire\", limit:5, passages:2 (several quotes per article). Time words work too: today, yesterday, this week, last week, since Monday, in October, on 21 October, over the weekend.",
         ask = c("ask"),
         timeline = c("timeline"),
         latest = c("latest"),
@@ -385,7 +385,7 @@ pub fn hint(hint: Hint, syntax: Syntax<'_>) -> String {
             syntax.cmd("ask")
         ),
         Hint::Filters => {
-            "Filters: since:2026-11-01 or since:3d, until:…, source:\"Example Wire\", limit:5."
+            "Filters: since:2026-11-01, since:3d or since:yesterday, until:…, source:\"Example Wire\", limit:5."
                 .into()
         }
         Hint::Wait => "Wait for it to finish; it reports when done.".into(),

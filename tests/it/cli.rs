@@ -352,7 +352,7 @@ fn filters_work_as_flags_and_inline() {
     let err = usage_error(&env, &["ask", "since:banana talks"]);
     assert!(
         err.contains(
-            "error: `since:banana` is not valid: use a date like 2026-11-01 or an age like 10m, 12h, 3d, 2w or 2months"
+            "error: `since:banana` is not valid: use a date like 2026-11-01, an age like 10m, 12h, 3d, 2w or 2months, or words like yesterday, monday, november or \"last week\""
         ),
         "{err}"
     );
@@ -957,6 +957,36 @@ fn ages_mean_one_thing_and_the_reply_states_the_range() {
         stdout(&out).starts_with("Since 21 Nov 2026:\n"),
         "{}",
         stdout(&out)
+    );
+    // Time words as a filter's value are read at the time of asking (Sunday 22 Nov here).
+    for args in [
+        &["ask", "since:yesterday", "Moscow talks"][..],
+        &["ask", "--since", "Yesterday", "Moscow talks"],
+    ] {
+        let out = env
+            .cmd()
+            .env("TALKWATCH_NOW", "2026-11-22T09:00:00Z")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            stdout(&out).starts_with("Since 21 Nov 2026:\n"),
+            "{args:?}: {}{}",
+            stdout(&out),
+            stderr(&out)
+        );
+    }
+    let out = env
+        .cmd()
+        .env("TALKWATCH_NOW", "2026-11-22T09:00:00Z")
+        .args(["ask", "--until", "monday", "Moscow talks"])
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&out).starts_with("Until 16 Nov 2026:\n"),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
     );
     // A one-letter `M` is refused rather than guessed.
     let out = env.cmd().args(["ask", "since:2M talks"]).output().unwrap();
