@@ -141,6 +141,9 @@ pub struct Answer {
     pub more: bool,
     /// Spelling corrections that were applied: (as asked, as searched).
     pub corrections: Vec<(String, String)>,
+    /// Words of the question found in no article (nor a close spelling of them): the hits
+    /// match the rest of the question.
+    pub unknown: Vec<String>,
     /// The newest article that matches as well but is newer than every hit shown.
     pub newer: Option<Newer>,
     /// The date range the question was limited to by its time words ("yesterday", "in

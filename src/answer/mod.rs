@@ -341,12 +341,22 @@ impl Answerer<'_> {
                     Some((g.asked.clone(), shown))
                 })
                 .collect();
+            let mut unknown: Vec<String> = Vec::new();
+            for g in &plan.groups {
+                if !g.in_index
+                    && g.corrected_to.is_none()
+                    && !unknown.iter().any(|u| u.eq_ignore_ascii_case(&g.asked))
+                {
+                    unknown.push(g.asked.clone());
+                }
+            }
             return Ok(Ok(Answer {
                 question: req.question.clone(),
                 hits: page,
                 offset: req.offset,
                 more,
                 corrections,
+                unknown,
                 newer,
                 range: None,
             }));

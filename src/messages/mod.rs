@@ -103,19 +103,38 @@ pub fn citation(hit: &Hit) -> String {
     )
 }
 
-pub fn corrections(answer: &Answer) -> Option<String> {
-    if answer.corrections.is_empty() {
-        return None;
+/// "“a”", "“a” or “b”", "“a”, “b” or “c”".
+fn or_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
     }
-    let list: Vec<String> = answer
-        .corrections
-        .iter()
-        .map(|(from, to)| format!("“{from}” → “{to}”"))
-        .collect();
-    Some(format!(
-        "(Searched for close spellings: {}.)",
-        list.join(", ")
-    ))
+}
+
+/// What the search did with the question's words, when it did not find them all as asked:
+/// the close spellings it searched for, the words no article holds.
+pub fn search_notes(answer: &Answer) -> Option<String> {
+    let mut notes = Vec::new();
+    if !answer.corrections.is_empty() {
+        let list: Vec<String> = answer
+            .corrections
+            .iter()
+            .map(|(from, to)| format!("“{from}” → “{to}”"))
+            .collect();
+        notes.push(format!(
+            "(Searched for close spellings: {}.)",
+            list.join(", ")
+        ));
+    }
+    if !answer.unknown.is_empty() {
+        let list: Vec<String> = answer.unknown.iter().map(|w| format!("“{w}”")).collect();
+        notes.push(format!(
+            "(No article I have read mentions {}; these match the rest of the question.)",
+            or_list(&list)
+        ));
+    }
+    (!notes.is_empty()).then(|| notes.join("\n"))
 }
 
 pub fn not_found(question: &str, reason: NotFoundReason, syntax: Syntax<'_>) -> String {
@@ -761,7 +780,7 @@ pub fn plain(reply: &Reply, syntax: Syntax<'_>) -> String {
             if let Some(n) = &answer.newer {
                 out.push_str(&format!("{} {}\n", newer(n), n.url));
             }
-            if let Some(c) = corrections(answer) {
+            if let Some(c) = search_notes(answer) {
                 out.push_str(&c);
                 out.push('\n');
             }
@@ -880,6 +899,7 @@ mod tests {
             offset: 0,
             more: true,
             corrections: vec![("ushakof".into(), "ushakov".into())],
+            unknown: vec!["zeppelins".into(), "blimps".into()],
             newer: None,
             range: None,
         });
@@ -935,6 +955,7 @@ mod tests {
             offset: 0,
             more: false,
             corrections: vec![],
+            unknown: vec![],
             newer: Some(crate::reply::Newer {
                 title: "State Department breaks its silence".into(),
                 url: "https://news.example.org/b".into(),

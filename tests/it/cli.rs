@@ -404,6 +404,21 @@ fn name_variants_and_typos_find_the_same_articles() {
         text.contains("(Searched for close spellings: “Ushakof” → “Ushakov”.)"),
         "{text}"
     );
+    assert!(!text.contains("No article I have read mentions"), "{text}");
+    // A word no article holds is named, so that the answer is not taken for one about it.
+    let out = env
+        .cmd()
+        .args(["ask", "What did Ushakov say about zeppelins?"])
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert!(text.contains("Ushakov"), "{text}");
+    assert!(
+        text.contains(
+            "(No article I have read mentions “zeppelins”; these match the rest of the question.)"
+        ),
+        "{text}"
+    );
 }
 
 #[test]

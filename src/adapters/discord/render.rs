@@ -192,7 +192,7 @@ pub fn message(reply: &Reply, ask_line: Option<&str>, ephemeral: bool) -> Value 
             if let Some(span) = &answer.range {
                 content = format!("{content}\n{}", messages::range_used(&span.label));
             }
-            if let Some(c) = messages::corrections(answer) {
+            if let Some(c) = messages::search_notes(answer) {
                 content = format!("{content}\n{c}");
             }
             if let Some(n) = &answer.newer {
@@ -372,6 +372,7 @@ mod tests {
             offset: 0,
             more: true,
             corrections: vec![],
+            unknown: vec![],
             newer: None,
             range: None,
         });
@@ -468,6 +469,7 @@ mod tests {
             offset: 0,
             more: false,
             corrections: vec![],
+            unknown: vec![],
             newer: Some(crate::reply::Newer {
                 title: "State Department breaks its *silence*".into(),
                 url: "https://news.example.org/b".into(),

@@ -305,8 +305,10 @@ pub fn render(reply: &Reply, syntax: Syntax<'_>) -> Rendered {
                     None => format!("<p>{line}</p>"),
                 });
             }
-            if let Some(c) = messages::corrections(answer) {
-                html.push_str(&format!("<p><i>{}</i></p>", escape(&c)));
+            if let Some(notes) = messages::search_notes(answer) {
+                for note in notes.lines() {
+                    html.push_str(&format!("<p><i>{}</i></p>", escape(note)));
+                }
             }
             if answer.more {
                 html.push_str(&format!(
@@ -511,6 +513,7 @@ mod tests {
             offset: 0,
             more: false,
             corrections: vec![],
+            unknown: vec![],
             newer: None,
             range: None,
         })
@@ -540,6 +543,31 @@ mod tests {
             ok.html
         );
         assert!(ok.plain.contains("https://news.example.org/a?x=1&y=\"2\""));
+    }
+
+    #[test]
+    fn what_the_search_did_with_the_words_is_one_paragraph_each() {
+        let Reply::Answer(mut a) = answer(vec![hit("Territory <b>", "https://news.example.org/a")])
+        else {
+            unreachable!()
+        };
+        a.corrections = vec![("Ushakof".into(), "Ushakov".into())];
+        a.unknown = vec!["<zeppelins>".into()];
+        let r = render(&Reply::Answer(a), BANG);
+        assert!(
+            r.html.ends_with(
+                "<p><i>(Searched for close spellings: “Ushakof” → “Ushakov”.)</i></p>\
+                 <p><i>(No article I have read mentions “&lt;zeppelins&gt;”; these match the rest of the question.)</i></p>"
+            ),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.plain
+                .contains("(No article I have read mentions “<zeppelins>”;"),
+            "{}",
+            r.plain
+        );
     }
 
     #[test]
