@@ -233,6 +233,8 @@ pub enum Reply {
         more: bool,
         /// The range the topic was limited to, as words ("since 1 Nov 2026").
         range: Option<String>,
+        /// Words of the topic found in no article: the lines match the rest of it.
+        unknown: Vec<String>,
     },
     /// `latest` (or "What is the latest news?"): the newest developments, one per report,
     /// newest first. `newest` is the newest article's date when the range holds none.

@@ -458,11 +458,11 @@ impl Handler {
             return reply;
         }
         let limit = ask.limit.unwrap_or(TIMELINE_LIMIT).min(TIMELINE_POOL);
-        let hits = match self.topic_pool(&resolved, &ask).await {
-            Ok(hits) => hits,
+        let pool = match self.topic_pool(&resolved, &ask).await {
+            Ok(pool) => pool,
             Err(reply) => return reply,
         };
-        let (items, more) = crate::answer::timeline(hits, ask.offset, limit);
+        let (items, more) = crate::answer::timeline(pool.hits, ask.offset, limit);
         if items.is_empty() {
             return Reply::NotFound {
                 question: ask.question,
@@ -475,6 +475,7 @@ impl Handler {
             items,
             offset: ask.offset,
             more,
+            unknown: pool.unknown,
         }
     }
 
@@ -485,7 +486,7 @@ impl Handler {
         &self,
         resolved: &Resolved,
         ask: &Ask,
-    ) -> Result<Vec<crate::reply::Hit>, Reply> {
+    ) -> Result<crate::reply::Answer, Reply> {
         let request = AskRequest {
             filters: resolved.filters.clone(),
             limit: TIMELINE_POOL,
@@ -495,7 +496,7 @@ impl Handler {
             by_date: true,
         };
         match self.run_ask(request.clone()).await {
-            Ok(Ok(answer)) => Ok(answer.hits),
+            Ok(Ok(answer)) => Ok(answer),
             Ok(Err(reason)) => Err(self.not_found(reason, &request, resolved, ask).await),
             Err(e) => Err(e),
         }
@@ -518,7 +519,7 @@ impl Handler {
             .unwrap_or(LATEST_LIMIT)
             .min(self.engine.config().search.max_limit);
         let hits = match self.topic_pool(&resolved, &ask).await {
-            Ok(hits) => hits,
+            Ok(pool) => pool.hits,
             Err(reply) => return reply,
         };
         let (mut items, _) = crate::answer::timeline(hits, 0, TIMELINE_POOL);

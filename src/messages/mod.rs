@@ -241,17 +241,16 @@ pub fn nothing_in_range(question: &str, range: &RangeNote, outside: usize, more:
 }
 
 /// The first line of a timeline.
-pub fn timeline_header(topic: &str, range: Option<&str>) -> String {
-    match range {
-        Some(r) => format!(
-            "How “{}” developed, {r} (oldest first):",
-            crate::text::shorten(topic, 80)
-        ),
-        None => format!(
-            "How “{}” developed (oldest first):",
-            crate::text::shorten(topic, 80)
-        ),
-    }
+pub fn timeline_header(topic: &str, range: Option<&str>, unknown: &[String]) -> String {
+    let topic = crate::text::shorten(topic, 80);
+    let range = range.map(|r| format!(", {r}")).unwrap_or_default();
+    let unknown = if unknown.is_empty() {
+        String::new()
+    } else {
+        let list: Vec<String> = unknown.iter().map(|w| format!("“{w}”")).collect();
+        format!("; no article I have read mentions {}", or_list(&list))
+    };
+    format!("How “{topic}” developed{range} (oldest first{unknown}):")
 }
 
 /// The first line of the newest developments.
@@ -802,8 +801,10 @@ pub fn plain(reply: &Reply, syntax: Syntax<'_>) -> String {
             offset,
             more,
             range,
+            unknown,
         } => {
-            let mut out = items_plain(&timeline_header(topic, range.as_deref()), items, *offset);
+            let header = timeline_header(topic, range.as_deref(), unknown);
+            let mut out = items_plain(&header, items, *offset);
             if *more {
                 out.push_str(&more_items("timeline", syntax));
             }
@@ -928,6 +929,7 @@ mod tests {
             offset: 0,
             more: true,
             range: None,
+            unknown: vec![],
         };
         let text = plain(&reply, BANG);
         assert!(

@@ -611,6 +611,19 @@ fn one_shot_commands_say_more_is_a_higher_limit_flag() {
         "{}",
         stdout(&out)
     );
+    // A word of the topic that no article holds is named in the header.
+    let out = env
+        .cmd()
+        .args(["timeline", "prisoner zeppelins"])
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&out).starts_with(
+            "How “prisoner zeppelins” developed (oldest first; no article I have read mentions “zeppelins”):\n1. "
+        ),
+        "{}",
+        stdout(&out)
+    );
 }
 
 #[test]

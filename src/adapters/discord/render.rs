@@ -218,11 +218,12 @@ pub fn message(reply: &Reply, ask_line: Option<&str>, ephemeral: bool) -> Value 
             offset,
             more,
             range,
+            unknown,
         } => {
             let content = format!(
                 "{}\n{}",
                 header(ask_line),
-                escape_markdown(&messages::timeline_header(topic, range.as_deref()))
+                escape_markdown(&messages::timeline_header(topic, range.as_deref(), unknown))
             );
             data["content"] = json!(shorten(content.trim(), MAX_CONTENT));
             page_of_embeds(&mut data, items, true, *offset, *more, ask_line);
@@ -417,6 +418,7 @@ mod tests {
             offset: 0,
             more: false,
             range: None,
+            unknown: vec![],
         };
         let data = message(&reply, Some("territory"), false);
         let embeds = data["embeds"].as_array().unwrap();
@@ -448,6 +450,7 @@ mod tests {
             offset: 10,
             more: false,
             range: None,
+            unknown: vec![],
         };
         let data = message(&page, Some("territory"), false);
         let titles: Vec<&str> = data["embeds"]

@@ -335,9 +335,11 @@ pub fn render(reply: &Reply, syntax: Syntax<'_>) -> Rendered {
             items,
             more,
             range,
+            unknown,
             ..
         } => {
-            let mut html = items_html(&messages::timeline_header(topic, range.as_deref()), items);
+            let header = messages::timeline_header(topic, range.as_deref(), unknown);
+            let mut html = items_html(&header, items);
             if *more {
                 html.push_str(&format!(
                     "<p><i>{}</i></p>",
@@ -594,6 +596,7 @@ mod tests {
                 offset: 0,
                 more: false,
                 range: None,
+                unknown: vec!["<zeppelins>".into()],
             },
             BANG,
         );
@@ -620,7 +623,9 @@ mod tests {
         );
         assert!(
             r.html
-                .starts_with("<p>How “territory &lt;talks&gt;” developed (oldest first):</p>")
+                .starts_with("<p>How “territory &lt;talks&gt;” developed (oldest first; no article I have read mentions “&lt;zeppelins&gt;”):</p>"),
+            "{}",
+            r.html
         );
         assert!(
             r.plain
