@@ -29,10 +29,14 @@ pub fn python(venv: &Path) -> PathBuf {
     venv.join("bin").join("python")
 }
 
+/// The installer of the other venvs' packages, itself installed by pip.
+const UV: &str = "uv==0.9.5";
+const UV_VENV: &str = "uv-venv-0.9.5";
+
 /// A virtualenv `<target dir>/<name>` made by `base_python` with `packages` installed from PyPI,
 /// made once and reused. Installs are serialized across test processes by a file lock (the OS
 /// drops it if a process dies) and go into a temporary sibling that is renamed into place only
-/// when pip succeeded, so a killed install is never used; a venv that no longer runs (its base
+/// when the install succeeded, so a killed install is never used; a venv that no longer runs (its base
 /// Python was removed) is made again.
 pub fn python_venv(name: &str, base_python: &str, packages: &[&str]) -> Result<PathBuf, String> {
     let target = target_dir();
@@ -73,10 +77,31 @@ pub fn python_venv(name: &str, base_python: &str, packages: &[&str]) -> Result<P
         venv.display()
     );
     run(Command::new(base_python).args(["-m", "venv"]).arg(&tmp))?;
-    run(Command::new(python(&tmp))
-        .args(["-m", "pip", "install", "--quiet"])
-        .args(["--disable-pip-version-check", "--no-input"])
-        .args(packages))?;
+    let pip = || {
+        run(Command::new(python(&tmp))
+            .args(["-m", "pip", "install", "--quiet"])
+            .args(["--disable-pip-version-check", "--no-input"])
+            .args(packages))
+    };
+    if packages == [UV] {
+        pip()?;
+    } else {
+        // uv installs the same packages as pip in under half the time (Synapse: 10.8 s with
+        // uv's own venv made, 24.2 s by pip); pip stays the way when uv cannot be had or fails.
+        let by_uv = python_venv(UV_VENV, base_python, &[UV]).and_then(|uv| {
+            run(Command::new(python(&uv))
+                .args(["-m", "uv", "pip", "install", "--quiet", "--native-tls"])
+                // As pip does: compiled once here, not at every start of the program.
+                .arg("--compile-bytecode")
+                .arg("--python")
+                .arg(python(&tmp))
+                .args(packages))
+        });
+        if let Err(e) = by_uv {
+            eprintln!("test support: uv did not install {packages:?}, pip will: {e}");
+            pip()?;
+        }
+    }
     fs::write(tmp.join(".complete"), &wanted)
         .map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
     fs::rename(&tmp, &venv)
