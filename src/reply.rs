@@ -239,6 +239,10 @@ pub enum Reply {
     /// `latest` (or "What is the latest news?"): the newest developments, one per report,
     /// newest first. `newest` is the newest article's date when the range holds none.
     Latest {
+        /// `latest <words>`: the words; `None` for everything new.
+        topic: Option<String>,
+        /// Words of the topic found in no article.
+        unknown: Vec<String>,
         range: Option<String>,
         /// The range as dates (`since`, `until`), for machine-readable output.
         bounds: (Option<DateTime<Utc>>, Option<DateTime<Utc>>),

@@ -518,15 +518,17 @@ impl Handler {
             .limit
             .unwrap_or(LATEST_LIMIT)
             .min(self.engine.config().search.max_limit);
-        let hits = match self.topic_pool(&resolved, &ask).await {
-            Ok(pool) => pool.hits,
+        let pool = match self.topic_pool(&resolved, &ask).await {
+            Ok(pool) => pool,
             Err(reply) => return reply,
         };
-        let (mut items, _) = crate::answer::timeline(hits, 0, TIMELINE_POOL);
+        let (mut items, _) = crate::answer::timeline(pool.hits, 0, TIMELINE_POOL);
         items.sort_by_key(|h| (h.published_estimated, std::cmp::Reverse(h.published)));
         let more = items.len() > ask.offset + limit;
         let items: Vec<_> = items.into_iter().skip(ask.offset).take(limit).collect();
         Reply::Latest {
+            topic: Some(resolved.question.clone()),
+            unknown: pool.unknown,
             bounds: (resolved.filters.since, resolved.filters.until),
             range: range_label(&resolved, &ask),
             items,
@@ -556,6 +558,8 @@ impl Handler {
                     return reply;
                 }
                 Reply::Latest {
+                    topic: None,
+                    unknown: Vec::new(),
                     bounds: (resolved.filters.since, resolved.filters.until),
                     range,
                     items,

@@ -254,11 +254,18 @@ pub fn timeline_header(topic: &str, range: Option<&str>, unknown: &[String]) -> 
 }
 
 /// The first line of the newest developments.
-pub fn latest_header(range: Option<&str>) -> String {
-    match range {
-        Some(r) => format!("The newest developments, {r}:"),
-        None => "The newest developments:".to_string(),
-    }
+pub fn latest_header(topic: Option<&str>, range: Option<&str>, unknown: &[String]) -> String {
+    let about = topic
+        .map(|t| format!(" about “{}”", crate::text::shorten(t, 80)))
+        .unwrap_or_default();
+    let range = range.map(|r| format!(", {r}")).unwrap_or_default();
+    let unknown = if unknown.is_empty() {
+        String::new()
+    } else {
+        let list: Vec<String> = unknown.iter().map(|w| format!("“{w}”")).collect();
+        format!(" (no article I have read mentions {})", or_list(&list))
+    };
+    format!("The newest developments{about}{range}{unknown}:")
 }
 
 /// The range (or the store) holds no article at all.
@@ -811,6 +818,8 @@ pub fn plain(reply: &Reply, syntax: Syntax<'_>) -> String {
             out.trim_end().to_string()
         }
         Reply::Latest {
+            topic,
+            unknown,
             range,
             items,
             offset,
@@ -821,7 +830,11 @@ pub fn plain(reply: &Reply, syntax: Syntax<'_>) -> String {
             if items.is_empty() {
                 return nothing_new(range.as_deref(), *newest);
             }
-            let mut out = items_plain(&latest_header(range.as_deref()), items, *offset);
+            let mut out = items_plain(
+                &latest_header(topic.as_deref(), range.as_deref(), unknown),
+                items,
+                *offset,
+            );
             if *more {
                 out.push_str(&more_items("latest", syntax));
             }

@@ -624,6 +624,25 @@ fn one_shot_commands_say_more_is_a_higher_limit_flag() {
         "{}",
         stdout(&out)
     );
+    // `latest <words>` says what it is about, and which of the words no article holds.
+    let out = env.cmd().args(["latest", "energy truce"]).output().unwrap();
+    assert!(
+        stdout(&out).starts_with("The newest developments about “energy truce”:\n1. "),
+        "{}",
+        stdout(&out)
+    );
+    let out = env
+        .cmd()
+        .args(["latest", "prisoner zeppelins"])
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&out).starts_with(
+            "The newest developments about “prisoner zeppelins” (no article I have read mentions “zeppelins”):\n1. "
+        ),
+        "{}",
+        stdout(&out)
+    );
 }
 
 #[test]

@@ -229,6 +229,8 @@ pub fn message(reply: &Reply, ask_line: Option<&str>, ephemeral: bool) -> Value 
             page_of_embeds(&mut data, items, true, *offset, *more, ask_line);
         }
         Reply::Latest {
+            topic,
+            unknown,
             range,
             items,
             offset,
@@ -238,7 +240,11 @@ pub fn message(reply: &Reply, ask_line: Option<&str>, ephemeral: bool) -> Value 
             let content = format!(
                 "{}\n{}",
                 header(ask_line),
-                escape_markdown(&messages::latest_header(range.as_deref()))
+                escape_markdown(&messages::latest_header(
+                    topic.as_deref(),
+                    range.as_deref(),
+                    unknown
+                ))
             );
             data["content"] = json!(shorten(content.trim(), MAX_CONTENT));
             page_of_embeds(&mut data, items, true, *offset, *more, ask_line);

@@ -349,9 +349,15 @@ pub fn render(reply: &Reply, syntax: Syntax<'_>) -> Rendered {
             html
         }
         Reply::Latest {
-            range, items, more, ..
+            topic,
+            unknown,
+            range,
+            items,
+            more,
+            ..
         } if !items.is_empty() => {
-            let mut html = items_html(&messages::latest_header(range.as_deref()), items);
+            let header = messages::latest_header(topic.as_deref(), range.as_deref(), unknown);
+            let mut html = items_html(&header, items);
             if *more {
                 html.push_str(&format!(
                     "<p><i>{}</i></p>",
