@@ -12,6 +12,7 @@ pub fn description(key: &str) -> &'static str {
         "timeline.topic" => "The topic, e.g. prisoner exchange",
         "timeline.limit" => "How many reports to list (1-10)",
         "latest" => "The newest developments, one per report",
+        "latest.topic" => "Only developments about these words, e.g. energy truce",
         "latest.limit" => "How many to list (1-10)",
         "since" => {
             "Only articles since a date (2026-11-01), an age (3d, 2w) or a day (yesterday, monday)"

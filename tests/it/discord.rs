@@ -306,6 +306,36 @@ async fn timeline_lists_dated_reports_oldest_first_and_more_goes_on_in_date_orde
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn latest_about_a_topic_names_it_and_lists_newest_first() {
+    let bot = HttpBot::start().await;
+    let r = bot
+        .post(&interaction(
+            6,
+            2,
+            command_data(
+                "latest",
+                "topic",
+                "energy truce",
+                json!({"since": "2026-11-20"}),
+            ),
+            USER,
+            &[],
+        ))
+        .await;
+    assert_eq!(r["type"], 4);
+    assert!(
+        r["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("The newest developments about “energy truce”, since 20 Nov 2026:"),
+        "{r}"
+    );
+    let dates = embed_dates(&r);
+    assert!(!dates.is_empty(), "{r}");
+    assert!(dates.is_sorted_by(|a, b| a >= b), "newest first: {dates:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn sources_are_autocompleted() {
     let bot = HttpBot::start().await;
 

@@ -332,6 +332,7 @@ pub fn command_definitions() -> Value {
             "type": 1,
             "description": d("latest"),
             "options": [
+                { "type": 3, "name": "topic", "description": d("latest.topic"), "required": false, "max_length": 500 },
                 string("since", d("since"), false),
                 string("until", d("until"), false),
                 { "type": 3, "name": "source", "description": d("source"), "required": false, "autocomplete": true },
