@@ -644,34 +644,28 @@ mod tests {
     fn time_word_bounds_resolve_to_the_range_they_name() {
         // Thursday 26 Nov 2026, 09:00 UTC.
         let now = Utc.with_ymd_and_hms(2026, 11, 26, 9, 0, 0).unwrap();
-        let at = |y, m, d, h, min, s| Utc.with_ymd_and_hms(y, m, d, h, min, s).unwrap();
+        // The first and the last second of a day of 2026.
+        let start = |m, d| Utc.with_ymd_and_hms(2026, m, d, 0, 0, 0).unwrap();
+        let end = |m, d| Utc.with_ymd_and_hms(2026, m, d, 23, 59, 59).unwrap();
         let words = |w: &str| DateBound::parse(w).unwrap();
-        assert_eq!(
-            words("yesterday").since(now, &Utc),
-            at(2026, 11, 25, 0, 0, 0)
-        );
-        assert_eq!(
-            words("yesterday").until(now, &Utc),
-            at(2026, 11, 25, 23, 59, 59)
-        );
-        assert_eq!(words("monday").since(now, &Utc), at(2026, 11, 23, 0, 0, 0));
-        assert_eq!(
-            words("monday").until(now, &Utc),
-            at(2026, 11, 23, 23, 59, 59)
-        );
-        assert_eq!(
-            words("october").until(now, &Utc),
-            at(2026, 10, 31, 23, 59, 59)
-        );
-        assert_eq!(
-            words("last week").since(now, &Utc),
-            at(2026, 11, 16, 0, 0, 0)
-        );
-        // A range still running ends now.
-        assert_eq!(words("today").until(now, &Utc), now);
-        assert_eq!(words("today").since(now, &Utc), at(2026, 11, 26, 0, 0, 0));
+        // (words, where `since` starts, where `until` ends)
+        let table = [
+            ("yesterday", start(11, 25), end(11, 25)),
+            ("monday", start(11, 23), end(11, 23)),
+            ("october", start(10, 1), end(10, 31)),
+            ("last week", start(11, 16), end(11, 22)),
+            // A range still running ends now.
+            ("today", start(11, 26), now),
+        ];
+        for (w, since, until) in table {
+            assert_eq!(words(w).since(now, &Utc), since, "since:{w}");
+            assert_eq!(words(w).until(now, &Utc), until, "until:{w}");
+        }
         // In the chat's time zone: Monday begins at local midnight.
         let tz = chrono::FixedOffset::east_opt(3 * 3600).unwrap();
-        assert_eq!(words("monday").since(now, &tz), at(2026, 11, 22, 21, 0, 0));
+        assert_eq!(
+            words("monday").since(now, &tz),
+            Utc.with_ymd_and_hms(2026, 11, 22, 21, 0, 0).unwrap()
+        );
     }
 }

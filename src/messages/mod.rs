@@ -103,12 +103,14 @@ pub fn citation(hit: &Hit) -> String {
     )
 }
 
-/// "“a”", "“a” or “b”", "“a”, “b” or “c”".
-fn or_list(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+/// "“a”, “b” or “c”": the words of a question or topic that no article holds, as the reply
+/// names them; `None` when there are none.
+fn unread(words: &[String]) -> Option<String> {
+    let quoted: Vec<String> = words.iter().map(|w| format!("“{w}”")).collect();
+    match quoted.as_slice() {
+        [] => None,
+        [one] => Some(one.clone()),
+        [rest @ .., last] => Some(format!("{} or {last}", rest.join(", "))),
     }
 }
 
@@ -127,11 +129,9 @@ pub fn search_notes(answer: &Answer) -> Option<String> {
             list.join(", ")
         ));
     }
-    if !answer.unknown.is_empty() {
-        let list: Vec<String> = answer.unknown.iter().map(|w| format!("“{w}”")).collect();
+    if let Some(u) = unread(&answer.unknown) {
         notes.push(format!(
-            "(No article I have read mentions {}; these match the rest of the question.)",
-            or_list(&list)
+            "(No article I have read mentions {u}; these match the rest of the question.)"
         ));
     }
     (!notes.is_empty()).then(|| notes.join("\n"))
@@ -244,12 +244,9 @@ pub fn nothing_in_range(question: &str, range: &RangeNote, outside: usize, more:
 pub fn timeline_header(topic: &str, range: Option<&str>, unknown: &[String]) -> String {
     let topic = crate::text::shorten(topic, 80);
     let range = range.map(|r| format!(", {r}")).unwrap_or_default();
-    let unknown = if unknown.is_empty() {
-        String::new()
-    } else {
-        let list: Vec<String> = unknown.iter().map(|w| format!("“{w}”")).collect();
-        format!("; no article I have read mentions {}", or_list(&list))
-    };
+    let unknown = unread(unknown)
+        .map(|u| format!("; no article I have read mentions {u}"))
+        .unwrap_or_default();
     format!("How “{topic}” developed{range} (oldest first{unknown}):")
 }
 
@@ -259,12 +256,9 @@ pub fn latest_header(topic: Option<&str>, range: Option<&str>, unknown: &[String
         .map(|t| format!(" about “{}”", crate::text::shorten(t, 80)))
         .unwrap_or_default();
     let range = range.map(|r| format!(", {r}")).unwrap_or_default();
-    let unknown = if unknown.is_empty() {
-        String::new()
-    } else {
-        let list: Vec<String> = unknown.iter().map(|w| format!("“{w}”")).collect();
-        format!(" (no article I have read mentions {})", or_list(&list))
-    };
+    let unknown = unread(unknown)
+        .map(|u| format!(" (no article I have read mentions {u})"))
+        .unwrap_or_default();
     format!("The newest developments{about}{range}{unknown}:")
 }
 

@@ -611,38 +611,29 @@ fn one_shot_commands_say_more_is_a_higher_limit_flag() {
         "{}",
         stdout(&out)
     );
-    // A word of the topic that no article holds is named in the header.
-    let out = env
-        .cmd()
-        .args(["timeline", "prisoner zeppelins"])
-        .output()
-        .unwrap();
-    assert!(
-        stdout(&out).starts_with(
-            "How “prisoner zeppelins” developed (oldest first; no article I have read mentions “zeppelins”):\n1. "
+    // A word of the topic that no article holds is named in the header; `latest <words>` says
+    // what it is about.
+    for (args, header) in [
+        (
+            ["timeline", "prisoner zeppelins"],
+            "How “prisoner zeppelins” developed (oldest first; no article I have read mentions “zeppelins”):",
         ),
-        "{}",
-        stdout(&out)
-    );
-    // `latest <words>` says what it is about, and which of the words no article holds.
-    let out = env.cmd().args(["latest", "energy truce"]).output().unwrap();
-    assert!(
-        stdout(&out).starts_with("The newest developments about “energy truce”:\n1. "),
-        "{}",
-        stdout(&out)
-    );
-    let out = env
-        .cmd()
-        .args(["latest", "prisoner zeppelins"])
-        .output()
-        .unwrap();
-    assert!(
-        stdout(&out).starts_with(
-            "The newest developments about “prisoner zeppelins” (no article I have read mentions “zeppelins”):\n1. "
+        (
+            ["latest", "energy truce"],
+            "The newest developments about “energy truce”:",
         ),
-        "{}",
-        stdout(&out)
-    );
+        (
+            ["latest", "prisoner zeppelins"],
+            "The newest developments about “prisoner zeppelins” (no article I have read mentions “zeppelins”):",
+        ),
+    ] {
+        let out = env.cmd().args(args).output().unwrap();
+        let text = stdout(&out);
+        assert!(
+            text.starts_with(&format!("{header}\n1. ")),
+            "{args:?}: {text}"
+        );
+    }
 }
 
 #[test]

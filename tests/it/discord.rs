@@ -116,6 +116,11 @@ impl HttpBot {
         page
     }
 
+    /// A user's slash command `data` (interaction `id`); returns the bot's response.
+    async fn slash(&self, id: u64, data: Value) -> Value {
+        self.post(&interaction(id, 2, data, USER, &[])).await
+    }
+
     /// Posts a signed interaction; returns the bot's response, validated against the spec.
     async fn post(&self, interaction: &Value) -> Value {
         let body = interaction.to_string();
@@ -173,16 +178,13 @@ async fn ask_answers_with_an_embed_visible_to_everyone_or_hidden_on_request() {
 
     // /ask: an embed with the passage, title and link; question words in bold.
     let r = bot
-        .post(&interaction(
-            2,
+        .slash(
             2,
             ask_data(
                 "What did Ushakov say about the American proposals?",
                 json!({}),
             ),
-            USER,
-            &[],
-        ))
+        )
         .await;
     assert_eq!(r["type"], 4);
     let embed = &r["data"]["embeds"][0];
@@ -217,13 +219,10 @@ async fn ask_answers_with_an_embed_visible_to_everyone_or_hidden_on_request() {
 
     // hide:true → ephemeral.
     let r = bot
-        .post(&interaction(
+        .slash(
             3,
-            2,
             ask_data("Is territory negotiable for Russia?", json!({"hide": true})),
-            USER,
-            &[],
-        ))
+        )
         .await;
     assert_eq!(r["data"]["flags"], 64);
 }
@@ -233,15 +232,7 @@ async fn more_pages_through_further_articles() {
     let bot = HttpBot::start().await;
 
     // "More" pages through further hits, reading the question back from the message.
-    let r = bot
-        .post(&interaction(
-            4,
-            2,
-            ask_data("talks", json!({"limit": 2})),
-            USER,
-            &[],
-        ))
-        .await;
+    let r = bot.slash(4, ask_data("talks", json!({"limit": 2}))).await;
     let first: Vec<Value> = r["data"]["embeds"].as_array().unwrap().clone();
     assert_eq!(r["data"]["components"][0]["components"][0]["label"], "More");
     let page = bot.click_more(5, &r).await;
@@ -273,13 +264,10 @@ fn embed_dates(page: &Value) -> Vec<chrono::NaiveDate> {
 async fn timeline_lists_dated_reports_oldest_first_and_more_goes_on_in_date_order() {
     let bot = HttpBot::start().await;
     let r = bot
-        .post(&interaction(
+        .slash(
             6,
-            2,
             command_data("timeline", "topic", "talks", json!({"limit": 3})),
-            USER,
-            &[],
-        ))
+        )
         .await;
     assert_eq!(r["type"], 4);
     assert!(
@@ -309,18 +297,15 @@ async fn timeline_lists_dated_reports_oldest_first_and_more_goes_on_in_date_orde
 async fn latest_about_a_topic_names_it_and_lists_newest_first() {
     let bot = HttpBot::start().await;
     let r = bot
-        .post(&interaction(
+        .slash(
             6,
-            2,
             command_data(
                 "latest",
                 "topic",
                 "energy truce",
                 json!({"since": "2026-11-20"}),
             ),
-            USER,
-            &[],
-        ))
+        )
         .await;
     assert_eq!(r["type"], 4);
     assert!(
@@ -367,15 +352,7 @@ async fn nothing_found_and_oversized_questions_are_said_only_to_the_asker() {
     let bot = HttpBot::start().await;
 
     // Nothing found: short, friendly, ephemeral. An oversized question: refused, ephemeral.
-    let r = bot
-        .post(&interaction(
-            7,
-            2,
-            ask_data("sourdough recipe", json!({})),
-            USER,
-            &[],
-        ))
-        .await;
+    let r = bot.slash(7, ask_data("sourdough recipe", json!({}))).await;
     assert_eq!(r["data"]["flags"], 64);
     assert!(
         r["data"]["content"]
@@ -384,13 +361,7 @@ async fn nothing_found_and_oversized_questions_are_said_only_to_the_asker() {
             .contains("I found nothing")
     );
     let r = bot
-        .post(&interaction(
-            8,
-            2,
-            ask_data(&"ceasefire ".repeat(60), json!({})),
-            USER,
-            &[],
-        ))
+        .slash(8, ask_data(&"ceasefire ".repeat(60), json!({})))
         .await;
     assert_eq!(r["data"]["flags"], 64);
     assert!(
