@@ -424,6 +424,10 @@ static FRAMES: LazyLock<(regex::RegexSet, Vec<Regex>)> = LazyLock::new(|| {
         // "Where did the handover take place?": asks for a place; searched for, "take" and
         // "place" find unrelated sentences ("buses waited to take them")
         r"(?i)(?-u:\b)where(?-u:\b).*(?-u:\b)(take place|took place|takes place|taken place|taking place)(?-u:\b)".into(),
+        // "When will the talks be held?": the verb closing a when-question asks for the date;
+        // searched for, "held" finds "the talks, held at the Kremlin", not the report that the
+        // round "will take place" in January.
+        r"(?i)(?-u:\b)when(?-u:\b).*(?-u:\b)(held|take place|took place|takes place|taking place|happen|happened|happens)\W*$".into(),
         // "what day", not "what date": a date is what moves in a story ("a new date was set").
         r"(?i)(?-u:\b)(?:what|which) (day|month|year|time|week)(?-u:\b)".into(),
         r"(?i)(?-u:\b)for what (reasons?)(?-u:\b)".into(),
@@ -727,6 +731,14 @@ mod tests {
             kept("Where did the first-stage handover take place?"),
             "Where did the first-stage handover ?"
         );
+        assert_eq!(
+            kept("When will the Riyadh talks be held?"),
+            "When will the Riyadh talks be ?"
+        );
+        assert_eq!(
+            kept("When did the handover take place?"),
+            "When did the handover ?"
+        );
         // Content words stay: "last" in "last week", "held".
         assert_eq!(
             kept("What happened at the talks last week?"),
@@ -735,6 +747,10 @@ mod tests {
         assert_eq!(
             kept("How long had the men been held?"),
             "How had the men been held?"
+        );
+        assert_eq!(
+            kept("When were the prisoners held in Doha freed?"),
+            "When were the prisoners held in Doha freed?"
         );
         // Byte positions are kept.
         let q = "How long did the talks last?";

@@ -76,9 +76,18 @@ const MAX_CANDIDATES: usize = 300;
 /// articles): 38 for a page of 10 ranked no better than 20 on the tuning questions and headlines.
 const CANDIDATES_BEYOND: usize = 10;
 
-/// How many passages the search first asks for when `wanted` articles are to be shown.
+/// Articles whose pages are cut from one ranking: the pool is sized for this many whatever
+/// page of them is asked for, so that "more" goes on where the first page stopped. Sized for
+/// `wanted` articles alone, a pool of 13 passages for a first page of 3 and of 16 for the
+/// second ranked the demo's "timeline of the talks" differently, and the second page showed
+/// an article of the first again.
+const PAGED_TOGETHER: usize = 10;
+
+/// How many passages the search first asks for when `wanted` articles are to be shown (the
+/// same for every page within the first [`PAGED_TOGETHER`] articles, and so on).
 pub fn candidate_passages(wanted: usize) -> usize {
-    (wanted + CANDIDATES_BEYOND).min(MAX_CANDIDATES)
+    (wanted.div_ceil(PAGED_TOGETHER).max(1) * PAGED_TOGETHER + CANDIDATES_BEYOND)
+        .min(MAX_CANDIDATES)
 }
 
 /// Passages looked at, at least, for a question that asks for the current state ("latest",

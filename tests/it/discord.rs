@@ -244,6 +244,30 @@ async fn more_pages_through_further_articles() {
             .all(|e| !first.iter().any(|f| f["url"] == e["url"])),
         "page 2 shows other articles"
     );
+
+    // A question that starts like a command is shown as asked, and pages as that question.
+    let r = bot
+        .slash(6, ask_data("timeline of the talks", json!({})))
+        .await;
+    let content = r["data"]["content"].as_str().unwrap();
+    assert!(content.starts_with("> timeline of the talks"), "{content}");
+    let first: Vec<Value> = r["data"]["embeds"].as_array().unwrap().clone();
+    let page = bot.click_more(7, &r).await;
+    let second = page["data"]["embeds"].as_array().unwrap();
+    assert!(!second.is_empty(), "{page}");
+    assert!(
+        second
+            .iter()
+            .all(|e| !first.iter().any(|f| f["url"] == e["url"])),
+        "page 2 shows other articles: {page}"
+    );
+    assert!(
+        page["data"]["content"]
+            .as_str()
+            .unwrap()
+            .starts_with("> timeline of the talks"),
+        "{page}"
+    );
 }
 
 /// The dates heading a page of timeline embeds ("18 Nov 2026 — title").

@@ -232,12 +232,22 @@ async fn deferred_reindex(handler: Arc<Handler>, caller: Caller, http: Arc<Http>
 async fn component(handler: &Arc<Handler>, i: &Value) -> Value {
     let caller = caller(i);
     let custom_id = i["data"]["custom_id"].as_str().unwrap_or_default();
-    let offset = custom_id
-        .strip_prefix("more:")
-        .and_then(|n| n.parse::<usize>().ok());
+    let rest = custom_id.strip_prefix("more:").unwrap_or_default();
+    // "more:q:N": the message's line is a question shown without the `ask` it was kept with.
+    let (question, offset) = match rest.strip_prefix("q:") {
+        Some(n) => (true, n.parse::<usize>().ok()),
+        None => (false, rest.parse::<usize>().ok()),
+    };
     let line = i["message"]["content"]
         .as_str()
-        .and_then(render::ask_line_of);
+        .and_then(render::ask_line_of)
+        .map(|line| {
+            if question {
+                format!("ask {line}")
+            } else {
+                line
+            }
+        });
     let (Some(offset), Some(line)) = (offset, line) else {
         return render::callback(
             MESSAGE,

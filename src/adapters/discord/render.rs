@@ -128,35 +128,36 @@ fn embeds_of(hits: &[&Hit], dated: bool) -> Vec<Value> {
 /// A page of `hits` (the items from `offset` on) as embeds, with the "More" button when
 /// further items exist: those the reply left for a next page (`more`) and those that did not
 /// fit in one message (Discord shows at most 10 embeds within 6,000 characters), which the
-/// next page starts with.
+/// next page starts with. `paging` is the button's `custom_id` before the offset; `None` when the
+/// message keeps no line to page from.
 fn page_of_embeds(
     data: &mut Value,
     hits: &[Hit],
     dated: bool,
     offset: usize,
     more: bool,
-    ask_line: Option<&str>,
+    paging: Option<&str>,
 ) {
     let shown: Vec<&Hit> = hits.iter().take(MAX_EMBEDS).collect();
     let embeds = embeds_of(&shown, dated);
     let next = offset + embeds.len();
-    data["components"] = if (more || embeds.len() < hits.len()) && ask_line.is_some() {
-        more_button(next)
-    } else {
-        json!([])
+    data["components"] = match paging {
+        Some(prefix) if more || embeds.len() < hits.len() => more_button(format!("{prefix}{next}")),
+        _ => json!([]),
     };
     data["embeds"] = json!(embeds);
 }
 
-/// The "More" button for the next page at `next`.
-fn more_button(next: usize) -> Value {
+/// The "More" button with `custom_id` ("more:3": the next page starts at the 4th item; "more:q:3"
+/// reads the message's line as a question).
+fn more_button(custom_id: String) -> Value {
     json!([{
         "type": 1,
         "components": [{
             "type": 2,
             "style": 2,
             "label": messages::more_button(),
-            "custom_id": format!("more:{next}"),
+            "custom_id": custom_id,
         }]
     }])
 }
@@ -185,6 +186,13 @@ fn embed_chars(e: &Value) -> usize {
 /// can page after a restart); `ephemeral` hides the message from others.
 pub fn message(reply: &Reply, ask_line: Option<&str>, ephemeral: bool) -> Value {
     let ephemeral = ephemeral || reply.is_error() || matches!(reply, Reply::NotFound { .. });
+    // A question kept as `ask <question>` (it starts like a command: "latest on the talks") is
+    // shown as asked; its button remembers that the line is a question.
+    let (ask_line, question) = match ask_line.and_then(|l| l.strip_prefix("ask ")) {
+        Some(q) => (Some(q), true),
+        None => (ask_line, false),
+    };
+    let paging = ask_line.map(|_| if question { "more:q:" } else { "more:" });
     let mut data = json!({ "allowed_mentions": no_mentions() });
     match reply {
         Reply::Answer(answer) => {
@@ -209,7 +217,7 @@ pub fn message(reply: &Reply, ask_line: Option<&str>, ephemeral: bool) -> Value 
                 false,
                 answer.offset,
                 answer.more,
-                ask_line,
+                paging,
             );
         }
         Reply::Timeline {
@@ -226,7 +234,7 @@ pub fn message(reply: &Reply, ask_line: Option<&str>, ephemeral: bool) -> Value 
                 escape_markdown(&messages::timeline_header(topic, range.as_deref(), unknown))
             );
             data["content"] = json!(shorten(content.trim(), MAX_CONTENT));
-            page_of_embeds(&mut data, items, true, *offset, *more, ask_line);
+            page_of_embeds(&mut data, items, true, *offset, *more, paging);
         }
         Reply::Latest {
             topic,
@@ -247,7 +255,7 @@ pub fn message(reply: &Reply, ask_line: Option<&str>, ephemeral: bool) -> Value 
                 ))
             );
             data["content"] = json!(shorten(content.trim(), MAX_CONTENT));
-            page_of_embeds(&mut data, items, true, *offset, *more, ask_line);
+            page_of_embeds(&mut data, items, true, *offset, *more, paging);
         }
         Reply::Quiet => {
             // Discord needs an answer to every interaction.
