@@ -72,7 +72,8 @@ impl DateBound {
         }
         // Whether words name a range does not depend on the day they are read on.
         let any_day = Utc.with_ymd_and_hms(2026, 1, 15, 12, 0, 0).single()?;
-        let words = crate::text::collapse_ws(&s.to_lowercase());
+        // "since:last-week" is typed where a space would end the filter.
+        let words = crate::text::collapse_ws(&s.to_lowercase().replace(['-', '_'], " "));
         crate::timewords::filter_span(&words, any_day, &Utc).map(|_| DateBound::Words(words))
     }
 }
@@ -621,13 +622,15 @@ mod tests {
         assert_eq!(DateBound::parse("d"), None);
         assert_eq!(DateBound::parse("99999999d"), None);
         assert_eq!(DateBound::parse("banana"), None);
-        // Time words that name one range, in any case, spaces collapsed.
+        // Time words that name one range, in any case, spaces collapsed, hyphens as spaces.
         for words in [
             "yesterday",
             "Today",
             "monday",
             "November",
             "last  week",
+            "last-week",
+            "this_week",
             "3 Nov",
         ] {
             assert!(
