@@ -114,9 +114,9 @@ fn unread(words: &[String]) -> Option<String> {
     }
 }
 
-/// What the search did with the question's words, when it did not find them all as asked:
-/// the close spellings it searched for, the words no article holds.
-pub fn search_notes(answer: &Answer) -> Option<String> {
+/// What the search did with the question's words, when it did not find them all as asked: the
+/// close spellings it searched for, the words no article holds; one line each.
+pub fn search_notes(answer: &Answer) -> Vec<String> {
     let mut notes = Vec::new();
     if !answer.corrections.is_empty() {
         let list: Vec<String> = answer
@@ -134,7 +134,7 @@ pub fn search_notes(answer: &Answer) -> Option<String> {
             "(No article I have read mentions {u}; these match the rest of the question.)"
         ));
     }
-    (!notes.is_empty()).then(|| notes.join("\n"))
+    notes
 }
 
 pub fn not_found(question: &str, reason: NotFoundReason, syntax: Syntax<'_>) -> String {
@@ -780,8 +780,8 @@ pub fn plain(reply: &Reply, syntax: Syntax<'_>) -> String {
             if let Some(n) = &answer.newer {
                 out.push_str(&format!("{} {}\n", newer(n), n.url));
             }
-            if let Some(c) = search_notes(answer) {
-                out.push_str(&c);
+            for note in search_notes(answer) {
+                out.push_str(&note);
                 out.push('\n');
             }
             if answer.more {

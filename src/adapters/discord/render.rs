@@ -200,8 +200,8 @@ pub fn message(reply: &Reply, ask_line: Option<&str>, ephemeral: bool) -> Value 
             if let Some(span) = &answer.range {
                 content = format!("{content}\n{}", messages::range_used(&span.label));
             }
-            if let Some(c) = messages::search_notes(answer) {
-                content = format!("{content}\n{c}");
+            for note in messages::search_notes(answer) {
+                content = format!("{content}\n{note}");
             }
             if let Some(n) = &answer.newer {
                 let line = escape_markdown(&messages::newer(n));

@@ -305,10 +305,8 @@ pub fn render(reply: &Reply, syntax: Syntax<'_>) -> Rendered {
                     None => format!("<p>{line}</p>"),
                 });
             }
-            if let Some(notes) = messages::search_notes(answer) {
-                for note in notes.lines() {
-                    html.push_str(&format!("<p><i>{}</i></p>", escape(note)));
-                }
+            for note in messages::search_notes(answer) {
+                html.push_str(&format!("<p><i>{}</i></p>", escape(&note)));
             }
             if answer.more {
                 html.push_str(&format!(

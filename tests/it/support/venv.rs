@@ -36,8 +36,8 @@ const UV_VENV: &str = "uv-venv-0.9.5";
 /// A virtualenv `<target dir>/<name>` made by `base_python` with `packages` installed from PyPI,
 /// made once and reused. Installs are serialized across test processes by a file lock (the OS
 /// drops it if a process dies) and go into a temporary sibling that is renamed into place only
-/// when the install succeeded, so a killed install is never used; a venv that no longer runs (its base
-/// Python was removed) is made again.
+/// when the install succeeded, so a killed install is never used; a venv that no longer runs
+/// (its base Python was removed) is made again.
 pub fn python_venv(name: &str, base_python: &str, packages: &[&str]) -> Result<PathBuf, String> {
     let target = target_dir();
     let venv = target.join(name);
