@@ -2,7 +2,8 @@
 //! why, what someone said, where), the words that only frame it ("how long did the talks
 //! *last*", "how many *years* will it *take*") and must not decide what is found, and whether a
 //! paragraph holds the kind of answer the form asks for (a name, a date, a duration, a number, a
-//! reason, a speech verb, a place).
+//! reason, a speech verb, a place), and for "what did X say", who X is and whether a text names
+//! X only as a place.
 //!
 //! Pure functions of text with a small table of patterns (`regex`), no model: the kinds of
 //! answer are recognised in the passage, not guessed from the question alone, and each pattern is
@@ -231,6 +232,75 @@ fn role_bound(text: &str, role: &str) -> bool {
     })
 }
 
+/// The one a "what did X say" question asks about: the capitalised words after its verb ("What
+/// did *Washington* first say?", "How did *the State Department* react?", "What has *Veltra's*
+/// foreign ministry said": "Veltra"), without "the" and a possessive.
+fn speaker_of(question: &str) -> Option<String> {
+    static SPEAKER: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?-u:\b)(?i:did|does|do|has|have|had|will|would|is|was|were|are)\s+(?:the\s+)?([A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*)")
+            .expect("speaker pattern")
+    });
+    let name = SPEAKER.captures(question)?.get(1)?.as_str();
+    let name = name
+        .strip_suffix("'s")
+        .or_else(|| name.strip_suffix("’s"))
+        .unwrap_or(name);
+    let first = name.split([' ', '-']).next().unwrap_or("");
+    (name.len() > 1 && !NOT_NAMES.contains(&first) && !crate::timewords::is_calendar_word(first))
+        .then(|| name.to_string())
+}
+
+/// Words after which a name is not the one speaking: where something happened or someone went
+/// ("met in Washington", "returned to Washington", "between Washington and Moscow").
+const NOT_SPEAKING_AFTER: &[&str] = &[
+    "in", "at", "near", "into", "inside", "outside", "across", "to", "between",
+];
+
+/// Nouns before which a name is where people met ("after the Washington round").
+const MEETINGS: &[&str] = &["round", "talks", "summit", "meeting", "meetings"];
+
+/// How a name is mentioned again after its first time: a person by the last word of the name
+/// ("Werner Seifert", then "Mr Seifert"), so every mention of the full name is one of it too.
+fn short_name(name: &str) -> &str {
+    name.rsplit(' ').next().unwrap_or(name)
+}
+
+/// Whether `text` names `name` (or its [`short_name`]) and never as one who could be speaking:
+/// each time as a place or a destination ("two days of meetings in Washington", "after the
+/// Washington round", "the ministers return to Washington in January").
+pub fn only_as_place<'t>(texts: impl IntoIterator<Item = &'t str>, name: &str) -> bool {
+    let name = short_name(name);
+    let mut seen = false;
+    for (text, at) in texts
+        .into_iter()
+        .flat_map(|text| text.match_indices(name).map(move |(at, _)| (text, at)))
+    {
+        let before = &text[..at];
+        let after = &text[at + name.len()..];
+        if before.ends_with(|c: char| c.is_alphanumeric())
+            || after.starts_with(|c: char| c.is_alphanumeric())
+        {
+            continue; // part of a longer word
+        }
+        let spaced = before.len() > before.trim_end().len();
+        let word_before = before.trim_end().rsplit([' ', '\n']).next().unwrap_or("");
+        let word_after = after
+            .strip_prefix(' ')
+            .and_then(|rest| rest.split(|c: char| !c.is_alphanumeric()).next())
+            .unwrap_or("");
+        let place = (spaced
+            && NOT_SPEAKING_AFTER
+                .iter()
+                .any(|w| w.eq_ignore_ascii_case(word_before)))
+            || MEETINGS.contains(&word_after);
+        if !place {
+            return false;
+        }
+        seen = true;
+    }
+    seen
+}
+
 /// Whether `word` starts with `prefix`, ASCII case ignored.
 fn starts_with_ignore_case(word: &str, prefix: &str) -> bool {
     !prefix.is_empty()
@@ -338,6 +408,9 @@ pub struct Want {
     /// For a "who" question, the start of the asked role ("sign" for "who signed", "envoy"
     /// for "who were the envoys"), lower case.
     pub role: Option<String>,
+    /// For a "what did X say" question, who is asked about ("Washington", "State Department"),
+    /// as written.
+    pub speaker: Option<String>,
 }
 
 impl Want {
@@ -347,6 +420,7 @@ impl Want {
         lasting: None,
         counted: None,
         role: None,
+        speaker: None,
     };
 
     /// How well `text` (a paragraph) holds the answer wanted (see [`Form::answer_strength`]): a
@@ -357,6 +431,14 @@ impl Want {
         let strength = self.form.answer_strength(text);
         if strength < 1.0 {
             return strength;
+        }
+        if self
+            .speaker
+            .as_deref()
+            .is_some_and(|s| only_as_place([text], s))
+        {
+            // "officials said … after two days of meetings in Washington": not Washington's word
+            return 0.0;
         }
         match (self.lasting, &self.counted, &self.role) {
             (Some(verb), _, _) if !verb.bound().is_match(text) => 0.75,
@@ -495,6 +577,11 @@ pub fn read(question: &str) -> Reading {
             },
             role: if form == Form::Who {
                 role_of(question)
+            } else {
+                None
+            },
+            speaker: if form == Form::Said {
+                speaker_of(question)
             } else {
                 None
             },
@@ -700,6 +787,64 @@ mod tests {
         ] {
             assert_eq!(read(q).want.form, form, "{q}");
         }
+    }
+
+    #[test]
+    fn the_speaker_is_read_from_a_said_question() {
+        for (q, speaker) in [
+            ("What did Washington first say?", Some("Washington")),
+            (
+                "How did the State Department react?",
+                Some("State Department"),
+            ),
+            (
+                "What has Veltra's foreign ministry said about the split?",
+                Some("Veltra"),
+            ),
+            (
+                "What did Werner Seifert say about the LSE?",
+                Some("Werner Seifert"),
+            ),
+            ("What did the director say about the film?", None),
+            ("Who signed the deal?", None),
+        ] {
+            assert_eq!(read(q).want.speaker.as_deref(), speaker, "{q}");
+        }
+    }
+
+    #[test]
+    fn a_name_only_where_people_met_or_went_is_a_place() {
+        for (text, place) in [
+            (
+                "Officials said so after two days of meetings in Washington.",
+                true,
+            ),
+            (
+                "Ethiopia agrees to slower filling after Washington round",
+                true,
+            ),
+            ("The ministers return to Washington in January.", true),
+            ("Washington wants an answer first, officials said.", false),
+            (
+                "Talks in Washington ended. Washington said it was pleased.",
+                false,
+            ),
+            ("Nothing about the city here.", false),
+            ("The Washingtonian magazine said so.", false),
+        ] {
+            assert_eq!(only_as_place([text], "Washington"), place, "{text}");
+        }
+        // A person is named again by the last word of the name.
+        assert!(!only_as_place(
+            ["Mr Seifert said talks went well."],
+            "Werner Seifert"
+        ));
+        let want = read("What did Washington say?").want;
+        assert_eq!(
+            want.answer_strength("Officials said so after meetings in Washington."),
+            0.0
+        );
+        assert_eq!(want.answer_strength("Washington said it was pleased."), 1.0);
     }
 
     #[test]

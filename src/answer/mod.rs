@@ -9,7 +9,9 @@
 //! than 0.3 below the best-covering candidate, come before those that do not (a newer article
 //! that covers less is not a comparable answer); an article whose candidates cover too little
 //! is dropped, and the answer is "nothing found" unless the best article as a whole covers
-//! `search.min_coverage`.
+//! `search.min_coverage`. Asked what someone said, the first ten articles that name the speaker
+//! only as a place ("talks held in Washington") go after the others (the only ranking step that
+//! reads articles' text).
 //!
 //! Following the story: a question asking for the current state looks at a wider pool of
 //! passages, all scored as whole articles too (the newest report may name the topic once); scores
@@ -271,6 +273,12 @@ impl Answerer<'_> {
                 req.by_date,
                 cue,
             )?;
+            if let Some(speaker) = reading.want.speaker.as_deref()
+                && !req.by_date
+            {
+                let head = ranked.len().min(PAGED_TOGETHER.max(wanted));
+                self.places_last(&mut ranked[..head], &fits, speaker, &snapshot)?;
+            }
             let more = ranked.len() > wanted || (ranked.len() == wanted && !exhausted);
             let shown = req.offset.min(ranked.len())..wanted.min(ranked.len());
             let copies = self.copies(&mut ranked[shown.clone()], &members, &dating)?;
@@ -514,6 +522,40 @@ impl Answerer<'_> {
 }
 
 impl Answerer<'_> {
+    /// "What did Washington say?": among `head`, the first articles (ranked together for their
+    /// pages), those that name the speaker only as a place ("the Nile dam round held in
+    /// Washington") go after the others, the order within each part kept, and articles that
+    /// cover the question still before those that do not.
+    fn places_last(
+        &self,
+        head: &mut [(f32, i64)],
+        fits: &FxHashMap<i64, Fit>,
+        speaker: &str,
+        snapshot: &search::Snapshot,
+    ) -> Result<(), SearchError> {
+        let keys: Vec<i64> = head.iter().map(|r| r.1).collect();
+        let articles = self.articles_by_key(&keys, snapshot)?;
+        let place: FxHashMap<i64, bool> = articles
+            .iter()
+            .map(|(k, a)| {
+                let a = &a.article;
+                (
+                    *k,
+                    question::only_as_place([a.title.as_str(), a.body.as_str()], speaker),
+                )
+            })
+            .collect();
+        if place.values().any(|p| *p) {
+            head.sort_by_key(|r| {
+                (
+                    !fits[&r.1].covers,
+                    place.get(&r.1).copied().unwrap_or(false),
+                )
+            });
+        }
+        Ok(())
+    }
+
     /// What a watch of `words` shows for each of the articles `keys` that holds every word (or
     /// one of its aliases) in its title or body: its best quote, chosen as an answer's is
     /// (aliases and synonyms, every passage of the article read), with the article's key, in the

@@ -1169,6 +1169,25 @@ fn story_commands_print_their_json_shapes() {
     assert!(v.get("excluded").is_none(), "{v}");
 }
 
+/// "What did Washington say?" asks for Washington's words: the Nile dam rounds held in
+/// Washington name it only as a place and come after the reports in which Washington speaks.
+#[test]
+fn a_speaker_named_only_as_a_place_does_not_answer() {
+    let env = Env::with_demo();
+    let v = ask_json(&env, &["--limit", "3", "What did Washington say?"]);
+    let urls: Vec<&str> = v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["url"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        urls[0], "https://ledger.example.org/2026/11/washington-energy-strike-pause",
+        "{v}"
+    );
+    assert!(urls.iter().all(|u| !u.contains("nile-dam")), "{v}");
+}
+
 /// The demo's story: the Riyadh round was set for December (23 Nov), then moved to January
 /// (26 Nov). Asked when it is, the newer statement comes first, the older one still shown.
 #[test]
