@@ -26,6 +26,11 @@ pub enum Cue {
 /// answer to "Has Washington commented yet?".
 const CURRENT: &[&str] = &[
     "latest",
+    // "What's new on the energy truce?": searched for, "new" quoted "the new timing".
+    "what s new",
+    "whats new",
+    "what is new",
+    "anything new",
     "most recent",
     "right now",
     "now",
@@ -707,6 +712,19 @@ mod tests {
         assert_eq!(
             recency_cue("What is the latest on the summit date?"),
             (Cue::Current, "What is the on the summit date?".into())
+        );
+        assert_eq!(
+            recency_cue("What's new on the energy truce?"),
+            (Cue::Current, "on the energy truce?".into())
+        );
+        assert_eq!(
+            recency_cue("Anything new about Riyadh?"),
+            (Cue::Current, "about Riyadh?".into())
+        );
+        // "new" naming what is asked about stays.
+        assert_eq!(
+            recency_cue("What new sanctions did the EU impose?").0,
+            Cue::None
         );
         assert_eq!(
             recency_cue("Where do the talks stand so far").0,

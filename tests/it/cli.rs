@@ -576,6 +576,23 @@ fn more_in_chat_shows_the_next_page_of_the_last_answer_or_timeline() {
 }
 
 #[test]
+fn whats_new_on_a_topic_asks_for_its_newest_report_not_for_the_word_new() {
+    let env = Env::new();
+    let text = chat(&env, "What's new on the energy truce?\nWhat's new?\nquit\n");
+    // The newest report on the truce first, not quoted for "the new timing" it mentions.
+    let first = text.find("1. “").expect("an answer");
+    let link = text[first..].lines().nth(2).unwrap_or("");
+    assert_eq!(
+        link.trim(),
+        "https://wire.example.org/2026/11/riyadh-round-postponed-january",
+        "{text}"
+    );
+    assert!(!text.contains("the new timing"), "{text}");
+    // Alone, it lists the newest developments.
+    assert!(text.contains("The newest developments:"), "{text}");
+}
+
+#[test]
 fn a_question_starting_like_a_command_pages_as_that_question() {
     let env = Env::new();
     let text = chat(&env, "timeline energy truce\nmore\nquit\n");
