@@ -506,6 +506,9 @@ static FRAMES: LazyLock<(regex::RegexSet, Vec<Regex>)> = LazyLock::new(|| {
         // "Where did the handover take place?": asks for a place; searched for, "take" and
         // "place" find unrelated sentences ("buses waited to take them")
         r"(?i)(?-u:\b)where(?-u:\b).*(?-u:\b)(take place|took place|takes place|taken place|taking place)(?-u:\b)".into(),
+        // "Where will the next round be held?": as for when-questions below, the closing verb
+        // only asks for the place; searched for, "held" found "held at the level of advisers".
+        r"(?i)(?-u:\b)where(?-u:\b).*(?-u:\b)(held|happen|happened|happens)\W*$".into(),
         // "When will the talks be held?": the verb closing a when-question asks for the date;
         // searched for, "held" finds "the talks, held at the Kremlin", not the report that the
         // round "will take place" in January.
@@ -875,6 +878,10 @@ mod tests {
         assert_eq!(
             kept("Where did the first-stage handover take place?"),
             "Where did the first-stage handover ?"
+        );
+        assert_eq!(
+            kept("Where will the next round be held?"),
+            "Where will the next round be ?"
         );
         assert_eq!(
             kept("When will the Riyadh talks be held?"),

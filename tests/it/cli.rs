@@ -1225,6 +1225,23 @@ fn the_demo_answers_with_the_newest_statement_first() {
         ],
         "{v}"
     );
+    // Where it will be held: the newest report on the round, quoted where it names the place
+    // (not for "held at the level of advisers").
+    let v = ask_json(
+        &env,
+        &["--limit", "1", "Where will the next round be held?"],
+    );
+    assert_eq!(
+        v["hits"][0]["url"], "https://wire.example.org/2026/11/riyadh-round-postponed-january",
+        "{v}"
+    );
+    assert!(
+        v["hits"][0]["passage"]
+            .as_str()
+            .unwrap()
+            .contains("will take place in Riyadh"),
+        "{v}"
+    );
     // Whether something has happened is asked about now: the 22 Nov statement, not the
     // 19 Nov "declined to comment".
     let v = ask_json(&env, &["--limit", "1", "Has Washington commented?"]);
