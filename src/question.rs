@@ -513,6 +513,9 @@ static FRAMES: LazyLock<(regex::RegexSet, Vec<Regex>)> = LazyLock::new(|| {
         // searched for, "held" finds "the talks, held at the Kremlin", not the report that the
         // round "will take place" in January.
         r"(?i)(?-u:\b)when(?-u:\b).*(?-u:\b)(held|take place|took place|takes place|taking place|happen|happened|happens)\W*$".into(),
+        // "What happened in Moscow?": the verb asks for events, any; searched for, it finds the
+        // rare sentence saying "happened", and the answer would note that no article mentions it.
+        r"(?i)(?-u:\b)what(?:'s|’s| is| was| has| had| will| would)?\s+(happened|happens|happening|happen)(?-u:\b)".into(),
         // "what day", not "what date": a date is what moves in a story ("a new date was set").
         r"(?i)(?-u:\b)(?:what|which) (day|month|year|time|week)(?-u:\b)".into(),
         r"(?i)(?-u:\b)for what (reasons?)(?-u:\b)".into(),
@@ -879,6 +882,11 @@ mod tests {
             kept("Where did the first-stage handover take place?"),
             "Where did the first-stage handover ?"
         );
+        assert_eq!(kept("What happened in Moscow?"), "What in Moscow?");
+        assert_eq!(
+            kept("What's happening with the truce?"),
+            "What's with the truce?"
+        );
         assert_eq!(
             kept("Where will the next round be held?"),
             "Where will the next round be ?"
@@ -894,7 +902,7 @@ mod tests {
         // Content words stay: "last" in "last week", "held".
         assert_eq!(
             kept("What happened at the talks last week?"),
-            "What happened at the talks last week?"
+            "What at the talks last week?"
         );
         assert_eq!(
             kept("How long had the men been held?"),

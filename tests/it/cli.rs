@@ -419,6 +419,15 @@ fn name_variants_and_typos_find_the_same_articles() {
         ),
         "{text}"
     );
+    // A word that only frames the question is not searched for, nor named as unread.
+    let out = env
+        .cmd()
+        .args(["ask", "What happened in Moscow?"])
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert!(text.contains("Moscow"), "{text}");
+    assert!(!text.contains("No article I have read mentions"), "{text}");
 }
 
 #[test]
