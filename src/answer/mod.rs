@@ -82,7 +82,8 @@ const CANDIDATES_BEYOND: usize = 10;
 /// page of them is asked for, so that "more" goes on where the first page stopped. Sized for
 /// `wanted` articles alone, a pool of 13 passages for a first page of 3 and of 16 for the
 /// second ranked the demo's "timeline of the talks" differently, and the second page showed
-/// an article of the first again.
+/// an article of the first again. Pages past the first such block are laid out block by
+/// block ([`Answerer::ask_in_blocks`]).
 const PAGED_TOGETHER: usize = 10;
 
 /// How many passages the search first asks for when `wanted` articles are to be shown (the
@@ -173,6 +174,84 @@ pub struct Answerer<'a> {
 
 impl Answerer<'_> {
     pub fn ask(&self, req: &AskRequest) -> Result<Result<Answer, NotFoundReason>, SearchError> {
+        let wanted = req.offset + req.limit;
+        if wanted <= PAGED_TOGETHER || req.by_date {
+            return self.ask_ranked(req);
+        }
+        self.ask_in_blocks(req)
+    }
+
+    /// A page reaching past the first [`PAGED_TOGETHER`] articles: the articles are laid out
+    /// block by block, each block of ten ranked on the pool sized for it without the articles
+    /// of the blocks before, so that every page (of any size) shows the articles of one
+    /// sequence. Ranked on its own pool alone, a fourth page of 3 (articles 10–12, a pool of 30
+    /// passages) could show an article the third (a pool of 20) had shown. Each block costs one
+    /// more search; pages this deep are rare.
+    fn ask_in_blocks(
+        &self,
+        req: &AskRequest,
+    ) -> Result<Result<Answer, NotFoundReason>, SearchError> {
+        let wanted = req.offset + req.limit;
+        // The articles in order, each with its hits (several with `passages:`).
+        let mut laid: Vec<Vec<Hit>> = Vec::new();
+        let mut last = None;
+        for block in 1..=wanted.div_ceil(PAGED_TOGETHER) {
+            let end = block * PAGED_TOGETHER;
+            let ranked = match self.ask_ranked(&AskRequest {
+                offset: 0,
+                limit: end,
+                ..req.clone()
+            })? {
+                Ok(answer) => answer,
+                // Nothing at all, or too little to say anything: as the first page says.
+                Err(reason) if laid.is_empty() => return Ok(Err(reason)),
+                Err(_) => break,
+            };
+            let mut hits = ranked.hits.iter().peekable();
+            while let Some(first) = hits.next() {
+                let mut article = vec![first.clone()];
+                while let Some(next) = hits.next_if(|h| h.url == first.url) {
+                    article.push(next.clone());
+                }
+                if laid.len() < end && !laid.iter().any(|a| a[0].url == first.url) {
+                    laid.push(article);
+                }
+            }
+            let exhausted = !ranked.more;
+            last = Some(ranked);
+            if exhausted {
+                break;
+            }
+        }
+        let Some(mut answer) = last else {
+            return Ok(Err(NotFoundReason::NoMatch));
+        };
+        if laid.len() <= req.offset {
+            return Ok(Err(NotFoundReason::NoMatch));
+        }
+        answer.more = answer.more || laid.len() > wanted;
+        answer.hits = laid
+            .into_iter()
+            .skip(req.offset)
+            .take(req.limit)
+            .flatten()
+            .collect();
+        answer.offset = req.offset;
+        // The newer pointer names an article newer than every hit shown, not one on this page.
+        if let Some(newer) = &answer.newer {
+            let newest = answer.hits.iter().map(|h| h.published).max();
+            if answer.hits.iter().any(|h| h.url == newer.url)
+                || newest.is_some_and(|n| newer.published <= n)
+            {
+                answer.newer = None;
+            }
+        }
+        Ok(Ok(answer))
+    }
+
+    /// One ranking, on the pool sized for the page's end ([`candidate_passages`]), cut to the
+    /// page.
+    fn ask_ranked(&self, req: &AskRequest) -> Result<Result<Answer, NotFoundReason>, SearchError> {
         let snapshot = self.index.snapshot()?;
         if snapshot.searcher().num_docs() == 0 {
             return Ok(Err(NotFoundReason::EmptyIndex));

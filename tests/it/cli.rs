@@ -601,6 +601,24 @@ fn whats_new_on_a_topic_asks_for_its_newest_report_not_for_the_word_new() {
     assert!(text.contains("The newest developments:"), "{text}");
 }
 
+/// Pages past the tenth article go on from where the one before stopped: no article twice.
+#[test]
+fn more_never_shows_an_article_twice_however_deep() {
+    let env = Env::new();
+    let text = chat(&env, "Russia Ukraine\nmore\nmore\nmore\nmore\nmore\nquit\n");
+    let links: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("   https://"))
+        .collect();
+    assert!(links.len() > 12, "{text}");
+    let mut unique = links.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), links.len(), "{text}");
+    // Numbered on from page to page.
+    assert!(text.contains("\n13. “"), "{text}");
+}
+
 #[test]
 fn a_question_starting_like_a_command_pages_as_that_question() {
     let env = Env::new();
