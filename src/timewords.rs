@@ -304,13 +304,19 @@ pub fn date_phrase<Tz: TimeZone>(
             let to = words[i + n - 1].0.end;
             let mut rest = question.to_string();
             rest.replace_range(from..to, " ");
+            // The rest is shown ("Nothing about “What did Veltra say?” last week"): no space
+            // left before the closing mark.
+            let mut rest = crate::text::collapse_ws(&rest);
+            for mark in ['?', '!', '.', ','] {
+                rest = rest.replace(&format!(" {mark}"), &mark.to_string());
+            }
             return Some((
                 Span {
                     since,
                     until,
                     label,
                 },
-                crate::text::collapse_ws(&rest),
+                rest,
             ));
         }
     }
@@ -620,7 +626,7 @@ mod tests {
                 "yesterday (3 Dec)".into(),
                 "2026-12-03 00:00".into(),
                 Some("2026-12-04 00:00".into()),
-                "What happened ?".into()
+                "What happened?".into()
             )
         );
         assert_eq!(range("talks today"), ("2026-12-04 00:00".into(), None));
@@ -649,7 +655,7 @@ mod tests {
             range("Who met over the weekend?"),
             ("2026-11-28 00:00".into(), Some("2026-11-30 00:00".into()))
         );
-        assert_eq!(span("Who met over the weekend?").unwrap().3, "Who met ?");
+        assert_eq!(span("Who met over the weekend?").unwrap().3, "Who met?");
         // A month later in the year than now is last year's.
         assert_eq!(
             range("the summit in December"),
