@@ -213,7 +213,18 @@ impl Answerer<'_> {
                 while let Some(next) = hits.next_if(|h| h.url == first.url) {
                     article.push(next.clone());
                 }
-                if laid.len() < end && !laid.iter().any(|a| a[0].url == first.url) {
+                // One report once, whichever of its copies a bigger pool shows.
+                let urls = |h: &Hit| {
+                    std::iter::once(h.url.clone())
+                        .chain(h.also.iter().map(|a| a.url.clone()))
+                        .collect::<Vec<_>>()
+                };
+                let ours = urls(first);
+                if laid.len() < end
+                    && !laid
+                        .iter()
+                        .any(|a| urls(&a[0]).iter().any(|u| ours.contains(u)))
+                {
                     laid.push(article);
                 }
             }

@@ -393,12 +393,8 @@ fn name_variants_and_typos_find_the_same_articles() {
         v["hits"][0]["url"],
         "https://wire.example.org/2026/11/erdogan-offers-istanbul-venue"
     );
-    let out = env
-        .cmd()
-        .args(["ask", "What did Ushakof say about territory?"])
-        .output()
-        .unwrap();
-    let text = stdout(&out);
+    let ask = |q: &str| stdout(&env.cmd().args(["ask", q]).output().unwrap());
+    let text = ask("What did Ushakof say about territory?");
     assert!(text.contains(TERRITORY_URL), "{text}");
     assert!(
         text.contains("(Searched for close spellings: “Ushakof” → “Ushakov”.)"),
@@ -406,12 +402,7 @@ fn name_variants_and_typos_find_the_same_articles() {
     );
     assert!(!text.contains("No article I have read mentions"), "{text}");
     // A word no article holds is named, so that the answer is not taken for one about it.
-    let out = env
-        .cmd()
-        .args(["ask", "What did Ushakov say about zeppelins?"])
-        .output()
-        .unwrap();
-    let text = stdout(&out);
+    let text = ask("What did Ushakov say about zeppelins?");
     assert!(text.contains("Ushakov"), "{text}");
     assert!(
         text.contains(
@@ -420,12 +411,7 @@ fn name_variants_and_typos_find_the_same_articles() {
         "{text}"
     );
     // A word that only frames the question is not searched for, nor named as unread.
-    let out = env
-        .cmd()
-        .args(["ask", "What happened in Moscow?"])
-        .output()
-        .unwrap();
-    let text = stdout(&out);
+    let text = ask("What happened in Moscow?");
     assert!(text.contains("Moscow"), "{text}");
     assert!(!text.contains("No article I have read mentions"), "{text}");
 }
