@@ -1199,6 +1199,18 @@ fn story_commands_print_their_json_shapes() {
     assert!(v.get("excluded").is_none(), "{v}");
 }
 
+/// "won" also finds "win" (the stemmer keeps irregular forms apart): the marathon report, which
+/// says "to win", is the answer, not the football report that "won a corner".
+#[test]
+fn an_irregular_past_form_finds_its_verb() {
+    let env = Env::with_demo();
+    let v = ask_json(&env, &["--limit", "1", "Who won the marathon?"]);
+    assert_eq!(
+        v["hits"][0]["url"], "https://sports.example.org/2026/11/harborview-marathon-course-record",
+        "{v}"
+    );
+}
+
 /// "What did Washington say?" asks for Washington's words: the Nile dam rounds held in
 /// Washington name it only as a place and come after the reports in which Washington speaks.
 #[test]
