@@ -250,11 +250,9 @@ fn speaker_of(question: &str) -> Option<String> {
         .then(|| name.to_string())
 }
 
-/// Words after which a name is not the one speaking: where something happened or someone went
-/// ("met in Washington", "returned to Washington", "between Washington and Moscow").
-const NOT_SPEAKING_AFTER: &[&str] = &[
-    "in", "at", "near", "into", "inside", "outside", "across", "to", "between",
-];
+/// Words after which a name is not the one speaking, besides [`BEFORE_PLACES`]: where someone
+/// went or what lies between ("returned to Washington", "between Washington and Moscow").
+const BEFORE_DESTINATIONS: &[&str] = &["to", "between"];
 
 /// Nouns before which a name is where people met ("after the Washington round").
 const MEETINGS: &[&str] = &["round", "talks", "summit", "meeting", "meetings"];
@@ -289,8 +287,9 @@ pub fn only_as_place<'t>(texts: impl IntoIterator<Item = &'t str>, name: &str) -
             .and_then(|rest| rest.split(|c: char| !c.is_alphanumeric()).next())
             .unwrap_or("");
         let place = (spaced
-            && NOT_SPEAKING_AFTER
+            && BEFORE_PLACES
                 .iter()
+                .chain(BEFORE_DESTINATIONS)
                 .any(|w| w.eq_ignore_ascii_case(word_before)))
             || MEETINGS.contains(&word_after);
         if !place {

@@ -191,9 +191,16 @@ impl Answerer<'_> {
         &self,
         req: &AskRequest,
     ) -> Result<Result<Answer, NotFoundReason>, SearchError> {
+        /// A hit's link and its report's other copies' links.
+        fn links(hit: &Hit) -> impl Iterator<Item = &String> {
+            std::iter::once(&hit.url).chain(hit.also.iter().map(|a| &a.url))
+        }
         let wanted = req.offset + req.limit;
-        // The articles in order, each with its hits (several with `passages:`).
+        // The articles in order, each with its hits (several with `passages:`), and the links
+        // of their reports (every copy), so that a report is laid once whichever copy a bigger
+        // pool shows it from.
         let mut laid: Vec<Vec<Hit>> = Vec::new();
+        let mut laid_links: rustc_hash::FxHashSet<String> = Default::default();
         let mut last = None;
         for block in 1..=wanted.div_ceil(PAGED_TOGETHER) {
             let end = block * PAGED_TOGETHER;
@@ -213,18 +220,8 @@ impl Answerer<'_> {
                 while let Some(next) = hits.next_if(|h| h.url == first.url) {
                     article.push(next.clone());
                 }
-                // One report once, whichever of its copies a bigger pool shows.
-                let urls = |h: &Hit| {
-                    std::iter::once(h.url.clone())
-                        .chain(h.also.iter().map(|a| a.url.clone()))
-                        .collect::<Vec<_>>()
-                };
-                let ours = urls(first);
-                if laid.len() < end
-                    && !laid
-                        .iter()
-                        .any(|a| urls(&a[0]).iter().any(|u| ours.contains(u)))
-                {
+                if laid.len() < end && !links(first).any(|u| laid_links.contains(u)) {
+                    laid_links.extend(links(first).cloned());
                     laid.push(article);
                 }
             }
@@ -248,14 +245,14 @@ impl Answerer<'_> {
             .flatten()
             .collect();
         answer.offset = req.offset;
-        // The newer pointer names an article newer than every hit shown, not one on this page.
-        if let Some(newer) = &answer.newer {
-            let newest = answer.hits.iter().map(|h| h.published).max();
-            if answer.hits.iter().any(|h| h.url == newer.url)
-                || newest.is_some_and(|n| newer.published <= n)
-            {
-                answer.newer = None;
-            }
+        // The newer pointer names an article newer than every hit shown (so none of this page).
+        let newest = answer.hits.iter().map(|h| h.published).max();
+        if answer
+            .newer
+            .as_ref()
+            .is_some_and(|newer| newest.is_some_and(|n| newer.published <= n))
+        {
+            answer.newer = None;
         }
         Ok(Ok(answer))
     }
