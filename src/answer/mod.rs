@@ -9,9 +9,10 @@
 //! than 0.3 below the best-covering candidate, come before those that do not (a newer article
 //! that covers less is not a comparable answer); an article whose candidates cover too little
 //! is dropped, and the answer is "nothing found" unless the best article as a whole covers
-//! `search.min_coverage`. Asked what someone said, the first ten articles that name the speaker
-//! only as a place ("talks held in Washington") go after the others (the only ranking step that
-//! reads articles' text).
+//! `search.min_coverage`. Asked what someone said, the candidates that name the speaker only as
+//! a place ("talks held in Washington") neither set the date recency measures from nor gain for
+//! their age, and among the first ten articles they go after the others (the only ranking step that reads
+//! articles' text).
 //!
 //! Following the story: a question asking for the current state looks at a wider pool of
 //! passages, all scored as whole articles too (the newest report may name the topic once); scores
@@ -38,7 +39,7 @@ pub use timeline::timeline;
 
 use std::ops::Range;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use tantivy::DocAddress;
 
 use crate::question::{self, Want};
@@ -351,6 +352,13 @@ impl Answerer<'_> {
                 continue;
             }
             let dating = |key: i64| by_article[&key][0].dating;
+            // Asked what someone said: the candidates that name the speaker only as a place.
+            let place_only = match reading.want.speaker.as_deref() {
+                Some(speaker) if !req.by_date => {
+                    self.named_only_as_place(&ranked, speaker, &snapshot)?
+                }
+                _ => FxHashSet::default(),
+            };
             let members = self.order_articles(
                 &mut ranked,
                 &fits,
@@ -359,12 +367,14 @@ impl Answerer<'_> {
                 &plan,
                 req.by_date,
                 cue,
+                &place_only,
             )?;
-            if let Some(speaker) = reading.want.speaker.as_deref()
-                && !req.by_date
-            {
+            if !place_only.is_empty() {
+                // Among the first articles (ranked together for their pages), those go after
+                // the others, the order within each part kept, and articles that cover the
+                // question still before those that do not.
                 let head = ranked.len().min(PAGED_TOGETHER.max(wanted));
-                self.places_last(&mut ranked[..head], &fits, speaker, &snapshot)?;
+                ranked[..head].sort_by_key(|r| (!fits[&r.1].covers, place_only.contains(&r.1)));
             }
             let more = ranked.len() > wanted || (ranked.len() == wanted && !exhausted);
             let shown = req.offset.min(ranked.len())..wanted.min(ranked.len());
@@ -568,6 +578,7 @@ impl Answerer<'_> {
         plan: &query::Plan,
         by_date: bool,
         cue: crate::timewords::Cue,
+        place_only: &FxHashSet<i64>,
     ) -> Result<FxHashMap<i64, Vec<i64>>, SearchError> {
         let dating = |key: i64| by_article[&key][0].dating;
         ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -588,8 +599,10 @@ impl Answerer<'_> {
                 .then(a.1.cmp(&b.1))
         });
         if !by_date {
-            let about = |k: i64| fits[&k].about;
-            apply_recency(ranked, |k| dating(k).published, about, self.recency, cue);
+            let about = |k: i64| fits[&k].about && !place_only.contains(&k);
+            let dates = |k: i64| dating(k).published;
+            let measured = |k: i64| !place_only.contains(&k);
+            apply_recency(ranked, dates, measured, about, self.recency, cue);
         }
         // An article that covers the question comes before one that does not, whatever
         // their scores: the answer must clear the bar below, and a high-scoring article
@@ -609,38 +622,26 @@ impl Answerer<'_> {
 }
 
 impl Answerer<'_> {
-    /// "What did Washington say?": among `head`, the first articles (ranked together for their
-    /// pages), those that name the speaker only as a place ("the Nile dam round held in
-    /// Washington") go after the others, the order within each part kept, and articles that
-    /// cover the question still before those that do not.
-    fn places_last(
+    /// "What did Washington say?": the candidates that name the speaker only as a place ("the
+    /// Nile dam round held in Washington"), read from their text. They neither set the date
+    /// that "newest" or "first" is measured from nor gain for their age, and they go after the
+    /// articles in which the speaker can be speaking.
+    fn named_only_as_place(
         &self,
-        head: &mut [(f32, i64)],
-        fits: &FxHashMap<i64, Fit>,
+        ranked: &[(f32, i64)],
         speaker: &str,
         snapshot: &search::Snapshot,
-    ) -> Result<(), SearchError> {
-        let keys: Vec<i64> = head.iter().map(|r| r.1).collect();
+    ) -> Result<FxHashSet<i64>, SearchError> {
+        let keys: Vec<i64> = ranked.iter().map(|r| r.1).collect();
         let articles = self.articles_by_key(&keys, snapshot)?;
-        let place: FxHashMap<i64, bool> = articles
+        Ok(articles
             .iter()
-            .map(|(k, a)| {
+            .filter(|(_, a)| {
                 let a = &a.article;
-                (
-                    *k,
-                    question::only_as_place([a.title.as_str(), a.body.as_str()], speaker),
-                )
+                question::only_as_place([a.title.as_str(), a.body.as_str()], speaker)
             })
-            .collect();
-        if place.values().any(|p| *p) {
-            head.sort_by_key(|r| {
-                (
-                    !fits[&r.1].covers,
-                    place.get(&r.1).copied().unwrap_or(false),
-                )
-            });
-        }
-        Ok(())
+            .map(|(k, _)| *k)
+            .collect())
     }
 
     /// What a watch of `words` shows for each of the articles `keys` that holds every word (or
@@ -775,17 +776,22 @@ const MAX_COPIES: usize = 8;
 /// question asking for the current state doubles `w`; one asking for the start doubles it and
 /// turns it around: `f` halves with every `half_life_days` an article is *newer* than the
 /// oldest candidate, so the first report gains over one a few days later, however long ago
-/// both were. An article that is not `about` the question (it mentions it in passing) can lose
-/// for its age but not gain. Then best first again (stable).
+/// both were. Only the candidates `measured` set the newest and oldest dates (not one that
+/// names a speaker only as a place). An article that is not `about` the question (it mentions
+/// it in passing) can lose for its age but not gain. Then best first again (stable).
 fn apply_recency(
     ranked: &mut [(f32, i64)],
     published: impl Fn(i64) -> Option<i64>,
+    measured: impl Fn(i64) -> bool,
     about: impl Fn(i64) -> bool,
     recency: Recency,
     cue: crate::timewords::Cue,
 ) {
     use crate::timewords::Cue;
-    let dates = ranked.iter().filter_map(|r| published(r.1));
+    let dates = ranked
+        .iter()
+        .filter(|r| measured(r.1))
+        .filter_map(|r| published(r.1));
     let (Some(newest), Some(oldest)) = (dates.clone().max(), dates.min()) else {
         return;
     };
@@ -839,7 +845,7 @@ const FUSED: usize = 20;
 /// answer is; the whole article tells whether the question is what the article is about, when
 /// the question's words are spread over several paragraphs. Scores, not ranks, are added
 /// (CombSUM): an article far ahead in one of the two stays ahead, where summing reciprocal
-/// ranks (sessions 6–12) made a swapped pair a tie that the passage order always won (BBC
+/// ranks (as it once was) made a swapped pair a tie that the passage order always won (BBC
 /// headlines MRR 0.966 → 0.970, the tuning questions 0.890 → 0.894, the talks questions the
 /// same). An index without article-level fields keeps the passage order.
 fn fuse_with_whole_articles(
@@ -962,7 +968,7 @@ mod tests {
         };
         let order = |cue| {
             let mut ranked = vec![(1.05, 2), (1.0, 1), (0.9, 3)];
-            apply_recency(&mut ranked, published, |_| true, recency, cue);
+            apply_recency(&mut ranked, published, |_| true, |_| true, recency, cue);
             ranked.iter().map(|r| r.1).collect::<Vec<i64>>()
         };
         // Both early reports are weeks older than the newest: asked for the start, the
@@ -986,6 +992,7 @@ mod tests {
             apply_recency(
                 &mut ranked,
                 published,
+                |_| true,
                 about,
                 recency,
                 crate::timewords::Cue::None,

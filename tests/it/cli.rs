@@ -1226,6 +1226,13 @@ fn a_speaker_named_only_as_a_place_does_not_answer() {
         "{v}"
     );
     assert!(urls.iter().all(|u| !u.contains("nile-dam")), "{v}");
+    // Asked what Washington said first, the earliest report in which it speaks (its "no
+    // comment" of 19 Nov), not one measured from the Nile round held there on 9 Nov.
+    let v = ask_json(&env, &["--limit", "1", "What did Washington first say?"]);
+    assert_eq!(
+        v["hits"][0]["url"], "https://daily.example.org/2026/11/white-house-silent-on-moscow-talks",
+        "{v}"
+    );
 }
 
 /// The demo's story: the Riyadh round was set for December (23 Nov), then moved to January
