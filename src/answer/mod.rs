@@ -239,22 +239,19 @@ impl Answerer<'_> {
             return Ok(Err(NotFoundReason::NoMatch));
         }
         answer.more = answer.more || laid.len() > wanted;
-        answer.hits = laid
-            .into_iter()
-            .skip(req.offset)
-            .take(req.limit)
-            .flatten()
-            .collect();
-        answer.offset = req.offset;
-        // The newer pointer names an article newer than every hit shown (so none of this page).
-        let newest = answer.hits.iter().map(|h| h.published).max();
-        if answer
-            .newer
-            .as_ref()
-            .is_some_and(|newer| newest.is_some_and(|n| newer.published <= n))
-        {
+        laid.truncate(wanted);
+        // The newer pointer names an article newer than every hit shown so far (this page and
+        // the ones before it), none of them.
+        let seen = laid.iter().flatten();
+        let newest = seen.clone().map(|h| h.published).max();
+        if answer.newer.as_ref().is_some_and(|newer| {
+            newest.is_some_and(|n| newer.published <= n)
+                || seen.clone().any(|h| links(h).any(|u| *u == newer.url))
+        }) {
             answer.newer = None;
         }
+        answer.hits = laid.into_iter().skip(req.offset).flatten().collect();
+        answer.offset = req.offset;
         Ok(Ok(answer))
     }
 
@@ -380,7 +377,7 @@ impl Answerer<'_> {
             let shown = req.offset.min(ranked.len())..wanted.min(ranked.len());
             let copies = self.copies(&mut ranked[shown.clone()], &members, &dating)?;
             let page_keys: Vec<i64> = ranked[shown.clone()].iter().map(|r| r.1).collect();
-            let newer_key = newer_than_page(&ranked, &page_keys, &fits, &dating);
+            let newer_key = newer_than_page(&ranked, shown.end, &fits, &dating);
             // Only the articles shown are read from the store.
             let mut wanted_keys = page_keys.clone();
             wanted_keys.extend(newer_key);
@@ -905,21 +902,19 @@ fn group_by_article(
     (order, by_article)
 }
 
-/// A newer article that matches as well (it covers the question) but did not make the page: the
-/// newest of those newer than every article shown, to point to.
+/// A newer article that matches as well (it covers the question) but was not shown, on this
+/// page or the ones before it (the first `shown` of `ranked`): the newest of those newer than
+/// every article shown so far, to point to.
 fn newer_than_page(
     ranked: &[(f32, i64)],
-    page_keys: &[i64],
+    shown: usize,
     fits: &FxHashMap<i64, Fit>,
     dating: &impl Fn(i64) -> search::Dating,
 ) -> Option<i64> {
-    let newest_shown = page_keys
-        .iter()
-        .filter_map(|&k| dating(k).published)
-        .max()?;
-    ranked
-        .iter()
-        .filter(|r| !page_keys.contains(&r.1) && fits[&r.1].covers)
+    let (seen, rest) = ranked.split_at(shown.min(ranked.len()));
+    let newest_shown = seen.iter().filter_map(|r| dating(r.1).published).max()?;
+    rest.iter()
+        .filter(|r| fits[&r.1].covers)
         .filter_map(|r| Some((dating(r.1).published?, r.1)))
         .filter(|(at, _)| *at > newest_shown)
         .max()

@@ -605,6 +605,31 @@ fn more_never_shows_an_article_twice_however_deep() {
     assert!(text.contains("\n13. “"), "{text}");
 }
 
+/// The newer-coverage line points to what has not been shown: on the second page of "the latest
+/// on the Riyadh talks", not to the 26 Nov report the first page opened with.
+#[test]
+fn more_never_points_to_newer_coverage_already_shown() {
+    let env = Env::new();
+    let text = chat(
+        &env,
+        "What's the latest on the Riyadh talks?\nmore\nmore\nquit\n",
+    );
+    let mut shown: Vec<&str> = Vec::new();
+    for line in text.lines() {
+        if let Some(link) = line.strip_prefix("   https://") {
+            shown.push(link);
+        } else if let Some(newer) = line.strip_prefix("Newer: ") {
+            let link = newer.rsplit(" https://").next().unwrap_or("");
+            assert!(!shown.contains(&link), "{link} was shown already:\n{text}");
+        }
+    }
+    assert!(
+        shown.first() == Some(&"wire.example.org/2026/11/riyadh-round-postponed-january"),
+        "{text}"
+    );
+    assert!(text.contains("\n4. “"), "{text}");
+}
+
 #[test]
 fn a_question_starting_like_a_command_pages_as_that_question() {
     let env = Env::new();
