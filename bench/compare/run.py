@@ -4,6 +4,8 @@
     python3 bench/compare/run.py            # full run (BBC corpus + demo corpus), writes the table
                                             # into docs/benchmarks.md
     python3 bench/compare/run.py --no-write # print only
+    python3 bench/compare/run.py --only-talkwatch --keep base     # while tuning: keep a run, then
+    python3 bench/compare/run.py --only-talkwatch --against base  # list what moved, per question
 
 Engines, all on this machine in one run, same documents and questions:
   talkwatch   cargo bench --bench compare (release build; ingest + ask with passages)
@@ -601,28 +603,39 @@ def run_talkwatch(docs, queries, workdir, now=None):
     return results, build
 
 
+def judge(result, q):
+    """One answerable question's result: the rank of its answer in the first 10 (None when
+    missing) and whether the first quote holds its phrase (None for a question without one)."""
+    ranked = result["ranked"][:10]
+    also = result.get("also") or [[] for _ in ranked]
+    # A hit is the answer when it is the answering article, one of its copies (a wire report
+    # another outlet carried), or shows the answer among its "also" copies.
+    answers = {q["answer"], *q.get("copies", [])}
+    rank = next(
+        (i + 1 for i, doc in enumerate(ranked) if doc in answers or answers & set(also[i] if i < len(also) else [])),
+        None,
+    )
+    hit = None
+    if q["phrase"]:
+        passage = norm(result["passage"] or "")
+        hit = any(norm(p) in passage for p in q.get("phrases") or [q["phrase"]])
+    return rank, hit
+
+
 def score(results, questions):
     answerable = [q for q in questions if q["answer"]]
     rr, h1, h10, ph, nph, chars = [], 0, 0, 0, 0, []
     for q in answerable:
-        ranked = results[q["id"]]["ranked"][:10]
-        also = results[q["id"]].get("also") or [[] for _ in ranked]
-        # A hit is the answer when it is the answering article, one of its copies (a wire report
-        # another outlet carried), or shows the answer among its "also" copies.
-        answers = {q["answer"], *q.get("copies", [])}
-        rank = next(
-            (i + 1 for i, doc in enumerate(ranked) if doc in answers or answers & set(also[i] if i < len(also) else [])),
-            None,
-        )
+        rank, hit = judge(results[q["id"]], q)
         rr.append(1 / rank if rank else 0.0)
         h1 += rank == 1
         h10 += rank is not None
-        if q["phrase"]:
+        if hit is not None:
             nph += 1
-            passage = norm(results[q["id"]]["passage"] or "")
-            ph += any(norm(p) in passage for p in q.get("phrases") or [q["phrase"]])
+            ph += hit
+            passage = results[q["id"]]["passage"]
             if passage:
-                chars.append(len(passage))
+                chars.append(len(norm(passage)))
     unanswerable = [q for q in questions if not q["answer"]]
     silent = sum(1 for q in unanswerable if not results[q["id"]]["ranked"])
     lat = sorted(results[q["id"]]["ms"] for q in questions)
@@ -656,6 +669,56 @@ def table(rows, with_passage=True, with_silent=False):
     return "\n".join(out)
 
 
+def changes(kept, now, sets, timelines):
+    """Per question, what moved between a kept talkwatch run and this one. Tuning halves (and sets
+    without halves) are listed question by question; a held-out half only says how many got
+    better or worse, so that it stays unseen while tuning."""
+    out = []
+
+    def worth(judged):
+        rank, hit = judged
+        return (-(rank or 11), bool(hit))
+
+    for name, qs in sets:
+        qs = [q for q in qs if q["answer"] and q["id"] in kept and q["id"] in now]
+        for half, label in [(None, ""), ("tune", ", tuning half"), ("held", ", held-out half")]:
+            part = [q for q in qs if q.get("half") == half]
+            moved = []
+            for q in part:
+                before, after = judge(kept[q["id"]], q), judge(now[q["id"]], q)
+                if before != after:
+                    moved.append((q, before, after))
+            if not moved:
+                continue
+            better = sum(worth(a) > worth(b) for _, b, a in moved)
+            worse = sum(worth(a) < worth(b) for _, b, a in moved)
+            out.append(f"{name}{label}: {len(moved)} of {len(part)} changed, {better} better, {worse} worse")
+            if half == "held":
+                continue
+            for q, (r0, h0), (r1, h1) in moved:
+                passage = "" if h0 is None else f", quote holds the phrase {'yes' if h0 else 'no'} → {'yes' if h1 else 'no'}"
+                out.append(f"  {q['id']} {q['q']!r}: answer at {r0 or '-'} → {r1 or '-'}{passage}")
+    for half, label in [("tune", "tuning half"), ("held", "held-out half")]:
+        moved = []
+        for t in timelines:
+            if t["half"] != half or t["id"] not in kept or t["id"] not in now:
+                continue
+            before = timeline_score(kept, [t])
+            after = timeline_score(now, [t])
+            if (before["covered"], before["extra"]) != (after["covered"], after["extra"]):
+                moved.append((t, before, after))
+        if moved:
+            out.append(f"timelines, {label}: {len(moved)} changed")
+            if half == "held":
+                continue
+            for t, b, a in moved:
+                out.append(
+                    f"  {t['id']} {t['q']!r}: steps {b['covered']} → {a['covered']} of {b['steps']}, "
+                    f"extra lines {b['extra']:.0f} → {a['extra']:.0f}"
+                )
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--no-write", action="store_true", help="print the report, do not update docs/benchmarks.md")
@@ -670,7 +733,20 @@ def main():
         action="append",
         help="run only these corpora (repeatable); implies --no-write",
     )
+    ap.add_argument(
+        "--keep",
+        metavar="NAME",
+        help="keep talkwatch's per-question results of this run under NAME (in the cache)",
+    )
+    ap.add_argument(
+        "--against",
+        metavar="NAME",
+        help="after the report, list the questions whose talkwatch result changed since the run "
+        "kept as NAME (held-out halves as counts only)",
+    )
     args = ap.parse_args()
+    if args.against and not (CACHE / "kept" / f"{args.against}.json").exists():
+        ap.error(f"no run is kept as {args.against!r}: run once with --keep {args.against} first")
     ensure_venv()
     started = time.time()
     work = CACHE / "work"
@@ -771,6 +847,23 @@ def main():
         f"`python3 bench/compare/run.py`, {elapsed:.0f} s in all.\n\n" + "\n\n".join(sections)
     )
     print(body)
+    ours = {k: v for (c, m), res in report.items() if m == "talkwatch" for k, v in res.items()}
+    if args.against:
+        kept = json.loads((CACHE / "kept" / f"{args.against}.json").read_text())
+        sets = [
+            ("headlines", known),
+            ("natural questions", natural),
+            ("talks questions", talks),
+            ("story questions", story),
+            ("quote questions", quote),
+        ]
+        lines = changes(kept, ours, sets, timelines)
+        print(f"\nChanges against the run kept as {args.against!r}:")
+        print("\n".join(lines) if lines else "none")
+    if args.keep:
+        (CACHE / "kept").mkdir(parents=True, exist_ok=True)
+        (CACHE / "kept" / f"{args.keep}.json").write_text(json.dumps(ours))
+        print(f"kept talkwatch's results as {args.keep!r}", file=sys.stderr)
     if not (args.no_write or args.only_talkwatch or args.corpus):
         path = ROOT / "docs/benchmarks.md"
         text = path.read_text()
