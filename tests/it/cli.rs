@@ -416,6 +416,19 @@ fn name_variants_and_typos_find_the_same_articles() {
     assert!(!text.contains("No article I have read mentions"), "{text}");
 }
 
+/// "fail" is answered by talks that "ended without a deal" (the synonym table), not by the
+/// sanctions report whose restrictions "have failed to change" Moscow's course.
+#[test]
+fn talks_that_ended_without_a_deal_answer_why_they_failed() {
+    let env = Env::new();
+    ingest_demo(&env);
+    let v = ask_json(&env, &["--limit", "1", "Why did the Moscow talks fail?"]);
+    assert_eq!(
+        v["hits"][0]["url"], "https://news.example.org/2026/11/moscow-talks-end-without-deal",
+        "{v}"
+    );
+}
+
 #[test]
 fn the_demo_names_the_envoys_from_the_report_about_the_moscow_talks() {
     let env = Env::new();
