@@ -490,6 +490,40 @@ const PAST_FORMS: &[(&str, &str)] = &[
     ("withdrew", "withdraw"),
 ];
 
+/// Question words whose negated form answers a yes-or-no question about them, with that form:
+/// "Did the bank change rates?" is answered by rates "left unchanged", "Is the offer
+/// acceptable?" by "called it unacceptable". One way, as for [`PAST_FORMS`]: a question's
+/// "unchanged" does not search for "change". Only words whose "un-" form negates them ("cover"
+/// and "uncover", "rest" and "unrest" are other words), and not words that mostly frame a
+/// question ("Is it clear when…?" found "it remained unclear whether", about something else,
+/// before the report that gives the date; "certain", "known" alike).
+const NEGATED_FORMS: &[(&str, &str)] = &[
+    ("change", "unchanged"),
+    ("resolved", "unresolved"),
+    ("acceptable", "unacceptable"),
+    ("confirmed", "unconfirmed"),
+    ("successful", "unsuccessful"),
+    ("answered", "unanswered"),
+    ("decided", "undecided"),
+];
+
+/// [`NEGATED_FORMS`] as the analyzer's terms: a word's stem to its negation's.
+fn negated_terms() -> &'static HashMap<String, String> {
+    static TERMS: std::sync::OnceLock<HashMap<String, String>> = std::sync::OnceLock::new();
+    TERMS.get_or_init(|| {
+        let mut analyzer = crate::search::analyzer();
+        NEGATED_FORMS
+            .iter()
+            .filter_map(|(word, negated)| {
+                Some((
+                    crate::search::passage::term(&mut analyzer, word)?.to_string(),
+                    crate::search::passage::term(&mut analyzer, negated)?.to_string(),
+                ))
+            })
+            .collect()
+    })
+}
+
 /// The word group of one question word: the word, its aliases (single words; multi-word ones
 /// as phrases), the one-word `compounds` the index holds for it and a neighbour ("cease-fire":
 /// "ceasefire"), and for a word the index lacks, its split into known words or spelling
@@ -523,6 +557,11 @@ fn word_group(
                 terms.push(t.text.to_string());
             }
         }
+    }
+    if let Some(negated) = negated_terms().get(&*token.text)
+        && !terms.contains(negated)
+    {
+        terms.push(negated.clone());
     }
     let alias_count = terms.len() - 1;
     let mut df = terms.iter().map(|t| lookup.doc_freq(t)).max().unwrap_or(0);
@@ -1063,6 +1102,16 @@ mod tests {
         assert_eq!(edit_distance("", "abc"), 3);
         assert_eq!(edit_distance("ushakof", "ushakov"), 1);
         assert_eq!(edit_distance("zelenskyy", "zelenskyy"), 0);
+    }
+
+    #[test]
+    fn each_negated_form_is_a_term_of_its_own() {
+        // Every pair kept (no two words sharing a stem), and the negation not stemmed into its
+        // word ("unchanged" stays "unchang", not "chang").
+        let terms = negated_terms();
+        assert_eq!(terms.len(), NEGATED_FORMS.len());
+        assert_eq!(terms["chang"], "unchang");
+        assert!(terms.iter().all(|(word, negated)| negated != word));
     }
 
     #[test]

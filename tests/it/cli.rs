@@ -8,6 +8,8 @@ use serde_json::Value;
 use crate::support::{Env, article_count, demo_articles, stderr, stdout};
 
 const TERRITORY_URL: &str = "https://wire.example.org/2026/11/ushakov-territory-not-negotiable";
+const CENTRAL_BANK_URL: &str =
+    "https://business.example.org/2026/10/nordmark-reserve-bank-holds-rates";
 
 fn ingest_demo(env: &Env) -> String {
     let out = env
@@ -425,6 +427,25 @@ fn talks_that_ended_without_a_deal_answer_why_they_failed() {
     let v = ask_json(&env, &["--limit", "1", "Why did the Moscow talks fail?"]);
     assert_eq!(
         v["hits"][0]["url"], "https://news.example.org/2026/11/moscow-talks-end-without-deal",
+        "{v}"
+    );
+}
+
+/// Asked whether rates changed, the bank that left them "unchanged" answers.
+#[test]
+fn a_rate_left_unchanged_answers_whether_it_changed() {
+    let env = Env::new();
+    ingest_demo(&env);
+    let v = ask_json(
+        &env,
+        &["--limit", "1", "Did the central bank change rates?"],
+    );
+    assert_eq!(v["hits"][0]["url"], CENTRAL_BANK_URL, "{v}");
+    assert!(
+        v["hits"][0]["passage"]
+            .as_str()
+            .unwrap()
+            .contains("left its main interest rate unchanged"),
         "{v}"
     );
 }
