@@ -21,7 +21,7 @@ use crate::telemetry::{self, LogFormat};
 /// The one-shot commands (`talkwatch ask`, `timeline`, …): a further page is asked for with
 /// `--limit`.
 const TERMINAL: Syntax<'static> = Syntax {
-    prefix: "!",
+    prefix: "talkwatch ",
     paging: Paging::Flag,
 };
 /// In `chat`, which keeps the last list: `more` or `!more` shows its next page.

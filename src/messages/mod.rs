@@ -32,8 +32,32 @@ pub enum Paging {
 }
 
 impl Syntax<'_> {
+    /// A command as the user types it: `!sources` in a room, `` `talkwatch sources` `` on the
+    /// command line (a prefix ending in a space is a program's name).
     pub fn cmd(&self, name: &str) -> String {
-        format!("{}{}", self.prefix, name)
+        if self.prefix.ends_with(' ') {
+            format!("`{}{}`", self.prefix, name)
+        } else {
+            format!("{}{}", self.prefix, name)
+        }
+    }
+
+    /// A command with its words, as an example to type: `!ask Is territory negotiable?`, or
+    /// `` `talkwatch ask "Is territory negotiable?"` `` on the command line.
+    fn example(&self, name: &str, words: &str) -> String {
+        if self.prefix.ends_with(' ') {
+            format!("`{}{name} \"{words}\"`", self.prefix)
+        } else {
+            format!("{}{name} {words}", self.prefix)
+        }
+    }
+
+    /// How a command is given: sent in a chat, run on the command line.
+    fn give(&self) -> &'static str {
+        match self.paging {
+            Paging::Flag => "Run",
+            Paging::Limit | Paging::More => "Send",
+        }
     }
 }
 
@@ -140,9 +164,9 @@ pub fn search_notes(answer: &Answer) -> Vec<String> {
 pub fn not_found(question: &str, reason: NotFoundReason, syntax: Syntax<'_>) -> String {
     match reason {
         NotFoundReason::NoWords => format!(
-            "I couldn't find any words to search for in “{}”. Try a question with names or topics, e.g. {} Is territory negotiable?",
+            "I couldn't find any words to search for in “{}”. Try a question with names or topics, e.g. {}",
             crate::text::shorten(question, 80),
-            syntax.cmd("ask")
+            syntax.example("ask", "Is territory negotiable?")
         ),
         NotFoundReason::NoMatch => format!(
             "I found nothing about “{}” in the articles I have read. {} lists what I have read.",
@@ -398,10 +422,10 @@ pub fn question_too_long(chars: usize, max: usize) -> String {
 pub fn hint(hint: Hint, syntax: Syntax<'_>) -> String {
     match hint {
         Hint::Shorter => "Ask a shorter question, e.g. “Is territory negotiable?”.".into(),
-        Hint::Help => format!("Send {} to see what I can do.", syntax.cmd("help")),
+        Hint::Help => format!("{} {} to see what I can do.", syntax.give(), syntax.cmd("help")),
         Hint::Ask => format!(
-            "Ask a question, e.g. {} What did Ushakov say about the proposals?",
-            syntax.cmd("ask")
+            "Ask a question, e.g. {}",
+            syntax.example("ask", "What did Ushakov say about the proposals?")
         ),
         Hint::Filters => {
             "Filters: since:2026-11-01, since:3d or since:yesterday, until:…, source:\"Example Wire\", limit:5."
@@ -409,7 +433,8 @@ pub fn hint(hint: Hint, syntax: Syntax<'_>) -> String {
         }
         Hint::Wait => "Wait for it to finish; it reports when done.".into(),
         Hint::Sources => format!(
-            "Send {} to see the sources I have read.",
+            "{} {} to see the sources I have read.",
+            syntax.give(),
             syntax.cmd("sources")
         ),
     }
@@ -462,8 +487,10 @@ pub fn failure_internal(reference: &str) -> String {
     )
 }
 
+/// A problem and what to do about it, as one message: the problem begins with a capital and ends
+/// with one full stop, whether or not it was written with one.
 pub fn invalid(problem: &str, hint: &str) -> String {
-    let mut p = problem.to_string();
+    let mut p = problem.trim_end().trim_end_matches('.').to_string();
     if let Some(first) = p.get(..1) {
         p.replace_range(..1, &first.to_uppercase());
     }

@@ -342,7 +342,8 @@ fn filters_work_as_flags_and_inline() {
         let err = usage_error(&env, args);
         assert!(
             err.contains("I have read nothing from “Nope Wire”.")
-                && err.contains("to see the sources I have read"),
+                && err.contains("Run `talkwatch sources` to see the sources I have read.")
+                && !err.contains(".."),
             "{args:?}: {err}"
         );
     }
@@ -576,6 +577,12 @@ fn chat_repl_uses_the_same_commands_as_the_chat_platforms() {
     );
     assert!(text.contains("• Example Wire — "), "{text}");
     assert!(text.contains("Reindex done: 29 articles, "), "{text}");
+    // A problem and its hint are two sentences, one full stop between them.
+    let text = chat(&env, "source:\"Nope\" talks\nquit\n");
+    assert!(
+        text.contains("I have read nothing from “Nope”. Send !sources"),
+        "{text}"
+    );
 }
 
 #[test]
