@@ -11,8 +11,8 @@
 //! is dropped, and the answer is "nothing found" unless the best article as a whole covers
 //! `search.min_coverage`. Asked what someone said, the candidates that name the speaker only as
 //! a place ("talks held in Washington") neither set the date recency measures from nor gain for
-//! their age, and among the first ten articles they go after the others (the only ranking step that reads
-//! articles' text).
+//! their age, and among the first ten articles they go after the others (the only ranking step
+//! that reads articles' text).
 //!
 //! Following the story: a question asking for the current state looks at a wider pool of
 //! passages, all scored as whole articles too (the newest report may name the topic once); scores
@@ -842,7 +842,7 @@ const FUSED: usize = 20;
 /// answer is; the whole article tells whether the question is what the article is about, when
 /// the question's words are spread over several paragraphs. Scores, not ranks, are added
 /// (CombSUM): an article far ahead in one of the two stays ahead, where summing reciprocal
-/// ranks (as it once was) made a swapped pair a tie that the passage order always won (BBC
+/// ranks (tried first) made a swapped pair a tie that the passage order always won (BBC
 /// headlines MRR 0.966 → 0.970, the tuning questions 0.890 → 0.894, the talks questions the
 /// same). An index without article-level fields keeps the passage order.
 fn fuse_with_whole_articles(
