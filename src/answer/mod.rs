@@ -201,7 +201,7 @@ impl Answerer<'_> {
         // of their reports (every copy), so that a report is laid once whichever copy a bigger
         // pool shows it from.
         let mut laid: Vec<Vec<Hit>> = Vec::new();
-        let mut laid_links: rustc_hash::FxHashSet<String> = Default::default();
+        let mut laid_links: FxHashSet<String> = Default::default();
         let mut last = None;
         for block in 1..=wanted.div_ceil(PAGED_TOGETHER) {
             let end = block * PAGED_TOGETHER;

@@ -32,10 +32,16 @@ pub enum Paging {
 }
 
 impl Syntax<'_> {
+    /// Whether commands are run on the command line (the prefix is the program's name), not
+    /// sent in a chat.
+    fn on_command_line(&self) -> bool {
+        self.paging == Paging::Flag
+    }
+
     /// A command as the user types it: `!sources` in a room, `` `talkwatch sources` `` on the
-    /// command line (a prefix ending in a space is a program's name).
+    /// command line.
     pub fn cmd(&self, name: &str) -> String {
-        if self.prefix.ends_with(' ') {
+        if self.on_command_line() {
             format!("`{}{}`", self.prefix, name)
         } else {
             format!("{}{}", self.prefix, name)
@@ -45,7 +51,7 @@ impl Syntax<'_> {
     /// A command with its words, as an example to type: `!ask Is territory negotiable?`, or
     /// `` `talkwatch ask "Is territory negotiable?"` `` on the command line.
     fn example(&self, name: &str, words: &str) -> String {
-        if self.prefix.ends_with(' ') {
+        if self.on_command_line() {
             format!("`{}{name} \"{words}\"`", self.prefix)
         } else {
             format!("{}{name} {words}", self.prefix)
@@ -54,9 +60,10 @@ impl Syntax<'_> {
 
     /// How a command is given: sent in a chat, run on the command line.
     fn give(&self) -> &'static str {
-        match self.paging {
-            Paging::Flag => "Run",
-            Paging::Limit | Paging::More => "Send",
+        if self.on_command_line() {
+            "Run"
+        } else {
+            "Send"
         }
     }
 }

@@ -507,17 +507,19 @@ const NEGATED_FORMS: &[(&str, &str)] = &[
     ("decided", "undecided"),
 ];
 
-/// [`NEGATED_FORMS`] as the analyzer's terms: a word's stem to its negation's.
-fn negated_terms() -> &'static HashMap<String, String> {
+/// [`PAST_FORMS`] and [`NEGATED_FORMS`] as the analyzer's terms: the stem of a question's word
+/// to the one further term it also searches for, one way.
+fn one_way_terms() -> &'static HashMap<String, String> {
     static TERMS: std::sync::OnceLock<HashMap<String, String>> = std::sync::OnceLock::new();
     TERMS.get_or_init(|| {
         let mut analyzer = crate::search::analyzer();
-        NEGATED_FORMS
+        PAST_FORMS
             .iter()
-            .filter_map(|(word, negated)| {
+            .chain(NEGATED_FORMS)
+            .filter_map(|(word, further)| {
                 Some((
                     crate::search::passage::term(&mut analyzer, word)?.to_string(),
-                    crate::search::passage::term(&mut analyzer, negated)?.to_string(),
+                    crate::search::passage::term(&mut analyzer, further)?.to_string(),
                 ))
             })
             .collect()
@@ -549,19 +551,12 @@ fn word_group(
             terms.push(c.clone());
         }
     }
-    // An irregular past form also finds its verb's other forms, one way: "Who won the
+    // An irregular past form also finds its verb, a word its negation, one way: "Who won the
     // marathon?" finds "to win", but "a comeback win" is not searched as "won".
-    if let Some((_, base)) = PAST_FORMS.iter().find(|(past, _)| **past == *token.text) {
-        for t in tokens(analyzer, base) {
-            if !terms.iter().any(|x| *x == *t.text) {
-                terms.push(t.text.to_string());
-            }
-        }
-    }
-    if let Some(negated) = negated_terms().get(&*token.text)
-        && !terms.contains(negated)
+    if let Some(extra) = one_way_terms().get(&*token.text)
+        && !terms.contains(extra)
     {
-        terms.push(negated.clone());
+        terms.push(extra.clone());
     }
     let alias_count = terms.len() - 1;
     let mut df = terms.iter().map(|t| lookup.doc_freq(t)).max().unwrap_or(0);
@@ -1105,13 +1100,16 @@ mod tests {
     }
 
     #[test]
-    fn each_negated_form_is_a_term_of_its_own() {
-        // Every pair kept (no two words sharing a stem), and the negation not stemmed into its
-        // word ("unchanged" stays "unchang", not "chang").
-        let terms = negated_terms();
-        assert_eq!(terms.len(), NEGATED_FORMS.len());
+    fn each_one_way_form_is_a_term_of_its_own() {
+        // Every pair kept (no two words sharing a stem), and the further form not stemmed into
+        // its word ("unchanged" stays "unchang", not "chang").
+        let terms = one_way_terms();
+        assert_eq!(terms.len(), PAST_FORMS.len() + NEGATED_FORMS.len());
         assert_eq!(terms["chang"], "unchang");
-        assert!(terms.iter().all(|(word, negated)| negated != word));
+        assert_eq!(terms["won"], "win");
+        assert!(terms.iter().all(|(word, further)| further != word));
+        // A past form is its own stem, so the question's analyzed word finds it.
+        assert!(PAST_FORMS.iter().all(|(past, _)| terms.contains_key(*past)));
     }
 
     #[test]

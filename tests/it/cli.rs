@@ -34,6 +34,16 @@ fn ask_json(env: &Env, args: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).expect("ask --json prints JSON")
 }
 
+/// The links of an `ask --json` answer's hits, in order.
+fn hit_urls(v: &Value) -> Vec<&str> {
+    v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["url"].as_str().unwrap())
+        .collect()
+}
+
 #[test]
 fn ask_on_an_empty_store_loads_the_demo_and_answers() {
     let env = Env::new();
@@ -1277,12 +1287,7 @@ fn an_irregular_past_form_finds_its_verb() {
 fn a_speaker_named_only_as_a_place_does_not_answer() {
     let env = Env::with_demo();
     let v = ask_json(&env, &["--limit", "3", "What did Washington say?"]);
-    let urls: Vec<&str> = v["hits"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| h["url"].as_str().unwrap())
-        .collect();
+    let urls = hit_urls(&v);
     assert_eq!(
         urls[0], "https://ledger.example.org/2026/11/washington-energy-strike-pause",
         "{v}"
@@ -1303,12 +1308,7 @@ fn a_speaker_named_only_as_a_place_does_not_answer() {
 fn the_demo_answers_with_the_newest_statement_first() {
     let env = Env::with_demo();
     let v = ask_json(&env, &["When will the Riyadh talks be held?"]);
-    let urls: Vec<&str> = v["hits"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| h["url"].as_str().unwrap())
-        .collect();
+    let urls = hit_urls(&v);
     assert_eq!(
         urls[..2],
         [
