@@ -19,7 +19,7 @@ use crate::search::RebuildProgress;
 use crate::telemetry::{self, LogFormat};
 
 /// The one-shot commands (`talkwatch ask`, `timeline`, …): a further page is asked for with
-/// `--limit`.
+/// `--offset`.
 const TERMINAL: Syntax<'static> = Syntax {
     prefix: "talkwatch ",
     paging: Paging::Flag,
@@ -203,6 +203,9 @@ pub struct AskArgs {
     /// Passages per article (default 1: each article's best passage).
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=10))]
     pub passages: Option<u16>,
+    /// Articles to skip (the next page starts at the number shown).
+    #[arg(long, default_value_t = 0)]
+    pub offset: usize,
     /// Print JSON: {"question", "hits": [{"title","url","source","published","passage","score",
     /// "also": [{"source","url","published"}]}]}.
     #[arg(long)]
@@ -557,6 +560,7 @@ async fn ask(handler: &Handler, args: AskArgs) -> Exit {
     args.filters.apply(&mut ask);
     ask.limit = args.limit.map(usize::from).or(ask.limit);
     ask.passages_per_article = args.passages.map(usize::from).or(ask.passages_per_article);
+    ask.offset = args.offset;
     let reply = handler
         .handle(Command::Ask(ask), &Caller::local(), None)
         .await;

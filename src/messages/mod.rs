@@ -335,17 +335,18 @@ pub fn nothing_more(syntax: Syntax<'_>) -> String {
     )
 }
 
-/// More items of a timeline or of the newest developments exist.
-pub fn more_items(command: &str, syntax: Syntax<'_>) -> String {
-    how_to_page("More exist", command, 20, syntax)
+/// More items of a timeline or of the newest developments exist; the next page starts at the
+/// `next`th item (counted from 0).
+pub fn more_items(command: &str, next: usize, syntax: Syntax<'_>) -> String {
+    how_to_page("More exist", command, 20, next, syntax)
 }
 
-/// `lead`, then how to see the next page on this platform: `!more`, the `--limit` flag, or a
-/// higher `limit:` on `command`.
-fn how_to_page(lead: &str, command: &str, limit: usize, syntax: Syntax<'_>) -> String {
+/// `lead`, then how to see the next page on this platform: `!more`, the `--offset` flag with
+/// `next` (where the next page starts), or a higher `limit:` on `command`.
+fn how_to_page(lead: &str, command: &str, limit: usize, next: usize, syntax: Syntax<'_>) -> String {
     match syntax.paging {
         Paging::More => format!("{lead}; send {} to see the next ones.", syntax.cmd("more")),
-        Paging::Flag => format!("{lead}; add --limit {limit} to see more."),
+        Paging::Flag => format!("{lead}; add --offset {next} to see the next ones."),
         Paging::Limit => format!(
             "{lead}; add limit:{limit} to your {} to see more.",
             syntax.cmd(command)
@@ -389,8 +390,9 @@ fn items_plain(header: &str, items: &[Hit], offset: usize) -> String {
     out
 }
 
-pub fn more_available(syntax: Syntax<'_>) -> String {
-    how_to_page("More matches exist", "ask", 10, syntax)
+/// More articles match than an answer showed; the next page starts at the `next`th (from 0).
+pub fn more_available(next: usize, syntax: Syntax<'_>) -> String {
+    how_to_page("More matches exist", "ask", 10, next, syntax)
 }
 
 /// An admin command refused to someone else: what it would have done, and who can do it.
@@ -819,7 +821,7 @@ pub fn plain(reply: &Reply, syntax: Syntax<'_>) -> String {
                 out.push('\n');
             }
             if answer.more {
-                out.push_str(&more_available(syntax));
+                out.push_str(&more_available(answer.offset + answer.hits.len(), syntax));
             }
             out.trim_end().to_string()
         }
@@ -841,7 +843,7 @@ pub fn plain(reply: &Reply, syntax: Syntax<'_>) -> String {
             let header = timeline_header(topic, range.as_deref(), unknown);
             let mut out = items_plain(&header, items, *offset);
             if *more {
-                out.push_str(&more_items("timeline", syntax));
+                out.push_str(&more_items("timeline", offset + items.len(), syntax));
             }
             out.trim_end().to_string()
         }
@@ -864,7 +866,7 @@ pub fn plain(reply: &Reply, syntax: Syntax<'_>) -> String {
                 *offset,
             );
             if *more {
-                out.push_str(&more_items("latest", syntax));
+                out.push_str(&more_items("latest", offset + items.len(), syntax));
             }
             out.trim_end().to_string()
         }

@@ -690,29 +690,52 @@ fn a_question_starting_like_a_command_pages_as_that_question() {
 }
 
 #[test]
-fn one_shot_commands_say_more_is_a_higher_limit_flag() {
+fn one_shot_commands_name_the_offset_of_their_next_page() {
     let env = Env::new();
     ingest_demo(&env);
-    let out = env
-        .cmd()
-        .args(["ask", "Is territory negotiable?"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    let text = stdout(&out);
+    let run = |args: &[&str]| {
+        let out = env.cmd().args(args).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        stdout(&out)
+    };
+    let links = |text: &str| -> Vec<String> {
+        text.lines()
+            .map(str::trim)
+            .filter(|l| l.starts_with("https://"))
+            .map(String::from)
+            .collect()
+    };
+    let first = run(&["ask", "Is territory negotiable?"]);
+    assert!(
+        first
+            .trim_end()
+            .ends_with("More matches exist; add --offset 3 to see the next ones."),
+        "{first}"
+    );
+    // Following the hint shows the next articles, numbered on, none of the first page again.
+    let next = run(&["ask", "--offset", "3", "Is territory negotiable?"]);
+    assert!(next.starts_with("4. “"), "{next}");
+    for link in links(&next) {
+        assert!(!links(&first).contains(&link), "{link} shown twice");
+    }
+    // A limit above what one reply holds (search.max_limit, 10) still names a page that moves
+    // on, not the limit it already has.
+    let most = run(&["ask", "--limit", "25", "Russia Ukraine talks"]);
+    assert!(most.contains("\n10. “"), "{most}");
+    assert!(!most.contains("\n11. “"), "{most}");
+    assert!(
+        most.trim_end()
+            .ends_with("More matches exist; add --offset 10 to see the next ones."),
+        "{most}"
+    );
+    let text = run(&["timeline", "talks"]);
     assert!(
         text.trim_end()
-            .ends_with("More matches exist; add --limit 10 to see more."),
+            .ends_with("More exist; add --offset 10 to see the next ones."),
         "{text}"
     );
-    let out = env.cmd().args(["timeline", "talks"]).output().unwrap();
-    assert!(
-        stdout(&out)
-            .trim_end()
-            .ends_with("More exist; add --limit 20 to see more."),
-        "{}",
-        stdout(&out)
-    );
+    let text = run(&["timeline", "--offset", "10", "talks"]);
+    assert!(text.contains("\n11. "), "{text}");
     // A word of the topic that no article holds is named in the header; `latest <words>` says
     // what it is about.
     for (args, header) in [

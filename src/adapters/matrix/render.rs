@@ -311,7 +311,10 @@ pub fn render(reply: &Reply, syntax: Syntax<'_>) -> Rendered {
             if answer.more {
                 html.push_str(&format!(
                     "<p><i>{}</i></p>",
-                    escape(&messages::more_available(syntax))
+                    escape(&messages::more_available(
+                        answer.offset + answer.hits.len(),
+                        syntax
+                    ))
                 ));
             }
             html
@@ -331,17 +334,21 @@ pub fn render(reply: &Reply, syntax: Syntax<'_>) -> Rendered {
         Reply::Timeline {
             topic,
             items,
+            offset,
             more,
             range,
             unknown,
-            ..
         } => {
             let header = messages::timeline_header(topic, range.as_deref(), unknown);
             let mut html = items_html(&header, items);
             if *more {
                 html.push_str(&format!(
                     "<p><i>{}</i></p>",
-                    escape(&messages::more_items("timeline", syntax))
+                    escape(&messages::more_items(
+                        "timeline",
+                        offset + items.len(),
+                        syntax
+                    ))
                 ));
             }
             html
@@ -351,6 +358,7 @@ pub fn render(reply: &Reply, syntax: Syntax<'_>) -> Rendered {
             unknown,
             range,
             items,
+            offset,
             more,
             ..
         } if !items.is_empty() => {
@@ -359,7 +367,11 @@ pub fn render(reply: &Reply, syntax: Syntax<'_>) -> Rendered {
             if *more {
                 html.push_str(&format!(
                     "<p><i>{}</i></p>",
-                    escape(&messages::more_items("latest", syntax))
+                    escape(&messages::more_items(
+                        "latest",
+                        offset + items.len(),
+                        syntax
+                    ))
                 ));
             }
             html
