@@ -209,6 +209,15 @@ pub enum Hint {
     Sources,
 }
 
+/// Small talk said to the bot in place of a question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmallTalk {
+    /// "Hello", "hi there", "good morning".
+    Hello,
+    /// "Thanks", "thank you", "cheers".
+    Thanks,
+}
+
 /// A reply of the platform-neutral bot.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Reply {
@@ -276,6 +285,8 @@ pub enum Reply {
         elapsed_ms: u64,
     },
     Help,
+    /// A greeting or thanks answered in kind, with a pointer to what the bot does.
+    SmallTalk(SmallTalk),
     /// `more` asked for where the last reply had no further page (chat, Matrix).
     NothingMore,
     /// An admin asked the bot to leave the room or channel the command came from. The adapter

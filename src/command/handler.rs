@@ -178,6 +178,7 @@ impl Handler {
         let engine = &self.engine;
         match command {
             Command::Help => Reply::Help,
+            Command::SmallTalk(said) => Reply::SmallTalk(said),
             Command::Leave => Reply::Leaving,
             Command::Watch(_) | Command::Unwatch(_) | Command::Watches => {
                 self.watches(command, caller)

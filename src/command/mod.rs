@@ -12,8 +12,10 @@ mod caller;
 mod handler;
 mod parse;
 
+use crate::reply::SmallTalk;
 pub use caller::{Caller, Identity, Permissions};
 pub use handler::{Handler, not_found_reason, with_progress};
+
 pub use parse::{
     Ask, DateBound, ParseError, ask_line, asks_for_more, next_page, page_of, paged_line,
     paged_question, parse, parse_ask, parse_date_flag, parse_question,
@@ -27,6 +29,8 @@ pub enum Command {
     Stats,
     Reindex,
     Help,
+    /// A greeting or thanks instead of a question.
+    SmallTalk(SmallTalk),
     /// Leave the room or channel the command was said in (admins only).
     Leave,
     /// List the polled feeds and their health (admins only).
@@ -51,6 +55,8 @@ impl Command {
             Command::Stats => "stats",
             Command::Reindex => "reindex",
             Command::Help => "help",
+            Command::SmallTalk(SmallTalk::Hello) => "hello",
+            Command::SmallTalk(SmallTalk::Thanks) => "thanks",
             Command::Leave => "leave",
             Command::Feeds => "feeds",
             Command::Watch(_) => "watch",

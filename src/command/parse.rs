@@ -4,6 +4,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 
 use super::Command;
 use crate::messages::errors;
+use crate::reply::SmallTalk;
 
 /// A question and its filters, as typed (relative dates unresolved).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -208,11 +209,72 @@ pub fn parse_question(text: &str) -> Result<Command, ParseError> {
     {
         return Ok(Command::Help);
     }
+    if let Some(said) = small_talk(bare) {
+        return Ok(Command::SmallTalk(said));
+    }
     let ask = parse_ask(text)?;
     if ask.question.trim().is_empty() {
         return Err(ParseError::Empty);
     }
     Ok(Command::Ask(ask))
+}
+
+/// Greetings said to the bot, lowercased, without punctuation.
+const HELLOS: &[&str] = &[
+    "hi",
+    "hello",
+    "hey",
+    "hiya",
+    "howdy",
+    "greetings",
+    "good morning",
+    "good afternoon",
+    "good evening",
+];
+
+/// Thanks said to the bot, lowercased, without punctuation.
+const THANKS: &[&str] = &[
+    "thanks",
+    "thank you",
+    "thx",
+    "ty",
+    "cheers",
+    "many thanks",
+    "thanks a lot",
+    "thanks so much",
+    "thank you very much",
+    "ok thanks",
+    "ok thank you",
+    "great thanks",
+];
+
+/// Words that may follow a greeting or thanks without making it a question ("hi there",
+/// "thanks talkwatch").
+const ADDRESSEES: &[&str] = &["there", "all", "everyone", "bot", "talkwatch"];
+
+/// Whether a whole message is a greeting or thanks rather than a question: "Hi!", "thanks
+/// talkwatch", "Thank you :)". A search for "thanks" would quote someone thanking mediators.
+fn small_talk(message: &str) -> Option<SmallTalk> {
+    let words: Vec<String> = message
+        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    let mut said = words.as_slice();
+    while let [rest @ .., last] = said
+        && !rest.is_empty()
+        && ADDRESSEES.contains(&last.as_str())
+    {
+        said = rest;
+    }
+    let said = said.join(" ");
+    if HELLOS.contains(&said.as_str()) {
+        Some(SmallTalk::Hello)
+    } else if THANKS.contains(&said.as_str()) {
+        Some(SmallTalk::Thanks)
+    } else {
+        None
+    }
 }
 
 /// A question's words and inline filters; the words may be empty (`latest since:3d`).
@@ -424,6 +486,22 @@ mod tests {
             parse_question("help for Gaza"),
             Ok(Command::Ask(_))
         ));
+        for (said, talk) in [
+            ("hello", SmallTalk::Hello),
+            ("Hi there!", SmallTalk::Hello),
+            ("Good morning, talkwatch", SmallTalk::Hello),
+            ("Thanks!", SmallTalk::Thanks),
+            ("thank you :)", SmallTalk::Thanks),
+            ("Cheers bot", SmallTalk::Thanks),
+        ] {
+            assert_eq!(parse_question(said), Ok(Command::SmallTalk(talk)), "{said}");
+        }
+        for question in ["thanks to Qatar", "Hello Kitty", "there", "talkwatch"] {
+            assert!(
+                matches!(parse_question(question), Ok(Command::Ask(_))),
+                "{question}"
+            );
+        }
         assert_eq!(
             ask(parse("ask Is territory negotiable?").unwrap()).question,
             "Is territory negotiable?"

@@ -8,7 +8,9 @@ pub mod errors;
 use chrono::{DateTime, Utc};
 
 use crate::ingest::Failure;
-use crate::reply::{Answer, DropFilter, Hint, Hit, Newer, NotFoundReason, RangeNote, Reply, Stats};
+use crate::reply::{
+    Answer, DropFilter, Hint, Hit, Newer, NotFoundReason, RangeNote, Reply, SmallTalk, Stats,
+};
 use crate::search::RebuildReport;
 use crate::store::{FeedRecord, SourceSummary};
 
@@ -27,7 +29,7 @@ pub enum Paging {
     Limit,
     /// `!more`: the platform keeps the last paged line (`chat`, Matrix).
     More,
-    /// A one-shot command line: `--limit`.
+    /// A one-shot command line: `--offset`.
     Flag,
 }
 
@@ -322,6 +324,22 @@ pub fn item_date(hit: &Hit) -> String {
         "undated".to_string()
     } else {
         hit.published.format("%-d %b %Y").to_string()
+    }
+}
+
+/// A greeting or thanks answered in kind, then what the bot does.
+pub fn small_talk(said: SmallTalk, syntax: Syntax<'_>) -> String {
+    match said {
+        SmallTalk::Hello => format!(
+            "Hello! I answer questions about ongoing talks with quotes from the news I have read, e.g. {}\n{} {} to see everything I can do.",
+            syntax.example("ask", "What did Ushakov say about the proposals?"),
+            syntax.give(),
+            syntax.cmd("help")
+        ),
+        SmallTalk::Thanks => format!(
+            "You're welcome. Ask me anything else about the talks, or try {} for the newest developments.",
+            syntax.cmd("latest")
+        ),
     }
 }
 
@@ -881,6 +899,7 @@ pub fn plain(reply: &Reply, syntax: Syntax<'_>) -> String {
         Reply::Stats(s) => stats(s),
         Reply::Reindexed { report, elapsed_ms } => reindexed(report, *elapsed_ms),
         Reply::Help => help(syntax),
+        Reply::SmallTalk(said) => small_talk(*said, syntax),
         Reply::NothingMore => nothing_more(syntax),
         Reply::Refused { command } => refused(command, syntax),
         Reply::Invalid { problem, hint: h } => invalid(problem, &hint(*h, syntax)),

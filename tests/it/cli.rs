@@ -678,6 +678,30 @@ fn more_never_points_to_newer_coverage_already_shown() {
 }
 
 #[test]
+fn greetings_and_thanks_are_answered_in_kind_not_searched() {
+    let env = Env::new();
+    let text = chat(
+        &env,
+        "Hi there!\nthanks\nWho thanked the mediators?\nquit\n",
+    );
+    assert!(
+        text.contains("Hello! I answer questions about ongoing talks with quotes from the news I have read, e.g. !ask What did Ushakov say about the proposals?\nSend !help to see everything I can do."),
+        "{text}"
+    );
+    assert!(
+        text.contains("You're welcome. Ask me anything else about the talks, or try !latest for the newest developments."),
+        "{text}"
+    );
+    // Before, "thanks" was searched and quoted Zelenskyy thanking the Emirati mediators; asked
+    // as a question, that quote is still there.
+    assert_eq!(
+        text.matches("thanked the Emirati mediators").count(),
+        1,
+        "{text}"
+    );
+}
+
+#[test]
 fn a_question_starting_like_a_command_pages_as_that_question() {
     let env = Env::new();
     let text = chat(&env, "timeline energy truce\nmore\nquit\n");

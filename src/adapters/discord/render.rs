@@ -185,7 +185,10 @@ fn embed_chars(e: &Value) -> usize {
 /// `ask_line` is the question with its filters (written into the message so the "More" button
 /// can page after a restart); `ephemeral` hides the message from others.
 pub fn message(reply: &Reply, ask_line: Option<&str>, ephemeral: bool) -> Value {
-    let ephemeral = ephemeral || reply.is_error() || matches!(reply, Reply::NotFound { .. });
+    // Problems, misses and small talk are for the one who asked, not the channel.
+    let ephemeral = ephemeral
+        || reply.is_error()
+        || matches!(reply, Reply::NotFound { .. } | Reply::SmallTalk(_));
     // A question kept as `ask <question>` (it starts like a command: "latest on the talks") is
     // shown as asked; its button remembers that the line is a question.
     let (ask_line, question) = match ask_line.and_then(|l| l.strip_prefix("ask ")) {
@@ -517,5 +520,26 @@ mod tests {
         );
         assert_eq!(data["flags"], EPHEMERAL);
         assert!(data["content"].as_str().unwrap().contains("/reindex"));
+    }
+
+    #[test]
+    fn small_talk_is_for_the_one_who_said_it() {
+        let data = message(
+            &Reply::SmallTalk(crate::reply::SmallTalk::Thanks),
+            None,
+            false,
+        );
+        assert_eq!(data["flags"], EPHEMERAL);
+        assert!(
+            data["content"]
+                .as_str()
+                .unwrap()
+                .starts_with("You're welcome."),
+            "{data}"
+        );
+        assert!(
+            data["content"].as_str().unwrap().contains("/latest"),
+            "{data}"
+        );
     }
 }
