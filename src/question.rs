@@ -515,6 +515,13 @@ static FRAMES: LazyLock<(regex::RegexSet, Vec<Regex>)> = LazyLock::new(|| {
         // "What happened in Moscow?": the verb asks for events, any; searched for, it finds the
         // rare sentence saying "happened", and the answer would note that no article mentions it.
         r"(?i)(?-u:\b)what(?:'s|’s| is| was| has| had| will| would)?\s+(happened|happens|happening|happen)(?-u:\b)".into(),
+        // "What's going on with the truce?": as "happening", the verb asks for events.
+        r"(?i)(?-u:\b)what(?:'s|’s| is| was| has been| had been)?\s+(going on)(?-u:\b)".into(),
+        // A request for an account of the topic, not a word of it: "Tell me about the energy
+        // truce", "Summarize the Moscow talks", "any news on the grain corridor?". Searched for,
+        // "summarize" was corrected to "summer" and "going" found "not going to negotiate".
+        r"(?i)^\W*(?:please\s+|can you\s+|could you\s+)?(tell me(?: more)? about|fill me in on|brief me on|update me on|catch me up on|sum up|summari[sz]e|recap|explain)(?-u:\b)".into(),
+        r"(?i)(?:^\W*|(?-u:\b)(?:a|an|the|any|quick|short|brief)\s+)(summary|overview|recap|rundown|update|updates|news)\s+(?:of|on|about|from|for)(?-u:\b)".into(),
         // "what day", not "what date": a date is what moves in a story ("a new date was set").
         r"(?i)(?-u:\b)(?:what|which) (day|month|year|time|week)(?-u:\b)".into(),
         r"(?i)(?-u:\b)for what (reasons?)(?-u:\b)".into(),
@@ -535,7 +542,7 @@ static FRAMES: LazyLock<(regex::RegexSet, Vec<Regex>)> = LazyLock::new(|| {
 /// Every form and frame pattern needs one of these words: a question without any (most
 /// headlines pasted as questions) is read without running the patterns.
 static TRIGGER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?-u:\b)(?:what|how|who|whom|whose|which|when|where|why|take|takes|took|taken|last|lasts|lasted)(?-u:\b)")
+    Regex::new(r"(?i)(?-u:\b)(?:what|how|who|whom|whose|which|when|where|why|take|takes|took|taken|last|lasts|lasted|tell|fill|brief|update|updates|catch|sum|summari[sz]e|summary|recap|explain|overview|rundown|news)(?-u:\b)")
         .expect("trigger pattern")
 });
 
@@ -885,6 +892,31 @@ mod tests {
         assert_eq!(
             kept("What's happening with the truce?"),
             "What's with the truce?"
+        );
+        assert_eq!(kept("What's going on with Riyadh?"), "What's with Riyadh?");
+        assert_eq!(kept("Tell me about the energy truce"), "the energy truce");
+        assert_eq!(kept("Summarize the Moscow talks"), "the Moscow talks");
+        assert_eq!(
+            kept("please recap the prisoner swap"),
+            "please the prisoner swap"
+        );
+        assert_eq!(
+            kept("Give me a summary of the Nile talks"),
+            "Give me a of the Nile talks"
+        );
+        assert_eq!(
+            kept("any news on the grain corridor?"),
+            "any on the grain corridor?"
+        );
+        assert_eq!(kept("News about Riyadh?"), "about Riyadh?");
+        // Only as a request: the words stay where they are the topic.
+        assert_eq!(
+            kept("Did the envoys explain the delay?"),
+            "Did the envoys explain the delay?"
+        );
+        assert_eq!(
+            kept("Who leaked the news to the press?"),
+            "Who leaked the news to the press?"
         );
         assert_eq!(
             kept("Where will the next round be held?"),

@@ -375,6 +375,45 @@ pub struct PlanInput<'a> {
     pub fuzzy: bool,
 }
 
+/// Endings the tokenizer splits off a contraction at its apostrophe ("don't", "they're",
+/// "we'll", "I'm").
+const CONTRACTED: &[&str] = &["t", "re", "ve", "ll", "d", "m"];
+
+/// Words whose "'s" is "is" or "has" ("What's", "it's"), not a possessive: a possessive's "s"
+/// stays a search word ("General Electric's film unit" is found by its words standing together).
+const IS_CONTRACTED: &[&str] = &[
+    "what", "who", "where", "when", "why", "how", "it", "that", "there", "here", "he", "she", "let",
+];
+
+/// Whether `token` is part of a contraction in `question` (its ending, or a negated auxiliary),
+/// no word of it. Searched for, the "s" of "What's happening with Riyadh?" matched every
+/// possessive and quoted "Turkey's offer" as if it covered the question, and the "don" of "Why
+/// don't the sides agree?" was reported as a word no article mentions.
+fn is_contraction(question: &str, token: &PassageToken) -> bool {
+    // The auxiliary of a negation: "don" of "don't", "won" of "won't", "didn" of "didn't".
+    let after = &question[token.range.end..];
+    let negated = after
+        .strip_prefix(['\'', '\u{2019}'])
+        .and_then(|a| a.strip_prefix(['t', 'T']))
+        .is_some_and(|a| !a.starts_with(char::is_alphanumeric));
+    if negated && question[token.range.clone()].ends_with(['n', 'N']) {
+        return true;
+    }
+    let Some(before) = question[..token.range.start].strip_suffix(['\'', '\u{2019}']) else {
+        return false;
+    };
+    let ending = &question[token.range.clone()];
+    if ending.eq_ignore_ascii_case("s") {
+        let word = before
+            .rsplit(|c: char| !c.is_alphanumeric())
+            .next()
+            .unwrap_or("");
+        IS_CONTRACTED.iter().any(|w| word.eq_ignore_ascii_case(w))
+    } else {
+        CONTRACTED.iter().any(|c| ending.eq_ignore_ascii_case(c))
+    }
+}
+
 /// Analyzes a question into word groups, with aliases and (for unknown words) fuzzy variants.
 pub fn plan(
     input: PlanInput<'_>,
@@ -396,7 +435,7 @@ pub fn plan(
     });
     let tokens: Vec<PassageToken> = tokens(analyzer, input.question)
         .into_iter()
-        .filter(|t| !stop.contains(&*t.text))
+        .filter(|t| !stop.contains(&*t.text) && !is_contraction(input.question, t))
         .collect();
     let num_docs = lookup.searcher().num_docs().max(1) as f32;
     let idf = |df: u64| -> f32 { super::idf(num_docs, df as f32) };
@@ -1110,6 +1149,34 @@ mod tests {
         assert!(terms.iter().all(|(word, further)| further != word));
         // A past form is its own stem, so the question's analyzed word finds it.
         assert!(PAST_FORMS.iter().all(|(past, _)| terms.contains_key(*past)));
+    }
+
+    #[test]
+    fn contractions_are_no_search_words_but_possessives_are() {
+        let mut analyzer = crate::search::analyzer();
+        for (question, words) in [
+            (
+                "What's happening with Riyadh?",
+                vec!["what", "happen", "riyadh"],
+            ),
+            ("Why don’t the sides agree?", vec!["whi", "side", "agre"]),
+            (
+                "Why won't they sign? They're far apart",
+                vec!["whi", "sign", "far", "apart"],
+            ),
+            (
+                "What did Russia's envoy say?",
+                vec!["what", "did", "russia", "s", "envoy", "say"],
+            ),
+            ("Who won the vote?", vec!["who", "won", "vote"]),
+        ] {
+            let kept: Vec<String> = tokens(&mut analyzer, question)
+                .into_iter()
+                .filter(|t| !is_contraction(question, t))
+                .map(|t| t.text.to_string())
+                .collect();
+            assert_eq!(kept, words, "{question}");
+        }
     }
 
     #[test]
