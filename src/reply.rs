@@ -216,6 +216,10 @@ pub enum SmallTalk {
     Hello,
     /// "Thanks", "thank you", "cheers".
     Thanks,
+    /// "ok", "got it", "👍".
+    Ok,
+    /// "bye", "good night".
+    Bye,
 }
 
 /// A reply of the platform-neutral bot.

@@ -197,7 +197,8 @@ pub struct AskArgs {
     pub question: Vec<String>,
     #[command(flatten)]
     pub filters: FilterArgs,
-    /// Number of articles to quote.
+    /// Number of articles to quote (search.default_limit, 3, unless given; at most
+    /// search.max_limit, 10, per reply: --offset shows the next ones).
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=100))]
     pub limit: Option<u16>,
     /// Passages per article (default 1: each article's best passage).

@@ -57,6 +57,8 @@ impl Command {
             Command::Help => "help",
             Command::SmallTalk(SmallTalk::Hello) => "hello",
             Command::SmallTalk(SmallTalk::Thanks) => "thanks",
+            Command::SmallTalk(SmallTalk::Ok) => "ok",
+            Command::SmallTalk(SmallTalk::Bye) => "bye",
             Command::Leave => "leave",
             Command::Feeds => "feeds",
             Command::Watch(_) => "watch",

@@ -219,47 +219,98 @@ pub fn parse_question(text: &str) -> Result<Command, ParseError> {
     Ok(Command::Ask(ask))
 }
 
-/// Greetings said to the bot, lowercased, without punctuation.
-const HELLOS: &[&str] = &[
-    "hi",
-    "hello",
-    "hey",
-    "hiya",
-    "howdy",
-    "greetings",
-    "good morning",
-    "good afternoon",
-    "good evening",
+/// What may be said to the bot instead of a question, lowercased, without punctuation.
+const SMALL_TALK: &[(SmallTalk, &[&str])] = &[
+    (
+        SmallTalk::Hello,
+        &[
+            "hi",
+            "hello",
+            "hey",
+            "hiya",
+            "howdy",
+            "greetings",
+            "good morning",
+            "good afternoon",
+            "good evening",
+        ],
+    ),
+    (
+        SmallTalk::Thanks,
+        &[
+            "thanks",
+            "thank you",
+            "thank u",
+            "thx",
+            "ty",
+            "tysm",
+            "cheers",
+            "many thanks",
+            "thanks a lot",
+            "thanks so much",
+            "thanks again",
+            "thank you so much",
+            "thank you very much",
+            "much appreciated",
+            "ok thanks",
+            "ok thank you",
+            "great thanks",
+        ],
+    ),
+    (
+        SmallTalk::Ok,
+        &[
+            "ok", "okay", "k", "cool", "great", "nice", "got it", "i see", "sure", "alright", "lol",
+        ],
+    ),
+    (
+        SmallTalk::Bye,
+        &[
+            "bye",
+            "goodbye",
+            "good bye",
+            "bye bye",
+            "good night",
+            "see you",
+            "see ya",
+            "cya",
+        ],
+    ),
 ];
 
-/// Thanks said to the bot, lowercased, without punctuation.
-const THANKS: &[&str] = &[
-    "thanks",
-    "thank you",
-    "thx",
-    "ty",
-    "cheers",
-    "many thanks",
-    "thanks a lot",
-    "thanks so much",
-    "thank you very much",
-    "ok thanks",
-    "ok thank you",
-    "great thanks",
+/// A message of only these is a nod: "👍", "🙏".
+const NODS: &[(SmallTalk, char)] = &[
+    (SmallTalk::Ok, '\u{1F44D}'),
+    (SmallTalk::Ok, '\u{1F44C}'),
+    (SmallTalk::Thanks, '\u{1F64F}'),
 ];
 
-/// Words that may follow a greeting or thanks without making it a question ("hi there",
-/// "thanks talkwatch").
+/// Words that may follow what is said without making it a question ("hi there", "thanks
+/// talkwatch").
 const ADDRESSEES: &[&str] = &["there", "all", "everyone", "bot", "talkwatch"];
 
-/// Whether a whole message is a greeting or thanks rather than a question: "Hi!", "thanks
-/// talkwatch", "Thank you :)". A search for "thanks" would quote someone thanking mediators.
+/// Whether a whole message is small talk rather than a question: "Hi!", "thanks talkwatch",
+/// "Thank you :)", "ok", "👍". A search for "thanks" would quote someone thanking mediators,
+/// and one for "ok" say that no article mentions it.
 fn small_talk(message: &str) -> Option<SmallTalk> {
     let words: Vec<String> = message
         .split(|c: char| !(c.is_alphanumeric() || c == '\''))
         .filter(|w| !w.is_empty())
         .map(str::to_lowercase)
         .collect();
+    if words.is_empty() {
+        // A skin tone or variation selector is part of the emoji before it.
+        let mut nods = message
+            .chars()
+            .filter(|c| !c.is_whitespace() && !c.is_ascii_punctuation() && !is_modifier(*c))
+            .map(|c| {
+                NODS.iter()
+                    .find(|(_, nod)| *nod == c)
+                    .map(|(said, _)| *said)
+            });
+        let first = nods.next()??;
+        return nods.all(|n| n == Some(first)).then_some(first);
+    }
     let mut said = words.as_slice();
     while let [rest @ .., last] = said
         && !rest.is_empty()
@@ -268,13 +319,15 @@ fn small_talk(message: &str) -> Option<SmallTalk> {
         said = rest;
     }
     let said = said.join(" ");
-    if HELLOS.contains(&said.as_str()) {
-        Some(SmallTalk::Hello)
-    } else if THANKS.contains(&said.as_str()) {
-        Some(SmallTalk::Thanks)
-    } else {
-        None
-    }
+    SMALL_TALK
+        .iter()
+        .find(|(_, phrases)| phrases.contains(&said.as_str()))
+        .map(|(kind, _)| *kind)
+}
+
+/// A skin-tone modifier or variation selector, which follows an emoji.
+fn is_modifier(c: char) -> bool {
+    matches!(c, '\u{1F3FB}'..='\u{1F3FF}' | '\u{FE0E}' | '\u{FE0F}')
 }
 
 /// A question's words and inline filters; the words may be empty (`latest since:3d`).
@@ -493,6 +546,10 @@ mod tests {
             ("Thanks!", SmallTalk::Thanks),
             ("thank you :)", SmallTalk::Thanks),
             ("Cheers bot", SmallTalk::Thanks),
+            ("\u{1F64F}", SmallTalk::Thanks),
+            ("ok", SmallTalk::Ok),
+            ("\u{1F44D}\u{1F3FD} \u{1F44D}", SmallTalk::Ok),
+            ("Bye!", SmallTalk::Bye),
         ] {
             assert_eq!(parse_question(said), Ok(Command::SmallTalk(talk)), "{said}");
         }

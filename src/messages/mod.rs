@@ -327,7 +327,7 @@ pub fn item_date(hit: &Hit) -> String {
     }
 }
 
-/// A greeting or thanks answered in kind, then what the bot does.
+/// Small talk answered in kind, with what the bot does.
 pub fn small_talk(said: SmallTalk, syntax: Syntax<'_>) -> String {
     match said {
         SmallTalk::Hello => format!(
@@ -340,6 +340,11 @@ pub fn small_talk(said: SmallTalk, syntax: Syntax<'_>) -> String {
             "You're welcome. Ask me anything else about the talks, or try {} for the newest developments.",
             syntax.cmd("latest")
         ),
+        SmallTalk::Ok => format!(
+            "Anything else? Ask me about the talks, or try {} for the newest developments.",
+            syntax.cmd("latest")
+        ),
+        SmallTalk::Bye => "Goodbye! Ask again whenever the talks move.".to_string(),
     }
 }
 

@@ -717,7 +717,7 @@ fn greetings_and_thanks_are_answered_in_kind_not_searched() {
     let env = Env::new();
     let text = chat(
         &env,
-        "Hi there!\nthanks\nWho thanked the mediators?\nquit\n",
+        "Hi there!\nthanks\nWho thanked the mediators?\nok\nbye\nquit\n",
     );
     assert!(
         text.contains("Hello! I answer questions about ongoing talks with quotes from the news I have read, e.g. !ask What did Ushakov say about the proposals?\nSend !help to see everything I can do."),
@@ -727,6 +727,14 @@ fn greetings_and_thanks_are_answered_in_kind_not_searched() {
         text.contains("You're welcome. Ask me anything else about the talks, or try !latest for the newest developments."),
         "{text}"
     );
+    assert!(
+        text.contains(
+            "Anything else? Ask me about the talks, or try !latest for the newest developments."
+        ),
+        "{text}"
+    );
+    assert!(text.contains("Goodbye!"), "{text}");
+    assert!(!text.contains("I found nothing"), "{text}");
     // Before, "thanks" was searched and quoted Zelenskyy thanking the Emirati mediators; asked
     // as a question, that quote is still there.
     assert_eq!(
