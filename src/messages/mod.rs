@@ -288,7 +288,16 @@ pub fn latest_header(topic: Option<&str>, range: Option<&str>, unknown: &[String
     let about = topic
         .map(|t| format!(" about “{}”", crate::text::shorten(t, 80)))
         .unwrap_or_default();
-    let range = range.map(|r| format!(", {r}")).unwrap_or_default();
+    // "The newest developments on 24 Nov", "… about “energy truce”, since 20 Nov 2026".
+    let range = range
+        .map(|r| {
+            if about.is_empty() {
+                format!(" {r}")
+            } else {
+                format!(", {r}")
+            }
+        })
+        .unwrap_or_default();
     let unknown = unread(unknown)
         .map(|u| format!(" (no article I have read mentions {u})"))
         .unwrap_or_default();
