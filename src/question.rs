@@ -515,6 +515,9 @@ static FRAMES: LazyLock<(regex::RegexSet, Vec<Regex>)> = LazyLock::new(|| {
         // "What happened in Moscow?": the verb asks for events, any; searched for, it finds the
         // rare sentence saying "happened", and the answer would note that no article mentions it.
         r"(?i)(?-u:\b)what(?:'s|’s| is| was| has| had| will| would)?\s+(happened|happens|happening|happen)(?-u:\b)".into(),
+        // "How are the Nile talks going?": the verb asks how things stand; searched for,
+        // "going" found "we are not going to negotiate".
+        r"(?i)^\W*how (?:is|are|was|were)(?-u:\b).+(?-u:\b)(going)\W*$".into(),
         // "What's going on with the truce?": as "happening", the verb asks for events.
         r"(?i)(?-u:\b)what(?:'s|’s| is| was| has been| had been)?\s+(going on)(?-u:\b)".into(),
         // A request for an account of the topic, not a word of it: "Tell me about the energy
@@ -894,6 +897,10 @@ mod tests {
             "What's with the truce?"
         );
         assert_eq!(kept("What's going on with Riyadh?"), "What's with Riyadh?");
+        assert_eq!(
+            kept("How are the Nile talks going?"),
+            "How are the Nile talks ?"
+        );
         assert_eq!(kept("Tell me about the energy truce"), "the energy truce");
         assert_eq!(kept("Summarize the Moscow talks"), "the Moscow talks");
         assert_eq!(

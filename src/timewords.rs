@@ -46,6 +46,14 @@ const CURRENT: &[&str] = &[
     "eventually",
     "finally",
     "ultimately",
+    // "What is the current status of the Riyadh talks?": searched for, "status" found the
+    // "status of the regions" Russia claims.
+    "what is the status of",
+    "what s the status of",
+    "whats the status of",
+    "current status",
+    "current state",
+    "state of play",
 ];
 /// Words asking for the start, taken out of the search words.
 const START: &[&str] = &["initially", "originally", "at first", "in the beginning"];
@@ -112,10 +120,18 @@ pub fn recency_cue(question: &str) -> (Cue, String) {
     }
     if cue == Cue::None {
         // Nothing was taken out, so `words` are the question's own ('"Has …' counts too).
-        let first = words.first().map_or("", |r| &question[r.clone()]);
-        if HAS_IT_HAPPENED
-            .iter()
-            .any(|w| first.eq_ignore_ascii_case(w))
+        let word = |i: Option<&Range<usize>>| i.map_or("", |r| &question[r.clone()]);
+        let first = word(words.first());
+        // "How are the Nile talks going?" asks how things stand now.
+        let how_going = first.eq_ignore_ascii_case("how")
+            && ["is", "are"]
+                .iter()
+                .any(|w| word(words.get(1)).eq_ignore_ascii_case(w))
+            && word(words.last()).eq_ignore_ascii_case("going");
+        if how_going
+            || HAS_IT_HAPPENED
+                .iter()
+                .any(|w| first.eq_ignore_ascii_case(w))
         {
             cue = Cue::Current;
         }
@@ -727,6 +743,15 @@ mod tests {
             recency_cue("Anything new about Riyadh?"),
             (Cue::Current, "about Riyadh?".into())
         );
+        assert_eq!(
+            recency_cue("What is the current status of the Riyadh talks?"),
+            (Cue::Current, "What is the of the Riyadh talks?".into())
+        );
+        assert_eq!(
+            recency_cue("How are the Nile talks going?"),
+            (Cue::Current, "How are the Nile talks going?".into())
+        );
+        assert_eq!(recency_cue("How is Ushakov going to respond?").0, Cue::None);
         // "new" naming what is asked about stays.
         assert_eq!(
             recency_cue("What new sanctions did the EU impose?").0,
