@@ -207,6 +207,12 @@ pub enum Hint {
     Wait,
     /// See the sources read.
     Sources,
+    /// How a timeline is asked for, with an example topic.
+    Timeline,
+    /// How a watch is set, with example words.
+    Watch,
+    /// Where a room's watches are listed.
+    Watches,
 }
 
 /// Small talk said to the bot in place of a question.

@@ -595,7 +595,7 @@ async fn timeline(handler: &Handler, args: TimelineArgs, is_timeline: bool) -> E
     if is_timeline && text.trim().is_empty() {
         print_error(
             &messages::missing_words("timeline"),
-            Hint::TimelineExample.text(),
+            &messages::hint(crate::reply::Hint::Timeline, TERMINAL),
         );
         return Exit::Usage;
     }

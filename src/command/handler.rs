@@ -693,10 +693,13 @@ fn invalid(e: ParseError) -> Reply {
     let hint = match &e {
         ParseError::UnknownCommand(_) | ParseError::UnexpectedArguments(_) => Hint::Help,
         ParseError::Empty => Hint::Ask,
-        // `ask` without a question: an example question; `timeline`, `watch` without words: the
-        // problem already shows an example, the command list says the rest.
-        ParseError::MissingQuestion { command } if command == "ask" => Hint::Ask,
-        ParseError::MissingQuestion { .. } => Hint::Help,
+        // A command without its words: an example of it.
+        ParseError::MissingQuestion { command } => match command.as_str() {
+            "timeline" => Hint::Timeline,
+            "watch" => Hint::Watch,
+            "unwatch" => Hint::Watches,
+            _ => Hint::Ask,
+        },
         ParseError::BadFilter { .. } => Hint::Filters,
     };
     Reply::Invalid {
@@ -765,8 +768,9 @@ mod tests {
             other => panic!("{other:?}"),
         };
         assert_eq!(hint_of("ask"), Hint::Ask);
-        // The problem names an example timeline; a sample question would not fit.
-        assert_eq!(hint_of("timeline"), Hint::Help);
-        assert_eq!(hint_of("watch"), Hint::Help);
+        // An example of the command itself; a sample question would not fit.
+        assert_eq!(hint_of("timeline"), Hint::Timeline);
+        assert_eq!(hint_of("watch"), Hint::Watch);
+        assert_eq!(hint_of("unwatch"), Hint::Watches);
     }
 }

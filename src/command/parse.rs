@@ -600,15 +600,15 @@ mod tests {
         // Each says what was missing.
         assert_eq!(
             parse("watch").unwrap_err().to_string(),
-            "`watch` needs the words to watch for, e.g. `watch prisoner exchange`"
+            "`watch` needs the words to watch for."
         );
         assert_eq!(
             parse("timeline").unwrap_err().to_string(),
-            "`timeline` needs a topic, e.g. `timeline prisoner exchange`"
+            "`timeline` needs a topic."
         );
         assert_eq!(
             parse("ask").unwrap_err().to_string(),
-            "`ask` needs a question"
+            "`ask` needs a question."
         );
     }
 

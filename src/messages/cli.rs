@@ -18,7 +18,6 @@ pub enum Hint {
     IngestSettings,
     ServiceListen,
     IngestAgain,
-    TimelineExample,
     SeeLog,
 }
 
@@ -42,7 +41,6 @@ impl Hint {
             Hint::IngestAgain => {
                 "nothing already stored was lost; fix the cause and run the same ingest again"
             }
-            Hint::TimelineExample => "e.g. talkwatch timeline prisoner exchange",
             Hint::SeeLog => "see the log lines above (TALKWATCH_LOG=debug for more)",
         }
     }

@@ -442,12 +442,10 @@ pub fn refused(command: &str, syntax: Syntax<'_>) -> String {
 /// A command typed without the words it works on.
 pub fn missing_words(command: &str) -> String {
     match command {
-        "watch" => "`watch` needs the words to watch for, e.g. `watch prisoner exchange`".into(),
-        "unwatch" => {
-            "`unwatch` needs the words of the watch to remove (`watches` lists them)".into()
-        }
-        "timeline" => "`timeline` needs a topic, e.g. `timeline prisoner exchange`".into(),
-        other => format!("`{other}` needs a question"),
+        "watch" => "`watch` needs the words to watch for.".into(),
+        "unwatch" => "`unwatch` needs the words of the watch to remove.".into(),
+        "timeline" => "`timeline` needs a topic.".into(),
+        other => format!("`{other}` needs a question."),
     }
 }
 
@@ -477,6 +475,13 @@ pub fn hint(hint: Hint, syntax: Syntax<'_>) -> String {
             "{} {} to see the sources I have read.",
             syntax.give(),
             syntax.cmd("sources")
+        ),
+        Hint::Timeline => format!("Try {}.", syntax.example("timeline", "prisoner exchange")),
+        Hint::Watch => format!("Try {}.", syntax.example("watch", "prisoner exchange")),
+        Hint::Watches => format!(
+            "{} {} to list this room's watches.",
+            syntax.give(),
+            syntax.cmd("watches")
         ),
     }
 }

@@ -723,6 +723,26 @@ fn more_never_points_to_newer_coverage_already_shown() {
 }
 
 #[test]
+fn a_command_without_its_words_shows_an_example_of_it() {
+    let env = Env::new();
+    let text = chat(&env, "!timeline\n!watch\n!unwatch\nquit\n");
+    for line in [
+        "`timeline` needs a topic. Try !timeline prisoner exchange.",
+        "`watch` needs the words to watch for. Try !watch prisoner exchange.",
+        "`unwatch` needs the words of the watch to remove. Send !watches to list this room's watches.",
+    ] {
+        assert!(text.contains(line), "{line}\n{text}");
+    }
+    // On the command line, the example is a command to run.
+    let out = env.cmd().arg("timeline").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out).trim_end(),
+        "error: `timeline` needs a topic.\nhint: Try `talkwatch timeline \"prisoner exchange\"`."
+    );
+}
+
+#[test]
 fn greetings_and_thanks_are_answered_in_kind_not_searched() {
     let env = Env::new();
     let text = chat(
