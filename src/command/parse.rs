@@ -260,7 +260,7 @@ const SMALL_TALK: &[(SmallTalk, &[&str])] = &[
     (
         SmallTalk::Ok,
         &[
-            "ok", "okay", "k", "cool", "great", "nice", "got it", "i see", "sure", "alright", "lol",
+            "ok", "okay", "k", "cool", "great", "got it", "i see", "sure", "alright", "lol",
         ],
     ),
     (
@@ -553,7 +553,14 @@ mod tests {
         ] {
             assert_eq!(parse_question(said), Ok(Command::SmallTalk(talk)), "{said}");
         }
-        for question in ["thanks to Qatar", "Hello Kitty", "there", "talkwatch"] {
+        // "Nice" is also a city.
+        for question in [
+            "thanks to Qatar",
+            "Hello Kitty",
+            "there",
+            "talkwatch",
+            "Nice",
+        ] {
             assert!(
                 matches!(parse_question(question), Ok(Command::Ask(_))),
                 "{question}"
