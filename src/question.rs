@@ -522,7 +522,7 @@ static FRAMES: LazyLock<(regex::RegexSet, Vec<Regex>)> = LazyLock::new(|| {
         r"(?i)(?-u:\b)what(?:'s|’s| is| was| has been| had been)?\s+(going on)(?-u:\b)".into(),
         // A request for an account of the topic, not a word of it: "Tell me about the energy
         // truce", "Summarize the Moscow talks", "any news on the grain corridor?". Searched for,
-        // "summarize" was corrected to "summer" and "going" found "not going to negotiate".
+        // "summarize" was corrected to "summer".
         r"(?i)^\W*(?:please\s+|can you\s+|could you\s+)?(tell me(?: more)? about|fill me in on|brief me on|update me on|catch me up on|sum up|summari[sz]e|recap|explain)(?-u:\b)".into(),
         r"(?i)(?:^\W*|(?-u:\b)(?:a|an|the|any|quick|short|brief)\s+)(summary|overview|recap|rundown|update|updates|news)\s+(?:of|on|about|from|for)(?-u:\b)".into(),
         // "what day", not "what date": a date is what moves in a story ("a new date was set").

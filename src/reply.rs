@@ -295,7 +295,7 @@ pub enum Reply {
         elapsed_ms: u64,
     },
     Help,
-    /// A greeting or thanks answered in kind, with a pointer to what the bot does.
+    /// Small talk answered in kind, with a pointer to what the bot does.
     SmallTalk(SmallTalk),
     /// `more` asked for where the last reply had no further page (chat, Matrix).
     NothingMore,

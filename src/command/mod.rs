@@ -12,14 +12,14 @@ mod caller;
 mod handler;
 mod parse;
 
-use crate::reply::SmallTalk;
 pub use caller::{Caller, Identity, Permissions};
 pub use handler::{Handler, not_found_reason, with_progress};
-
 pub use parse::{
     Ask, DateBound, ParseError, ask_line, asks_for_more, next_page, page_of, paged_line,
     paged_question, parse, parse_ask, parse_date_flag, parse_question,
 };
+
+use crate::reply::SmallTalk;
 
 /// Everything the bot can be asked to do. Closed: adding a command means handling it everywhere.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,7 +29,7 @@ pub enum Command {
     Stats,
     Reindex,
     Help,
-    /// A greeting or thanks instead of a question.
+    /// Small talk instead of a question: a greeting, thanks, a nod, a goodbye.
     SmallTalk(SmallTalk),
     /// Leave the room or channel the command was said in (admins only).
     Leave,
