@@ -615,7 +615,10 @@ async fn timeline(handler: &Handler, args: TimelineArgs, is_timeline: bool) -> E
         let (items, bounds) = match &reply {
             Reply::Timeline { items, .. } => (items.as_slice(), (None, None)),
             Reply::Latest { items, bounds, .. } => (items.as_slice(), *bounds),
-            Reply::NotFound { .. } | Reply::NothingInRange { .. } => (&[][..], (None, None)),
+            // Nothing found, or a page past the last one (`--offset`): no items.
+            Reply::NotFound { .. } | Reply::NothingInRange { .. } | Reply::NothingMore => {
+                (&[][..], (None, None))
+            }
             other => return print_reply(other),
         };
         let items = items.iter().map(JsonItem::of).collect();
@@ -757,7 +760,7 @@ fn print_json(question: &str, reply: &Reply) -> Exit {
         Reply::Answer(a) => a.hits.iter().map(|h| hit(h, h.score)).collect(),
         // "What happened yesterday?": the newest developments, in date order (score 0).
         Reply::Latest { items, .. } => items.iter().map(|h| hit(h, 0.0)).collect(),
-        Reply::NotFound { .. } | Reply::NothingInRange { .. } => Vec::new(),
+        Reply::NotFound { .. } | Reply::NothingInRange { .. } | Reply::NothingMore => Vec::new(),
         other => return print_reply(other),
     };
     let newer = match reply {

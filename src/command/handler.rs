@@ -187,11 +187,11 @@ impl Handler {
                 Ok(feeds) => Reply::Feeds(feeds),
                 Err(e) => failed(e),
             },
-            Command::Timeline(ask) => self.timeline(ask).await,
-            Command::Latest(ask) => self.latest(ask).await,
+            Command::Timeline(ask) => past_the_end(ask.offset, self.timeline(ask).await),
+            Command::Latest(ask) => past_the_end(ask.offset, self.latest(ask).await),
             Command::Ask(ask) => {
                 let started = Instant::now();
-                let reply = self.ask(ask).await;
+                let reply = past_the_end(ask.offset, self.ask(ask).await);
                 if matches!(
                     reply,
                     Reply::Answer(_) | Reply::NotFound { .. } | Reply::NothingInRange { .. }
@@ -572,6 +572,25 @@ impl Handler {
             Ok(Err(e)) => failed(e),
             Err(e) => failed(e),
         }
+    }
+}
+
+/// A page past the last one (`--offset` beyond the end, a "More" button on an index that has
+/// since changed) shows nothing: that is said as such, not as "I found nothing about" words that
+/// do match.
+fn past_the_end(offset: usize, reply: Reply) -> Reply {
+    let empty = match &reply {
+        Reply::NotFound {
+            reason: NotFoundReason::NoMatch,
+            ..
+        } => true,
+        Reply::Latest { items, .. } => items.is_empty(),
+        _ => false,
+    };
+    if offset > 0 && empty {
+        Reply::NothingMore
+    } else {
+        reply
     }
 }
 

@@ -357,14 +357,25 @@ pub fn small_talk(said: SmallTalk, syntax: Syntax<'_>) -> String {
     }
 }
 
-/// `more` asked for when the last reply had no further page.
+/// `more` asked for when the last reply had no further page, or a page past the last one.
 pub fn nothing_more(syntax: Syntax<'_>) -> String {
-    format!(
-        "There is nothing more to show: ask a question, or try {} or {}, and send {} when the reply says more exist.",
-        syntax.cmd("timeline"),
-        syntax.cmd("latest"),
-        syntax.cmd("more")
-    )
+    match syntax.paging {
+        Paging::More => format!(
+            "There is nothing more to show: ask a question, or try {} or {}, and send {} when the reply says more exist.",
+            syntax.cmd("timeline"),
+            syntax.cmd("latest"),
+            syntax.cmd("more")
+        ),
+        Paging::Flag => {
+            "There is nothing more to show at that offset; leave out --offset to see the first page."
+                .to_string()
+        }
+        Paging::Limit => format!(
+            "There is nothing more to show: ask again, or try {} or {}.",
+            syntax.cmd("timeline"),
+            syntax.cmd("latest")
+        ),
+    }
 }
 
 /// More items of a timeline or of the newest developments exist; the next page starts at the

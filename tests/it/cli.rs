@@ -833,6 +833,18 @@ fn one_shot_commands_name_the_offset_of_their_next_page() {
     );
     let text = run(&["timeline", "--offset", "10", "talks"]);
     assert!(text.contains("\n11. "), "{text}");
+    // Past the last page it says so, not that nothing matches the words.
+    for args in [
+        &["ask", "--offset", "100", "Is territory negotiable?"][..],
+        &["timeline", "--offset", "100", "talks"],
+        &["latest", "--offset", "100"],
+    ] {
+        assert_eq!(
+            run(args).trim_end(),
+            "There is nothing more to show at that offset; leave out --offset to see the first page.",
+            "{args:?}"
+        );
+    }
     // A word of the topic that no article holds is named in the header; `latest <words>` says
     // what it is about.
     for (args, header) in [
