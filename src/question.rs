@@ -525,6 +525,13 @@ static FRAMES: LazyLock<(regex::RegexSet, Vec<Regex>)> = LazyLock::new(|| {
         // "summarize" was corrected to "summer".
         r"(?i)^\W*(?:please\s+|can you\s+|could you\s+)?(tell me(?: more)? about|fill me in on|brief me on|update me on|catch me up on|sum up|summari[sz]e|recap|explain)(?-u:\b)".into(),
         r"(?i)(?:^\W*|(?-u:\b)(?:a|an|the|any|quick|short|brief)\s+)(summary|overview|recap|rundown|update|updates|news)\s+(?:of|on|about|from|for)(?-u:\b)".into(),
+        // Courtesy around a question, said to the bot: "Hey, what did Peskov say?", "hi
+        // talkwatch, is territory negotiable?", "Can you tell me …", "… please", "… thanks".
+        // Searched for, "thanks" quoted Zelenskyy having "thanked the Emirati mediators".
+        r"(?i)^\W*((?:hi|hello|hey|hiya|good (?:morning|afternoon|evening))(?:\s+(?:there|all|everyone|bot|talkwatch))?)(?-u:\b)".into(),
+        r"(?i)^\W*((?:can|could|would) you (?:please )?(?:tell me|let me know)|do you know)(?-u:\b)".into(),
+        r"(?i)(?-u:\b)(please|pls|plz|kindly|talkwatch)(?-u:\b)".into(),
+        r"(?i)(?-u:\b)(thanks|thank you|thx|cheers)(?:\s+(?:in advance|a lot|so much))?\W*$".into(),
         // "what day", not "what date": a date is what moves in a story ("a new date was set").
         r"(?i)(?-u:\b)(?:what|which) (day|month|year|time|week)(?-u:\b)".into(),
         r"(?i)(?-u:\b)for what (reasons?)(?-u:\b)".into(),
@@ -545,7 +552,7 @@ static FRAMES: LazyLock<(regex::RegexSet, Vec<Regex>)> = LazyLock::new(|| {
 /// Every form and frame pattern needs one of these words: a question without any (most
 /// headlines pasted as questions) is read without running the patterns.
 static TRIGGER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?-u:\b)(?:what|how|who|whom|whose|which|when|where|why|take|takes|took|taken|last|lasts|lasted|tell|fill|brief|update|updates|catch|sum|summari[sz]e|summary|recap|explain|overview|rundown|news)(?-u:\b)")
+    Regex::new(r"(?i)(?-u:\b)(?:what|how|who|whom|whose|which|when|where|why|take|takes|took|taken|last|lasts|lasted|tell|fill|brief|update|updates|catch|sum|summari[sz]e|summary|recap|explain|overview|rundown|news|hi|hello|hey|hiya|good|can|could|would|do|please|pls|plz|kindly|talkwatch|thanks|thank|thx|cheers)(?-u:\b)")
         .expect("trigger pattern")
 });
 
@@ -903,10 +910,7 @@ mod tests {
         );
         assert_eq!(kept("Tell me about the energy truce"), "the energy truce");
         assert_eq!(kept("Summarize the Moscow talks"), "the Moscow talks");
-        assert_eq!(
-            kept("please recap the prisoner swap"),
-            "please the prisoner swap"
-        );
+        assert_eq!(kept("please recap the prisoner swap"), "the prisoner swap");
         assert_eq!(
             kept("Give me a summary of the Nile talks"),
             "Give me a of the Nile talks"
@@ -916,6 +920,21 @@ mod tests {
             "any on the grain corridor?"
         );
         assert_eq!(kept("News about Riyadh?"), "about Riyadh?");
+        assert_eq!(kept("Hey, what did Peskov say?"), ", what did Peskov say?");
+        assert_eq!(
+            kept("hi talkwatch, is territory negotiable?"),
+            ", is territory negotiable?"
+        );
+        assert_eq!(kept("what did ushakov say thanks"), "what did ushakov say");
+        assert_eq!(
+            kept("Can you please tell me what Peskov said?"),
+            "what Peskov said?"
+        );
+        assert_eq!(
+            kept("Do you know anything about COP31?"),
+            "anything about COP31?"
+        );
+        assert_eq!(kept("Where is Nice, please?"), "Where is Nice, ?");
         // Only as a request: the words stay where they are the topic.
         assert_eq!(
             kept("Did the envoys explain the delay?"),

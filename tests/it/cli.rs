@@ -487,12 +487,15 @@ fn how_a_question_is_put_is_not_searched() {
             "{question}: {v}"
         );
     }
-    // Neither a negation's "don" nor a request's "summarize" is a word to look for: before,
-    // the first was named as a word no article mentions, the second corrected to "summer".
+    // Neither a negation's "don", a request's "summarize" nor a greeting is a word to look
+    // for: before, "don", "Hey" and "talkwatch" were named as words no article mentions, and
+    // "summarize" was corrected to "summer".
     for question in [
         "Why don't the sides agree on territory?",
         "Summarize the Moscow talks",
         "Tell me about the Moscow talks",
+        "Hey, what did Peskov say?",
+        "hi talkwatch, is territory negotiable?",
     ] {
         let out = env.cmd().args(["ask", question]).output().unwrap();
         let text = stdout(&out);
@@ -500,6 +503,13 @@ fn how_a_question_is_put_is_not_searched() {
         assert!(!text.contains("mentions “"), "{question}: {text}");
         assert!(!text.contains("close spellings"), "{question}: {text}");
     }
+    // Thanks after a question: before, "thanks" quoted Zelenskyy having "thanked the Emirati
+    // mediators" instead of what Ushakov said.
+    let v = ask_json(&env, &["--limit", "1", "what did ushakov say thanks"]);
+    assert_eq!(
+        v["hits"][0]["url"], "https://wire.example.org/2026/11/ushakov-territory-not-negotiable",
+        "{v}"
+    );
 }
 
 #[test]
