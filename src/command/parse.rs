@@ -435,9 +435,27 @@ pub fn next_page(reply: &crate::reply::Reply) -> Option<usize> {
     }
 }
 
-/// Whether `text` (a command without its prefix, or a question) asks for the next page: "more".
+/// Ways of asking for the next page, lowercased, without punctuation.
+const MORE: &[&str] = &[
+    "more",
+    "more please",
+    "tell me more",
+    "show more",
+    "show me more",
+    "next",
+    "next page",
+    "next please",
+];
+
+/// Whether `text` (a command without its prefix, or a question) asks for the next page: "more",
+/// "tell me more", "next". Searched for, "tell me more" quoted whatever says "more".
 pub fn asks_for_more(text: &str) -> bool {
-    text.trim().eq_ignore_ascii_case("more")
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    MORE.contains(&words.join(" ").as_str())
 }
 
 /// The command a lowercased first word names among those whose replies page, by its own name:
@@ -552,6 +570,12 @@ mod tests {
             ("Bye!", SmallTalk::Bye),
         ] {
             assert_eq!(parse_question(said), Ok(Command::SmallTalk(talk)), "{said}");
+        }
+        for more in ["more", "More!", "tell me more", "Next page", "next, please"] {
+            assert!(asks_for_more(more), "{more}");
+        }
+        for question in ["more sanctions", "next round", "Tell me more about Ushakov"] {
+            assert!(!asks_for_more(question), "{question}");
         }
         // "Nice" is also a city.
         for question in [

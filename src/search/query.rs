@@ -66,6 +66,15 @@ const QUESTION_WORDS: &[&str] = &[
     "we",
     "us",
     "our",
+    // As typed in a hurry: "wat did peskov say", "whos witkoff".
+    "wat",
+    "whats",
+    "wats",
+    "whos",
+    "hows",
+    "wheres",
+    "whens",
+    "whys",
 ];
 
 /// At most this many distinct words of a question are searched (a 10 KB paste stays cheap).

@@ -785,6 +785,26 @@ fn greetings_and_thanks_are_answered_in_kind_not_searched() {
 }
 
 #[test]
+fn tell_me_more_pages_on_and_hurried_spellings_are_no_words() {
+    let env = Env::new();
+    let text = chat(&env, "Is territory negotiable?\ntell me more\nnext\nquit\n");
+    assert!(text.contains("\n4. “"), "{text}");
+    assert!(text.contains("\n7. “"), "{text}");
+    // "wat" and "whos" were named as words no article mentions.
+    let out = env
+        .cmd()
+        .args(["ask", "wat did peskov say"])
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("1. “Kremlin spokesman Dmitry Peskov said"),
+        "{text}"
+    );
+    assert!(!text.contains("mentions “"), "{text}");
+}
+
+#[test]
 fn a_question_starting_like_a_command_pages_as_that_question() {
     let env = Env::new();
     let text = chat(&env, "timeline energy truce\nmore\nquit\n");
