@@ -556,6 +556,34 @@ static TRIGGER: LazyLock<Regex> = LazyLock::new(|| {
         .expect("trigger pattern")
 });
 
+/// The topic of a question asking how something developed over time, which a timeline answers
+/// (hits in relevance order do not): "How did the talks on the prisoner exchange evolve?",
+/// "How has the energy truce developed since October?" (the time words stay with the topic),
+/// "timeline of the Nile talks", "history of the Riyadh round".
+pub fn development_topic(question: &str) -> Option<String> {
+    static EVOLVED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)^\W*how (?:did|has|have|had) (.+?) (?:evolve|evolved|develop|developed|unfold|unfolded|progress|progressed)(?-u:\b)(.*)$")
+            .expect("development pattern")
+    });
+    static HISTORY: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)^\W*(?:(?:give me|show me|what is|what's|whats)\s+)?(?:a |the )?(?:timeline|history|chronology) (?:of|for) (.+)$")
+            .expect("history pattern")
+    });
+    let topic = if let Some(c) = EVOLVED.captures(question) {
+        format!("{} {}", &c[1], &c[2])
+    } else {
+        HISTORY.captures(question)?[1].to_string()
+    };
+    let topic = topic.split_whitespace().collect::<Vec<_>>().join(" ");
+    // "the talks" is said as "talks" in the timeline's header ("The Hague" keeps its article).
+    let topic = ["the ", "a ", "an "]
+        .iter()
+        .find_map(|a| topic.strip_prefix(a))
+        .unwrap_or(&topic);
+    let topic = topic.trim_end_matches(['?', '!', '.']).trim_end();
+    (!topic.is_empty()).then(|| topic.to_string())
+}
+
 /// Reads a question: its form, and its words without the framing ones.
 pub fn read(question: &str) -> Reading {
     let mut words = question.to_string();
@@ -867,6 +895,31 @@ mod tests {
             0.0
         );
         assert_eq!(want.answer_strength("Washington said it was pleased."), 1.0);
+    }
+
+    #[test]
+    fn a_question_about_how_something_developed_has_a_timeline_topic() {
+        for (question, topic) in [
+            (
+                "How did the talks on the prisoner exchange evolve?",
+                Some("talks on the prisoner exchange"),
+            ),
+            (
+                "How has the energy truce developed since October?",
+                Some("energy truce since October"),
+            ),
+            ("timeline of the Nile talks", Some("Nile talks")),
+            (
+                "What's the history of the Riyadh round?",
+                Some("Riyadh round"),
+            ),
+            ("How did The Hague talks evolve?", Some("The Hague talks")),
+            ("How did the talks end?", None),
+            ("Who developed the plan?", None),
+            ("What did the timeline say?", None),
+        ] {
+            assert_eq!(development_topic(question).as_deref(), topic, "{question}");
+        }
     }
 
     #[test]

@@ -758,8 +758,11 @@ fn print_json(question: &str, reply: &Reply) -> Exit {
     }
     let hits = match reply {
         Reply::Answer(a) => a.hits.iter().map(|h| hit(h, h.score)).collect(),
-        // "What happened yesterday?": the newest developments, in date order (score 0).
-        Reply::Latest { items, .. } => items.iter().map(|h| hit(h, 0.0)).collect(),
+        // "What happened yesterday?": the newest developments, "How did the talks evolve?": the
+        // timeline, each in date order (score 0).
+        Reply::Latest { items, .. } | Reply::Timeline { items, .. } => {
+            items.iter().map(|h| hit(h, 0.0)).collect()
+        }
         Reply::NotFound { .. } | Reply::NothingInRange { .. } | Reply::NothingMore => Vec::new(),
         other => return print_reply(other),
     };

@@ -330,6 +330,15 @@ impl Handler {
         if let Some(reply) = self.too_long(&ask.question) {
             return reply;
         }
+        // "How did the talks on the prisoner exchange evolve?": its timeline.
+        if let Some(topic) = crate::question::development_topic(&ask.question) {
+            return self
+                .timeline(Ask {
+                    question: topic,
+                    ..ask
+                })
+                .await;
+        }
         let config = self.engine.config();
         let resolved = self.resolve(&ask, self.engine.config().now());
         if let Some(reply) = bad_dates(&resolved) {

@@ -76,7 +76,7 @@ pub fn help(syntax: Syntax<'_>) -> String {
         "talkwatch answers questions about ongoing talks with quotes from the news it has read.\n\
          \n\
          {ask} <question> — best matching passages, with links, the newest first among equals. Example: {ask} What did Ushakov say about the proposals?\n\
-         {timeline} <topic> — how a topic developed, one line per report, oldest first. Example: {timeline} prisoner exchange\n\
+         {timeline} <topic> — how a topic developed, one line per report, oldest first. Example: {timeline} prisoner exchange (or ask “How did the prisoner exchange evolve?”)\n\
          {latest} — the newest developments, one per report (also: {latest} <words>, or ask “What happened yesterday?”)\n\
          {sources} — the news sources I have read, with their newest article\n\
          {stats} — how many articles and passages I know\n\

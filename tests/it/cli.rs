@@ -805,6 +805,33 @@ fn tell_me_more_pages_on_and_hurried_spellings_are_no_words() {
 }
 
 #[test]
+fn a_question_about_how_talks_evolved_is_answered_by_their_timeline() {
+    let env = Env::new();
+    ingest_demo(&env);
+    let out = env
+        .cmd()
+        .args(["ask", "How did the Riyadh talks evolve?"])
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("How “Riyadh talks” developed (oldest first):\n1. 23 Nov 2026 — "),
+        "{text}"
+    );
+    assert!(text.contains("\n2. 26 Nov 2026 — "), "{text}");
+    // As JSON: the same lines as hits, oldest first.
+    let v = ask_json(&env, &["timeline of the Riyadh round"]);
+    assert_eq!(
+        hit_urls(&v)[..2],
+        [
+            "https://daily.example.org/2026/11/riyadh-follow-up-talks-december",
+            "https://wire.example.org/2026/11/riyadh-round-postponed-january"
+        ],
+        "{v}"
+    );
+}
+
+#[test]
 fn a_question_starting_like_a_command_pages_as_that_question() {
     let env = Env::new();
     let text = chat(&env, "timeline energy truce\nmore\nquit\n");
