@@ -574,7 +574,7 @@ pub fn development_topic(question: &str) -> Option<String> {
     } else {
         HISTORY.captures(question)?[1].to_string()
     };
-    let topic = topic.split_whitespace().collect::<Vec<_>>().join(" ");
+    let topic = crate::text::collapse_ws(&topic);
     // "the talks" is said as "talks" in the timeline's header ("The Hague" keeps its article).
     let topic = ["the ", "a ", "an "]
         .iter()

@@ -399,27 +399,26 @@ const IS_CONTRACTED: &[&str] = &[
 /// possessive and quoted "Turkey's offer" as if it covered the question, and the "don" of "Why
 /// don't the sides agree?" was reported as a word no article mentions.
 fn is_contraction(question: &str, token: &PassageToken) -> bool {
+    let word = &question[token.range.clone()];
     // The auxiliary of a negation: "don" of "don't", "won" of "won't", "didn" of "didn't".
-    let after = &question[token.range.end..];
-    let negated = after
+    let negated = question[token.range.end..]
         .strip_prefix(['\'', '\u{2019}'])
         .and_then(|a| a.strip_prefix(['t', 'T']))
         .is_some_and(|a| !a.starts_with(char::is_alphanumeric));
-    if negated && question[token.range.clone()].ends_with(['n', 'N']) {
+    if negated && word.ends_with(['n', 'N']) {
         return true;
     }
     let Some(before) = question[..token.range.start].strip_suffix(['\'', '\u{2019}']) else {
         return false;
     };
-    let ending = &question[token.range.clone()];
-    if ending.eq_ignore_ascii_case("s") {
-        let word = before
+    if word.eq_ignore_ascii_case("s") {
+        let owner = before
             .rsplit(|c: char| !c.is_alphanumeric())
             .next()
             .unwrap_or("");
-        IS_CONTRACTED.iter().any(|w| word.eq_ignore_ascii_case(w))
+        IS_CONTRACTED.iter().any(|w| owner.eq_ignore_ascii_case(w))
     } else {
-        CONTRACTED.iter().any(|c| ending.eq_ignore_ascii_case(c))
+        CONTRACTED.iter().any(|c| word.eq_ignore_ascii_case(c))
     }
 }
 
