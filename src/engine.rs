@@ -433,6 +433,20 @@ impl Engine {
         Ok((hits, more, None))
     }
 
+    /// The source a question names, when it is one this index holds ("What does Example Wire
+    /// say about Riyadh?"): its name as written and the question without it (see
+    /// [`crate::named_source`]).
+    pub fn named_source(&self, question: &str) -> Option<crate::named_source::Mention> {
+        let candidates = crate::named_source::mentions(question);
+        if candidates.is_empty() {
+            return None;
+        }
+        let snapshot = self.index.snapshot().ok()?;
+        candidates
+            .into_iter()
+            .find(|m| snapshot.has_source(&m.name.to_lowercase()).unwrap_or(false))
+    }
+
     /// Answers a question (blocking: run it off the async runtime).
     pub fn ask(&self, req: &AskRequest) -> Result<Result<Answer, NotFoundReason>, SearchError> {
         self.answerer().ask(req)

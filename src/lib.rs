@@ -31,6 +31,7 @@ pub mod ingest;
 pub mod limits;
 pub mod messages;
 pub mod metrics;
+pub mod named_source;
 pub mod question;
 pub mod reply;
 pub mod retry;

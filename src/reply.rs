@@ -149,6 +149,12 @@ pub struct Answer {
     /// The date range the question was limited to by its time words ("yesterday", "in
     /// October"), to be stated with the answer.
     pub range: Option<crate::timewords::Span>,
+    /// The one source the hits were limited to (`source:`, or named in the question: "What
+    /// does Example Wire say…"), as its articles spell it.
+    pub source: Option<String>,
+    /// A source the question named that has nothing matching the rest of it: the hits come
+    /// from every source instead.
+    pub source_unmatched: Option<String>,
 }
 
 /// The date range a question was limited to, as a reply words it.
@@ -252,6 +258,8 @@ pub enum Reply {
         more: bool,
         /// The range the topic was limited to, as words ("since 1 Nov 2026").
         range: Option<String>,
+        /// The one source the lines were limited to, as its articles spell it.
+        source: Option<String>,
         /// Words of the topic found in no article: the lines match the rest of it.
         unknown: Vec<String>,
     },
@@ -262,6 +270,8 @@ pub enum Reply {
         topic: Option<String>,
         /// Words of the topic found in no article.
         unknown: Vec<String>,
+        /// The one source the items were limited to, as its articles spell it.
+        source: Option<String>,
         range: Option<String>,
         /// The range as dates (`since`, `until`), for machine-readable output.
         bounds: (Option<DateTime<Utc>>, Option<DateTime<Utc>>),

@@ -470,6 +470,8 @@ impl Answerer<'_> {
                 unknown,
                 newer,
                 range: None,
+                source: None,
+                source_unmatched: None,
             }));
         }
     }

@@ -12,7 +12,7 @@ use super::{
 };
 use crate::answer::AskRequest;
 use crate::engine::Engine;
-use crate::reply::{Hint, NotFoundReason, Reply};
+use crate::reply::{Hint, Hit, NotFoundReason, Reply};
 use crate::search::{ProgressFn, SearchError, SearchFilters};
 
 /// Most watches one room may have.
@@ -306,14 +306,25 @@ impl Handler {
             question = rest;
             span = Some(found);
         }
+        // "What does Example Wire say about Riyadh?": the source it names, when one is read.
+        let mut source = ask.source.clone();
+        let mut named = None;
+        if source.is_none()
+            && let Some(mention) = self.engine.named_source(&question)
+        {
+            question = mention.rest;
+            source = Some(mention.name.clone());
+            named = Some(mention.name);
+        }
         Resolved {
             question,
             filters: SearchFilters {
                 since,
                 until,
-                source: ask.source.as_ref().map(|s| s.to_lowercase()),
+                source: source.map(|s| s.to_lowercase()),
             },
             span,
+            named,
         }
     }
 
@@ -361,8 +372,29 @@ impl Handler {
             question: resolved.question.clone(),
             by_date: false,
         };
-        match self.run_ask(request.clone()).await {
+        let mut result = self.run_ask(request.clone()).await;
+        // Nothing but a source ("What does Example Wire say?"): its newest developments.
+        if let (Ok(Err(NotFoundReason::NoWords)), Some(_)) = (&result, &resolved.named) {
+            return self.latest_of(resolved, &ask).await;
+        }
+        // A source named in the question with nothing on the rest of it: every source's hits,
+        // saying so (the source was a guess from the question's words, not a `source:`).
+        let mut unmatched = None;
+        if let (Ok(Err(NotFoundReason::NoMatch)), Some(named)) = (&result, &resolved.named) {
+            let mut wider = request.clone();
+            wider.filters.source = None;
+            if let Ok(Ok(answer)) = self.run_ask(wider).await {
+                unmatched = Some(named.clone());
+                result = Ok(Ok(answer));
+            }
+        }
+        match result {
             Ok(Ok(mut answer)) => {
+                if unmatched.is_some() {
+                    answer.source_unmatched = unmatched;
+                } else {
+                    answer.source = source_shown(&request.filters, &answer.hits);
+                }
                 // The reply states the range it used, from time words or from `since:`/`until:`.
                 answer.range = resolved.span.clone().or_else(|| {
                     request.filters.is_dated().then(|| crate::timewords::Span {
@@ -481,6 +513,7 @@ impl Handler {
         }
         Reply::Timeline {
             range: range_label(&resolved, &ask),
+            source: source_shown(&resolved.filters, &items),
             topic: resolved.question,
             items,
             offset: ask.offset,
@@ -539,6 +572,7 @@ impl Handler {
         Reply::Latest {
             topic: Some(resolved.question.clone()),
             unknown: pool.unknown,
+            source: source_shown(&resolved.filters, &items),
             bounds: (resolved.filters.since, resolved.filters.until),
             range: range_label(&resolved, &ask),
             items,
@@ -570,6 +604,7 @@ impl Handler {
                 Reply::Latest {
                     topic: None,
                     unknown: Vec::new(),
+                    source: source_shown(&resolved.filters, &items),
                     bounds: (resolved.filters.since, resolved.filters.until),
                     range,
                     items,
@@ -644,6 +679,14 @@ struct Resolved {
     filters: SearchFilters,
     /// The range its time words gave, if they did.
     span: Option<crate::timewords::Span>,
+    /// The source the question named (as written), which `filters` keeps to.
+    named: Option<String>,
+}
+
+/// The source a reply's hits were limited to, as they spell it.
+fn source_shown(filters: &SearchFilters, hits: &[Hit]) -> Option<String> {
+    filters.source.as_ref()?;
+    hits.first().map(|h| h.source.clone())
 }
 
 /// A range that ends before it starts, or a day that does not exist ("31 February"), is a

@@ -167,6 +167,11 @@ pub fn search_notes(answer: &Answer) -> Vec<String> {
             "(No article I have read mentions {u}; these match the rest of the question.)"
         ));
     }
+    if let Some(source) = &answer.source_unmatched {
+        notes.push(format!(
+            "(Nothing from {source} matches the rest of the question; these come from other sources.)"
+        ));
+    }
     notes
 }
 
@@ -224,6 +229,18 @@ pub fn newer(n: &Newer) -> String {
     )
 }
 
+/// The line before an answer's hits, when they were limited: "From Example Wire:", "Since 20
+/// Nov 2026:", "From Example Wire, since 20 Nov 2026:".
+pub fn answer_lead(answer: &Answer) -> Option<String> {
+    let range = answer.range.as_ref().map(|span| span.label.as_str());
+    match (answer.source.as_deref(), range) {
+        (Some(source), Some(range)) => Some(format!("From {source}, {range}:")),
+        (Some(source), None) => Some(format!("From {source}:")),
+        (None, Some(range)) => Some(range_used(range)),
+        (None, None) => None,
+    }
+}
+
 /// The range a question's time words limited it to.
 pub fn range_used(label: &str) -> String {
     let mut chars = label.chars();
@@ -274,20 +291,32 @@ pub fn nothing_in_range(question: &str, range: &RangeNote, outside: usize, more:
 }
 
 /// The first line of a timeline.
-pub fn timeline_header(topic: &str, range: Option<&str>, unknown: &[String]) -> String {
+pub fn timeline_header(
+    topic: &str,
+    source: Option<&str>,
+    range: Option<&str>,
+    unknown: &[String],
+) -> String {
     let topic = crate::text::shorten(topic, 80);
+    let from = source.map(|s| format!(" in {s}")).unwrap_or_default();
     let range = range.map(|r| format!(", {r}")).unwrap_or_default();
     let unknown = unread(unknown)
         .map(|u| format!("; no article I have read mentions {u}"))
         .unwrap_or_default();
-    format!("How “{topic}” developed{range} (oldest first{unknown}):")
+    format!("How “{topic}” developed{from}{range} (oldest first{unknown}):")
 }
 
 /// The first line of the newest developments.
-pub fn latest_header(topic: Option<&str>, range: Option<&str>, unknown: &[String]) -> String {
+pub fn latest_header(
+    topic: Option<&str>,
+    source: Option<&str>,
+    range: Option<&str>,
+    unknown: &[String],
+) -> String {
+    let from = source.map(|s| format!(" from {s}")).unwrap_or_default();
     let about = topic
-        .map(|t| format!(" about “{}”", crate::text::shorten(t, 80)))
-        .unwrap_or_default();
+        .map(|t| format!("{from} about “{}”", crate::text::shorten(t, 80)))
+        .unwrap_or(from);
     // "The newest developments on 24 Nov", "… about “energy truce”, since 20 Nov 2026".
     let range = range
         .map(|r| {
@@ -844,8 +873,8 @@ pub fn plain(reply: &Reply, syntax: Syntax<'_>) -> String {
     match reply {
         Reply::Answer(answer) => {
             let mut out = String::new();
-            if let Some(span) = &answer.range {
-                out.push_str(&range_used(&span.label));
+            if let Some(lead) = answer_lead(answer) {
+                out.push_str(&lead);
                 out.push_str("\n\n");
             }
             for (i, hit) in answer.hits.iter().enumerate() {
@@ -885,10 +914,11 @@ pub fn plain(reply: &Reply, syntax: Syntax<'_>) -> String {
             items,
             offset,
             more,
+            source,
             range,
             unknown,
         } => {
-            let header = timeline_header(topic, range.as_deref(), unknown);
+            let header = timeline_header(topic, source.as_deref(), range.as_deref(), unknown);
             let mut out = items_plain(&header, items, *offset);
             if *more {
                 out.push_str(&more_items("timeline", offset + items.len(), syntax));
@@ -898,6 +928,7 @@ pub fn plain(reply: &Reply, syntax: Syntax<'_>) -> String {
         Reply::Latest {
             topic,
             unknown,
+            source,
             range,
             items,
             offset,
@@ -909,7 +940,12 @@ pub fn plain(reply: &Reply, syntax: Syntax<'_>) -> String {
                 return nothing_new(range.as_deref(), *newest);
             }
             let mut out = items_plain(
-                &latest_header(topic.as_deref(), range.as_deref(), unknown),
+                &latest_header(
+                    topic.as_deref(),
+                    source.as_deref(),
+                    range.as_deref(),
+                    unknown,
+                ),
                 items,
                 *offset,
             );
@@ -995,6 +1031,8 @@ mod tests {
             unknown: vec!["zeppelins".into(), "blimps".into()],
             newer: None,
             range: None,
+            source: None,
+            source_unmatched: None,
         });
         insta::assert_snapshot!(plain(&reply, BANG));
     }
@@ -1021,6 +1059,7 @@ mod tests {
             offset: 0,
             more: true,
             range: None,
+            source: None,
             unknown: vec![],
         };
         let text = plain(&reply, BANG);
@@ -1057,6 +1096,8 @@ mod tests {
                 published: crate::ingest::parse_date("2026-11-22").unwrap(),
             }),
             range: None,
+            source: None,
+            source_unmatched: None,
         });
         let text = plain(&reply, BANG);
         assert!(

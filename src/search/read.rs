@@ -149,6 +149,23 @@ impl Snapshot {
             .collect::<Result<_, _>>()?)
     }
 
+    /// Whether some article of this snapshot comes from `source` (lowercased, as the `source:`
+    /// filter takes it). Articles deleted since the last merge still count: a search limited
+    /// to such a source then finds nothing, as it would for any other source.
+    pub fn has_source(&self, source: &str) -> Result<bool, SearchError> {
+        let term = Term::from_field_text(self.fields.source, source);
+        for reader in self.searcher.segment_readers() {
+            if reader
+                .inverted_index(self.fields.source)?
+                .get_term_info(&term)?
+                .is_some()
+            {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     /// Looks up a question's terms in this snapshot (see [`TermLookup`]).
     pub fn lookup(&self) -> TermLookup<'_> {
         TermLookup {

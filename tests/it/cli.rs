@@ -458,6 +458,79 @@ fn a_question_word_is_answered_by_another_way_of_saying_it() {
 }
 
 #[test]
+fn a_source_named_in_a_question_keeps_the_answer_to_it() {
+    let env = Env::new();
+    ingest_demo(&env);
+    // Before, "Example" and "Wire" were searched as words, named as words no article mentions,
+    // and the answer quoted every outlet.
+    let v = ask_json(
+        &env,
+        &[
+            "--limit",
+            "10",
+            "What has Example Wire reported about the talks?",
+        ],
+    );
+    let hits = v["hits"].as_array().unwrap();
+    assert!(hits.len() >= 3, "{v}");
+    assert!(hits.iter().all(|h| h["source"] == "Example Wire"), "{v}");
+    for (question, source) in [
+        ("What does Example Wire say about Riyadh?", "Example Wire"),
+        (
+            "Is territory negotiable, according to the daily example?",
+            "Daily Example",
+        ),
+        (
+            "Meridian Wire's coverage of the energy truce",
+            "Meridian Wire",
+        ),
+    ] {
+        let text = stdout(&env.cmd().args(["ask", question]).output().unwrap());
+        assert!(
+            text.starts_with(&format!("From {source}:\n\n1. “")),
+            "{question}: {text}"
+        );
+        assert!(!text.contains("mentions “"), "{question}: {text}");
+        let citations: Vec<&str> = text.lines().filter(|l| l.starts_with("   — ")).collect();
+        assert!(!citations.is_empty(), "{question}: {text}");
+        assert!(
+            citations
+                .iter()
+                .all(|l| l.contains(&format!(" — {source}, "))),
+            "{question}: {text}"
+        );
+    }
+    // A source with nothing on the rest: every source's matches, saying so.
+    let text = stdout(
+        &env.cmd()
+            .args(["ask", "What does Capital Ledger say about Istanbul?"])
+            .output()
+            .unwrap(),
+    );
+    assert!(text.contains("Erdoğan offers Istanbul"), "{text}");
+    assert!(
+        text.contains("Nothing from Capital Ledger matches the rest of the question"),
+        "{text}"
+    );
+    // The source alone: its newest developments. A name that is no source stays a word.
+    let text = stdout(
+        &env.cmd()
+            .args(["ask", "What does Example Wire say?"])
+            .output()
+            .unwrap(),
+    );
+    assert!(
+        text.starts_with("The newest developments from Example Wire:\n1. 26 Nov 2026"),
+        "{text}"
+    );
+    let v = ask_json(
+        &env,
+        &["--limit", "1", "What did Ushakov say, according to Peskov?"],
+    );
+    assert_eq!(v["hits"].as_array().unwrap().len(), 1, "{v}");
+}
+
+#[test]
 fn how_a_question_is_put_is_not_searched() {
     let env = Env::new();
     ingest_demo(&env);

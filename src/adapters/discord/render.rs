@@ -200,8 +200,8 @@ pub fn message(reply: &Reply, ask_line: Option<&str>, ephemeral: bool) -> Value 
     match reply {
         Reply::Answer(answer) => {
             let mut content = header(ask_line);
-            if let Some(span) = &answer.range {
-                content = format!("{content}\n{}", messages::range_used(&span.label));
+            if let Some(lead) = messages::answer_lead(answer) {
+                content = format!("{content}\n{lead}");
             }
             for note in messages::search_notes(answer) {
                 content = format!("{content}\n{note}");
@@ -228,13 +228,19 @@ pub fn message(reply: &Reply, ask_line: Option<&str>, ephemeral: bool) -> Value 
             items,
             offset,
             more,
+            source,
             range,
             unknown,
         } => {
             let content = format!(
                 "{}\n{}",
                 header(ask_line),
-                escape_markdown(&messages::timeline_header(topic, range.as_deref(), unknown))
+                escape_markdown(&messages::timeline_header(
+                    topic,
+                    source.as_deref(),
+                    range.as_deref(),
+                    unknown
+                ))
             );
             data["content"] = json!(shorten(content.trim(), MAX_CONTENT));
             page_of_embeds(&mut data, items, true, *offset, *more, paging);
@@ -242,6 +248,7 @@ pub fn message(reply: &Reply, ask_line: Option<&str>, ephemeral: bool) -> Value 
         Reply::Latest {
             topic,
             unknown,
+            source,
             range,
             items,
             offset,
@@ -253,6 +260,7 @@ pub fn message(reply: &Reply, ask_line: Option<&str>, ephemeral: bool) -> Value 
                 header(ask_line),
                 escape_markdown(&messages::latest_header(
                     topic.as_deref(),
+                    source.as_deref(),
                     range.as_deref(),
                     unknown
                 ))
@@ -394,6 +402,8 @@ mod tests {
             unknown: vec![],
             newer: None,
             range: None,
+            source: None,
+            source_unmatched: None,
         });
         let data = message(&reply, Some("Is territory negotiable?"), false);
         let embeds = data["embeds"].as_array().unwrap();
@@ -436,6 +446,7 @@ mod tests {
             offset: 0,
             more: false,
             range: None,
+            source: None,
             unknown: vec![],
         };
         let data = message(&reply, Some("territory"), false);
@@ -468,6 +479,7 @@ mod tests {
             offset: 10,
             more: false,
             range: None,
+            source: None,
             unknown: vec![],
         };
         let data = message(&page, Some("territory"), false);
@@ -498,6 +510,8 @@ mod tests {
                 published: crate::ingest::parse_date("2026-11-22").unwrap(),
             }),
             range: None,
+            source: None,
+            source_unmatched: None,
         });
         let data = message(&reply, Some("Has Washington commented?"), false);
         assert!(

@@ -277,11 +277,8 @@ pub fn render(reply: &Reply, syntax: Syntax<'_>) -> Rendered {
     let html = match reply {
         Reply::Answer(answer) => {
             let mut html = String::new();
-            if let Some(span) = &answer.range {
-                html.push_str(&format!(
-                    "<p><i>{}</i></p>",
-                    escape(&messages::range_used(&span.label))
-                ));
+            if let Some(lead) = messages::answer_lead(answer) {
+                html.push_str(&format!("<p><i>{}</i></p>", escape(&lead)));
             }
             push_capped(
                 &mut html,
@@ -336,10 +333,12 @@ pub fn render(reply: &Reply, syntax: Syntax<'_>) -> Rendered {
             items,
             offset,
             more,
+            source,
             range,
             unknown,
         } => {
-            let header = messages::timeline_header(topic, range.as_deref(), unknown);
+            let header =
+                messages::timeline_header(topic, source.as_deref(), range.as_deref(), unknown);
             let mut html = items_html(&header, items);
             if *more {
                 html.push_str(&format!(
@@ -356,13 +355,19 @@ pub fn render(reply: &Reply, syntax: Syntax<'_>) -> Rendered {
         Reply::Latest {
             topic,
             unknown,
+            source,
             range,
             items,
             offset,
             more,
             ..
         } if !items.is_empty() => {
-            let header = messages::latest_header(topic.as_deref(), range.as_deref(), unknown);
+            let header = messages::latest_header(
+                topic.as_deref(),
+                source.as_deref(),
+                range.as_deref(),
+                unknown,
+            );
             let mut html = items_html(&header, items);
             if *more {
                 html.push_str(&format!(
@@ -534,6 +539,8 @@ mod tests {
             unknown: vec![],
             newer: None,
             range: None,
+            source: None,
+            source_unmatched: None,
         })
     }
 
@@ -612,6 +619,7 @@ mod tests {
                 offset: 0,
                 more: false,
                 range: None,
+                source: None,
                 unknown: vec!["<zeppelins>".into()],
             },
             BANG,
