@@ -155,6 +155,27 @@ async fn main() {
     }
     let timewords_us = t.elapsed().as_secs_f64() * 1e6 / (rounds * timed.len()) as f64;
 
+    // What looking for a source named in the question costs ("according to X", "in X", "X
+    // says": each candidate name looked up among the index's sources), over the same questions
+    // and a few naming a source, as `ask` runs it before searching.
+    let named: Vec<String> = timed
+        .iter()
+        .cloned()
+        .chain(SOURCE_QUESTIONS.iter().map(|q| q.to_string()))
+        .collect();
+    let find_all = || {
+        named
+            .iter()
+            .filter(|q| engine.named_source(q).is_some())
+            .count()
+    };
+    let sources_found = find_all();
+    let t = Instant::now();
+    for _ in 0..rounds {
+        std::hint::black_box(find_all());
+    }
+    let named_us = t.elapsed().as_secs_f64() * 1e6 / (rounds * named.len()) as f64;
+
     // Where the time goes: planning + tantivy top-k alone, without re-ranking.
     let aliases = talkwatch::search::Aliases::default();
     let mut search_ms: Vec<f64> = Vec::with_capacity(questions.len());
@@ -282,6 +303,16 @@ async fn main() {
         stats.store.folded_copies == n / 20,
     );
     row(
+        "source named in the question looked for",
+        format!(
+            "{named_us:.2} µs mean over {} questions ({sources_found} of the {} naming one found)",
+            named.len(),
+            SOURCE_QUESTIONS.len()
+        ),
+        "—",
+        sources_found == SOURCE_QUESTIONS.len(),
+    );
+    row(
         "time words read per question (date phrase, cue, impossible date)",
         format!("{timewords_us:.2} µs mean over {} questions", timed.len()),
         "≤ 5 µs",
@@ -362,6 +393,14 @@ const TIME_QUESTIONS: &[&str] = &[
     "What happened in October on tariffs?",
     "Did the talks resume on 31 February?",
     "Is the second round still planned for May?",
+];
+
+/// Questions naming one of the generated sources, for the source-name timing.
+const SOURCE_QUESTIONS: &[&str] = &[
+    "What does Example Wire say about the ceasefire?",
+    "Is territory negotiable, according to the Daily Example?",
+    "Example World News's coverage of the summit",
+    "What did Example Wire report on the envoys?",
 ];
 
 /// Bytes of the stored MinHash sketches and of the band table that finds candidates.
