@@ -528,7 +528,11 @@ static FRAMES: LazyLock<(regex::RegexSet, Vec<Regex>)> = LazyLock::new(|| {
         // Courtesy around a question, said to the bot: "Hey, what did Peskov say?", "hi
         // talkwatch, is territory negotiable?", "Can you tell me …", "… please", "… thanks".
         // Searched for, "thanks" quoted Zelenskyy having "thanked the Emirati mediators".
-        r"(?i)^\W*((?:hi|hello|hey|hiya|good (?:morning|afternoon|evening))(?:\s+(?:there|all|everyone|bot|talkwatch))?)(?-u:\b)".into(),
+        format!(
+            r"(?i)^\W*((?:{})(?:\s+(?:{}))?)(?-u:\b)",
+            alternatives(GREETINGS),
+            alternatives(ADDRESSEES)
+        ),
         r"(?i)^\W*((?:can|could|would) you (?:please )?(?:tell me|let me know)|do you know)(?-u:\b)".into(),
         r"(?i)(?-u:\b)(please|pls|plz|kindly|talkwatch)(?-u:\b)".into(),
         r"(?i)(?-u:\b)(thanks|thank you|thx|cheers)(?:\s+(?:in advance|a lot|so much))?\W*$".into(),
@@ -549,12 +553,47 @@ static FRAMES: LazyLock<(regex::RegexSet, Vec<Regex>)> = LazyLock::new(|| {
     )
 });
 
-/// Every form and frame pattern needs one of these words: a question without any (most
-/// headlines pasted as questions) is read without running the patterns.
+/// Every form and frame pattern needs one of these words (or a greeting's first word): a
+/// question without any (most headlines pasted as questions) is read without running the
+/// patterns.
 static TRIGGER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?-u:\b)(?:what|how|who|whom|whose|which|when|where|why|take|takes|took|taken|last|lasts|lasted|tell|fill|brief|update|updates|catch|sum|summari[sz]e|summary|recap|explain|overview|rundown|news|hi|hello|hey|hiya|good|can|could|would|do|please|pls|plz|kindly|talkwatch|thanks|thank|thx|cheers)(?-u:\b)")
-        .expect("trigger pattern")
+    let greetings: Vec<&str> = GREETINGS
+        .iter()
+        .filter_map(|g| g.split(' ').next())
+        .collect();
+    Regex::new(&format!(
+        r"(?i)(?-u:\b)(?:what|how|who|whom|whose|which|when|where|why|take|takes|took|taken|last|lasts|lasted|tell|fill|brief|update|updates|catch|sum|summari[sz]e|summary|recap|explain|overview|rundown|news|{}|can|could|would|do|please|pls|plz|kindly|talkwatch|thanks|thank|thx|cheers)(?-u:\b)",
+        greetings.join("|")
+    ))
+    .expect("trigger pattern")
 });
+
+/// What greets, alone ("Hi!", answered in kind) or before a question ("Hey, what did Peskov
+/// say?", not searched), lowercased.
+pub const GREETINGS: &[&str] = &[
+    "hi",
+    "hello",
+    "hey",
+    "hiya",
+    "howdy",
+    "greetings",
+    "good morning",
+    "good afternoon",
+    "good evening",
+];
+
+/// Words that may follow a greeting or thanks, naming whom it is said to ("hi there", "thanks
+/// talkwatch").
+pub const ADDRESSEES: &[&str] = &["there", "all", "everyone", "bot", "talkwatch"];
+
+/// Phrases as one regex alternation, their spaces matching any run of whitespace.
+fn alternatives(phrases: &[&str]) -> String {
+    phrases
+        .iter()
+        .map(|p| p.replace(' ', r"\s+"))
+        .collect::<Vec<_>>()
+        .join("|")
+}
 
 /// The topic of a question asking how something developed over time, which a timeline answers
 /// (hits in relevance order do not): "How did the talks on the prisoner exchange evolve?",
@@ -978,6 +1017,12 @@ mod tests {
             kept("hi talkwatch, is territory negotiable?"),
             ", is territory negotiable?"
         );
+        // The greetings small talk answers in kind, the same list.
+        assert_eq!(
+            kept("Greetings all, who leads the talks?"),
+            ", who leads the talks?"
+        );
+        assert_eq!(kept("Good  evening, what is new?"), ", what is new?");
         assert_eq!(kept("what did ushakov say thanks"), "what did ushakov say");
         assert_eq!(
             kept("Can you please tell me what Peskov said?"),

@@ -221,20 +221,7 @@ pub fn parse_question(text: &str) -> Result<Command, ParseError> {
 
 /// What may be said to the bot instead of a question, lowercased, without punctuation.
 const SMALL_TALK: &[(SmallTalk, &[&str])] = &[
-    (
-        SmallTalk::Hello,
-        &[
-            "hi",
-            "hello",
-            "hey",
-            "hiya",
-            "howdy",
-            "greetings",
-            "good morning",
-            "good afternoon",
-            "good evening",
-        ],
-    ),
+    (SmallTalk::Hello, crate::question::GREETINGS),
     (
         SmallTalk::Thanks,
         &[
@@ -285,19 +272,11 @@ const NODS: &[(SmallTalk, char)] = &[
     (SmallTalk::Thanks, '\u{1F64F}'),
 ];
 
-/// Words that may follow what is said without making it a question ("hi there", "thanks
-/// talkwatch").
-const ADDRESSEES: &[&str] = &["there", "all", "everyone", "bot", "talkwatch"];
-
 /// Whether a whole message is small talk rather than a question: "Hi!", "thanks talkwatch",
 /// "Thank you :)", "ok", "👍". A search for "thanks" would quote someone thanking mediators,
 /// and one for "ok" say that no article mentions it.
 fn small_talk(message: &str) -> Option<SmallTalk> {
-    let words: Vec<String> = message
-        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect();
+    let words = lowercase_words(message);
     if words.is_empty() {
         // A skin tone or variation selector is part of the emoji before it.
         let mut nods = message
@@ -314,7 +293,7 @@ fn small_talk(message: &str) -> Option<SmallTalk> {
     let mut said = words.as_slice();
     while let [rest @ .., last] = said
         && !rest.is_empty()
-        && ADDRESSEES.contains(&last.as_str())
+        && crate::question::ADDRESSEES.contains(&last.as_str())
     {
         said = rest;
     }
@@ -450,12 +429,17 @@ const MORE: &[&str] = &[
 /// Whether `text` (a command without its prefix, or a question) asks for the next page: "more",
 /// "tell me more", "next". Searched for, "tell me more" quoted whatever says "more".
 pub fn asks_for_more(text: &str) -> bool {
-    let words: Vec<String> = text
+    MORE.contains(&lowercase_words(text).join(" ").as_str())
+}
+
+/// A message's words, lowercased, without punctuation or emoji ("Thanks!!" and "'more'" read
+/// as "thanks" and "more"), for matching it against a list of what may be said.
+fn lowercase_words(message: &str) -> Vec<String> {
+    message
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(str::to_lowercase)
-        .collect();
-    MORE.contains(&words.join(" ").as_str())
+        .collect()
 }
 
 /// The command a lowercased first word names among those whose replies page, by its own name:
