@@ -47,6 +47,10 @@ const COVERAGE: &[&str] = &[
 /// The longest name looked for, in words.
 const MAX_WORDS: usize = 4;
 
+/// A longer text is no question naming a source (the handler refuses questions far shorter);
+/// it is not read, so no input makes the candidates, each looked up, grow without bound.
+const MAX_QUESTION_WORDS: usize = 120;
+
 /// One way of reading a question as naming a source.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mention {
@@ -106,6 +110,9 @@ fn words(question: &str) -> Vec<Word> {
 /// cue) first. Nothing is checked against the sources read.
 pub fn mentions(question: &str) -> Vec<Mention> {
     let words = words(question);
+    if words.len() > MAX_QUESTION_WORDS {
+        return Vec::new();
+    }
     let mut found: Vec<(usize, usize, std::ops::Range<usize>)> = Vec::new();
     // (first word of the name, word count, byte range to take out)
     // One name read two ways ("in Reuters' coverage": after "in", before "coverage") is cut
@@ -298,5 +305,11 @@ mod tests {
         assert_eq!(all[0].name.split(' ').count(), MAX_WORDS);
         assert!(all.iter().any(|m| m.name == "Example Wire"));
         assert!(mentions("Is territory negotiable at the Riyadh talks?").is_empty());
+    }
+
+    #[test]
+    fn a_text_far_longer_than_a_question_is_not_read() {
+        assert!(!mentions(&"in Example Wire ".repeat(MAX_QUESTION_WORDS / 3)).is_empty());
+        assert!(mentions(&"in Example Wire ".repeat(10_000)).is_empty());
     }
 }

@@ -546,6 +546,9 @@ impl Handler {
     }
 
     async fn latest(&self, ask: Ask) -> Reply {
+        if let Some(reply) = self.too_long(&ask.question) {
+            return reply;
+        }
         let resolved = self.resolve(&ask, self.engine.config().now());
         if let Some(reply) = bad_dates(&resolved) {
             return reply;
@@ -554,9 +557,6 @@ impl Handler {
             return self.latest_of(resolved, &ask).await;
         }
         // `latest <words>`: the newest developments about them, newest first.
-        if let Some(reply) = self.too_long(&ask.question) {
-            return reply;
-        }
         let limit = ask
             .limit
             .unwrap_or(LATEST_LIMIT)
