@@ -1038,6 +1038,43 @@ mod tests {
     }
 
     #[test]
+    fn an_answer_kept_to_one_source_says_so_first() {
+        let mut answer = Answer {
+            question: "Riyadh".into(),
+            hits: vec![hit()],
+            offset: 0,
+            more: false,
+            corrections: vec![],
+            unknown: vec![],
+            newer: None,
+            range: None,
+            source: Some("Example Wire".into()),
+            source_unmatched: None,
+        };
+        let text = plain(&Reply::Answer(answer.clone()), BANG);
+        assert!(text.starts_with("From Example Wire:\n\n1. “"), "{text}");
+        answer.range = Some(crate::timewords::Span {
+            since: crate::ingest::parse_date("2026-11-20").unwrap(),
+            until: None,
+            label: "since 20 Nov 2026".into(),
+        });
+        let text = plain(&Reply::Answer(answer.clone()), BANG);
+        assert!(
+            text.starts_with("From Example Wire, since 20 Nov 2026:\n\n1. “"),
+            "{text}"
+        );
+        answer.source = None;
+        answer.range = None;
+        answer.source_unmatched = Some("Capital Ledger".into());
+        let text = plain(&Reply::Answer(answer), BANG);
+        assert!(text.starts_with("1. “"), "{text}");
+        assert!(
+            text.contains("(Nothing from Capital Ledger matches the rest of the question; these come from other sources.)"),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn a_timeline_lists_undated_articles_apart_after_the_dated_ones() {
         let dated = |day: &str, title: &str| Hit {
             title: title.into(),

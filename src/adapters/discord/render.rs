@@ -391,6 +391,29 @@ mod tests {
     }
 
     #[test]
+    fn an_answer_kept_to_a_source_names_it_under_the_question() {
+        let reply = Reply::Answer(Answer {
+            question: "Riyadh".into(),
+            hits: vec![hit("Riyadh")],
+            offset: 0,
+            more: false,
+            corrections: vec![],
+            unknown: vec![],
+            newer: None,
+            range: None,
+            source: Some("Example Wire".into()),
+            source_unmatched: None,
+        });
+        let data = message(
+            &reply,
+            Some("What does Example Wire say about Riyadh?"),
+            false,
+        );
+        let content = data["content"].as_str().unwrap();
+        assert!(content.ends_with("\nFrom Example Wire:"), "{content}");
+    }
+
+    #[test]
     fn limits_escaping_and_links() {
         let long = "Territory @everyone *bold* <@123> ".repeat(400);
         let reply = Reply::Answer(Answer {
