@@ -86,7 +86,7 @@ pub fn help(syntax: Syntax<'_>) -> String {
          {feeds} — the news feeds I poll and their health (admins only)\n\
          {watch} <words> — tell this room when a new article mentions all these words; {unwatch} <words> stops it, {watches} lists them\n\
          \n\
-         Filters you can add to a question: since:2026-11-01, since:3d or since:monday, until:2026-11-20, source:\"Example Wire\", limit:5, passages:2 (several quotes per article). Time words work too: today, yesterday, this week, last week, since Monday, in October, on 21 October, over the weekend.",
+         Filters you can add to a question: since:2026-11-01, since:3d or since:monday, until:2026-11-20, source:\"Example Wire\", limit:5, passages:2 (several quotes per article). Time words work too: today, yesterday, this week, last week, since Monday, in October, on 21 October, over the weekend; and a source by name: “What does Example Wire say about Riyadh?”.",
         ask = c("ask"),
         timeline = c("timeline"),
         latest = c("latest"),
