@@ -219,6 +219,8 @@ pub enum Hint {
     Watch,
     /// Where a room's watches are listed.
     Watches,
+    /// The command a mistyped one was likely meant as ("timelin"), and the command list.
+    DidYouMean(&'static str),
 }
 
 /// Small talk said to the bot in place of a question.

@@ -762,7 +762,10 @@ fn range_note(resolved: &Resolved, ask: &Ask) -> crate::reply::RangeNote {
 
 fn invalid(e: ParseError) -> Reply {
     let hint = match &e {
-        ParseError::UnknownCommand(_) | ParseError::UnexpectedArguments(_) => Hint::Help,
+        ParseError::UnknownCommand(name) => super::parse::closest_command(name)
+            .map(Hint::DidYouMean)
+            .unwrap_or(Hint::Help),
+        ParseError::UnexpectedArguments(_) => Hint::Help,
         ParseError::Empty => Hint::Ask,
         // A command without its words: an example of it.
         ParseError::MissingQuestion { command } => match command.as_str() {

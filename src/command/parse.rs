@@ -206,6 +206,7 @@ pub fn parse_question(text: &str) -> Result<Command, ParseError> {
         || ["help", "commands"]
             .iter()
             .any(|w| bare.eq_ignore_ascii_case(w))
+        || ABOUT_THE_BOT.contains(&lowercase_words(bare).join(" ").as_str())
     {
         return Ok(Command::Help);
     }
@@ -217,6 +218,46 @@ pub fn parse_question(text: &str) -> Result<Command, ParseError> {
         return Err(ParseError::Empty);
     }
     Ok(Command::Ask(ask))
+}
+
+/// Questions about the bot itself, answered by the help: searched for, "who are you" had no
+/// word to look for and "what can you do" none either.
+const ABOUT_THE_BOT: &[&str] = &[
+    "who are you",
+    "what are you",
+    "what is this",
+    "what is talkwatch",
+    "what can you do",
+    "what do you do",
+    "how do you work",
+    "how does this work",
+    "how do i use you",
+    "how do i use this",
+    "what can i ask",
+    "what can i ask you",
+    "what should i ask",
+];
+
+/// The names a command may be typed by, for a mistyped one's "did you mean" (aliases such as
+/// `q` and `tl` are too short to tell a typo from).
+const COMMAND_NAMES: &[&str] = &[
+    "ask", "timeline", "latest", "sources", "stats", "reindex", "leave", "feeds", "watch",
+    "unwatch", "watches", "help", "more",
+];
+
+/// The command a mistyped name was most likely meant as: "timelin", "lastest", "soruces". One
+/// edit (two for a longer name), letters swapped counting as one.
+pub fn closest_command(name: &str) -> Option<&'static str> {
+    let name = name.to_lowercase();
+    if name.chars().count() < 3 {
+        return None;
+    }
+    COMMAND_NAMES
+        .iter()
+        .map(|c| (strsim::damerau_levenshtein(&name, c), *c))
+        .filter(|(d, c)| *d > 0 && *d <= if c.len() >= 6 { 2 } else { 1 })
+        .min()
+        .map(|(_, c)| c)
 }
 
 /// What may be said to the bot instead of a question, lowercased, without punctuation.
@@ -525,6 +566,24 @@ mod tests {
         match cmd {
             Command::Ask(a) => a,
             other => panic!("expected ask, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_mistyped_command_has_a_likely_name() {
+        for (typed, meant) in [
+            ("timelin", "timeline"),
+            ("Timeline2", "timeline"),
+            ("lastest", "latest"),
+            ("soruces", "sources"),
+            ("wacth", "watch"),
+            ("hlep", "help"),
+            ("stat", "stats"),
+        ] {
+            assert_eq!(closest_command(typed), Some(meant), "{typed}");
+        }
+        for typed in ["frob", "ak", "timeline", "rss"] {
+            assert_eq!(closest_command(typed), None, "{typed}");
         }
     }
 

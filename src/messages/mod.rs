@@ -502,6 +502,12 @@ pub fn hint(hint: Hint, syntax: Syntax<'_>) -> String {
     match hint {
         Hint::Shorter => "Ask a shorter question, e.g. “Is territory negotiable?”.".into(),
         Hint::Help => format!("{} {} to see what I can do.", syntax.give(), syntax.cmd("help")),
+        Hint::DidYouMean(command) => format!(
+            "Did you mean {}? {} {} to see what I can do.",
+            syntax.cmd(command),
+            syntax.give(),
+            syntax.cmd("help")
+        ),
         Hint::Ask => format!(
             "Ask a question, e.g. {}",
             syntax.example("ask", "What did Ushakov say about the proposals?")

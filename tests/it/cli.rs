@@ -858,6 +858,33 @@ fn greetings_and_thanks_are_answered_in_kind_not_searched() {
 }
 
 #[test]
+fn questions_about_the_bot_get_the_help_and_a_mistyped_command_its_likely_name() {
+    let env = Env::new();
+    let text = chat(
+        &env,
+        "who are you?\nWhat can you do\n!timelin energy truce\n!frob\nquit\n",
+    );
+    // Before, both questions said "I couldn't find any words to search for".
+    assert_eq!(
+        text.matches("!timeline <topic> — how a topic developed")
+            .count(),
+        2,
+        "{text}"
+    );
+    assert!(!text.contains("any words to search for"), "{text}");
+    assert!(
+        text.contains(
+            "Unknown command `timelin`. Did you mean !timeline? Send !help to see what I can do."
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("Unknown command `frob`. Send !help to see what I can do."),
+        "{text}"
+    );
+}
+
+#[test]
 fn tell_me_more_pages_on_and_hurried_spellings_are_no_words() {
     let env = Env::new();
     let text = chat(&env, "Is territory negotiable?\ntell me more\nnext\nquit\n");
