@@ -73,10 +73,9 @@ struct Word {
 
 fn words(question: &str) -> Vec<Word> {
     let mut out = Vec::new();
-    let mut offset = 0;
     for raw in question.split_whitespace() {
-        let at = offset + question[offset..].find(raw).unwrap_or(0);
-        offset = at + raw.len();
+        // `raw` is a slice of `question`: its offset is where it starts.
+        let at = raw.as_ptr() as usize - question.as_ptr() as usize;
         let trimmed = raw.trim_start_matches(|c: char| !c.is_alphanumeric());
         let start = at + (raw.len() - trimmed.len());
         let mut token = trimmed.trim_end_matches(|c: char| !c.is_alphanumeric());
