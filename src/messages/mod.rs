@@ -599,7 +599,11 @@ pub fn sources(list: &[SourceSummary]) -> String {
     if list.is_empty() {
         return "I haven't read any articles yet.".into();
     }
-    let mut out = format!("I have read {} sources:\n", list.len());
+    let mut out = format!(
+        "I have read {} source{}:\n",
+        list.len(),
+        plural(list.len() as u64)
+    );
     for s in list {
         let newest = s
             .newest
@@ -616,6 +620,13 @@ pub fn sources(list: &[SourceSummary]) -> String {
             out.push_str(&format!(" · {}", feed_health(feed)));
         }
         out.push('\n');
+    }
+    // The source with the most articles (the list comes in that order), named as a user would.
+    if let Some(first) = list.iter().find(|s| s.articles > 0) {
+        out.push_str(&format!(
+            "Ask about one by name, e.g. “What does {} say about …?”, or add source:\"{}\" to a question.",
+            first.source, first.source
+        ));
     }
     out.trim_end().to_string()
 }
@@ -1041,6 +1052,24 @@ mod tests {
             source_unmatched: None,
         });
         insta::assert_snapshot!(plain(&reply, BANG));
+    }
+
+    #[test]
+    fn the_sources_list_counts_in_words_and_shows_how_to_ask_about_one() {
+        let source = |name: &str, articles| SourceSummary {
+            source: name.into(),
+            articles,
+            newest: crate::ingest::parse_date("2026-11-26"),
+            feed: None,
+        };
+        assert_eq!(
+            sources(&[source("Example Wire", 7)]),
+            "I have read 1 source:\n• Example Wire — 7 articles, newest 26 Nov 2026\n\
+             Ask about one by name, e.g. “What does Example Wire say about …?”, or add source:\"Example Wire\" to a question."
+        );
+        let two = sources(&[source("Example Wire", 7), source("Daily Example", 1)]);
+        assert!(two.starts_with("I have read 2 sources:\n"), "{two}");
+        assert!(two.contains("• Daily Example — 1 article, newest"), "{two}");
     }
 
     #[test]
