@@ -25,7 +25,11 @@ const REPORTING: &[&str] = &[
     "write",
     "writes",
     "wrote",
+    "written",
     "writing",
+    "publish",
+    "publishes",
+    "published",
     "cover",
     "covers",
     "covered",
@@ -254,6 +258,10 @@ mod tests {
         assert_eq!(
             rest_for("what did example wire write about the swap", "example wire").as_deref(),
             Some("what did about the swap")
+        );
+        assert_eq!(
+            rest_for("What has the Daily Example written?", "Daily Example").as_deref(),
+            Some("What has?")
         );
     }
 
