@@ -135,6 +135,10 @@ pub fn mentions(question: &str) -> Vec<Mention> {
         });
         if let Some(cue) = lead {
             let cue_len = cue.len();
+            // After a bare "in", "from" or "by" a name must be written as one (capitalized):
+            // "in local elections" is no question about the source "local" (what files without
+            // a source are filed under), while "according to" says a source is meant.
+            let capitalized_only = cue_len == 1;
             let mut first = i + cue_len;
             let with_the = words.get(first).is_some_and(|w| w.lower == "the");
             for skip_the in [false, true] {
@@ -148,6 +152,11 @@ pub fn mentions(question: &str) -> Vec<Mention> {
                     let last = &words[first + len - 1];
                     // A possessive ends a name: "from Example Wire's desk" is not "Wire's desk".
                     if words[first..first + len - 1].iter().any(|w| w.possessive) {
+                        continue;
+                    }
+                    if capitalized_only
+                        && !question[words[first].start..].starts_with(char::is_uppercase)
+                    {
                         continue;
                     }
                     let mut end = last.full_end;
@@ -312,6 +321,13 @@ mod tests {
         assert_eq!(all[0].name.split(' ').count(), MAX_WORDS);
         assert!(all.iter().any(|m| m.name == "Example Wire"));
         assert!(mentions("Is territory negotiable at the Riyadh talks?").is_empty());
+        // After a bare preposition only a capitalized name: "local" is what files without a
+        // source are filed under, and "local elections" no source.
+        assert_eq!(rest_for("Who won in local elections?", "local"), None);
+        assert_eq!(
+            rest_for("according to local officials", "local officials").as_deref(),
+            Some("")
+        );
     }
 
     #[test]
