@@ -420,8 +420,10 @@ impl Handler {
         resolved: &Resolved,
         ask: &Ask,
     ) -> Reply {
-        // The words searched for, without the time words that only set the range.
-        let words = if resolved.question.trim().is_empty() {
+        // The words searched for, without the time words that only set the range; with the
+        // source a question named, as asked ("Riyadh from Capital Ledger": other sources may
+        // well have it).
+        let words = if resolved.question.trim().is_empty() || resolved.named.is_some() {
             &ask.question
         } else {
             &resolved.question

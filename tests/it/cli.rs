@@ -523,6 +523,27 @@ fn a_source_named_in_a_question_keeps_the_answer_to_it() {
         text.starts_with("The newest developments from Example Wire:\n1. 26 Nov 2026"),
         "{text}"
     );
+    // A timeline kept to a source says so, and one with nothing from it names the source.
+    let text = stdout(
+        &env.cmd()
+            .args(["timeline", "Riyadh talks in Example Wire"])
+            .output()
+            .unwrap(),
+    );
+    assert!(
+        text.starts_with("How “Riyadh talks” developed in Example Wire (oldest first):\n1. "),
+        "{text}"
+    );
+    let text = stdout(
+        &env.cmd()
+            .args(["timeline", "Riyadh from Capital Ledger"])
+            .output()
+            .unwrap(),
+    );
+    assert!(
+        text.starts_with("I found nothing about “Riyadh from Capital Ledger”"),
+        "{text}"
+    );
     let v = ask_json(
         &env,
         &["--limit", "1", "What did Ushakov say, according to Peskov?"],
