@@ -136,6 +136,13 @@ const COVERS_WITHIN: f32 = 0.3;
 /// "held" (docs/benchmarks.md).
 const ABOUT: f32 = 0.5;
 
+/// Share of a topic's weight an article must hold somewhere in its title or body to get a line
+/// in a timeline or a `latest <words>` list: below it the article is about something else and
+/// matched a word or two of the topic ("Moscow talks" listed the Nile round, which holds
+/// "talks" but never "Moscow"). Half, the majority of the topic; swept on the tuning half of
+/// `bench/story/timelines.toml`: 0.4–0.6 keep every step, 0.7 loses three (docs/benchmarks.md).
+const TOPIC_HELD: f32 = 0.5;
+
 /// What the ranking knows of a candidate article besides its score.
 #[derive(Debug, Clone, Copy)]
 struct Fit {
@@ -588,7 +595,26 @@ impl Answerer<'_> {
         } else {
             FUSED
         };
-        fuse_with_whole_articles(ranked, fused, lookup, plan, |key| by_article[&key][0].addr)?;
+        if by_date {
+            // Listed by date (a timeline, `latest <words>`): an article that holds less than
+            // TOPIC_HELD of the topic anywhere is about something else. Its whole-article
+            // scores come from the same pass.
+            let keys: Vec<(i64, DocAddress)> = ranked
+                .iter()
+                .map(|r| (r.1, by_article[&r.1][0].addr))
+                .collect();
+            let (whole, held) = lookup.article_scores_and_coverage(&keys, fused, plan)?;
+            let about: FxHashSet<i64> = keys
+                .iter()
+                .zip(&held)
+                .filter(|(_, h)| **h >= TOPIC_HELD)
+                .map(|(k, _)| k.0)
+                .collect();
+            add_whole_article_scores(ranked, &whole);
+            ranked.retain(|r| about.contains(&r.1));
+        } else {
+            fuse_with_whole_articles(ranked, fused, lookup, plan, |key| by_article[&key][0].addr)?;
+        }
         // Equal scores (twin articles) in an order a person can follow, the same after
         // every ingest: the newer first, then the one stored first, never the order in
         // which the index happened to write them (the sorts after this one are stable).

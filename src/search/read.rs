@@ -304,9 +304,54 @@ impl TermLookup<'_> {
         articles: &[(i64, tantivy::DocAddress)],
         plan: &Plan,
     ) -> Result<Vec<f32>, SearchError> {
+        Ok(self
+            .article_group_scores(articles, plan)?
+            .into_iter()
+            .map(|groups| groups.iter().sum())
+            .collect())
+    }
+
+    /// [`TermLookup::article_scores`] of the first `scored` of `articles`, and the share of
+    /// the question's weight each of `articles` holds anywhere in its title or body (a word
+    /// group counts when one of its forms, a spelling correction included, is there; all of it
+    /// for an index without the article-level fields, which cannot tell). One pass for both.
+    pub fn article_scores_and_coverage(
+        &mut self,
+        articles: &[(i64, tantivy::DocAddress)],
+        scored: usize,
+        plan: &Plan,
+    ) -> Result<(Vec<f32>, Vec<f32>), SearchError> {
+        let groups = self.article_group_scores(articles, plan)?;
+        let scores = groups.iter().take(scored).map(|g| g.iter().sum()).collect();
+        if !self.snapshot.article_level {
+            return Ok((scores, vec![1.0; articles.len()]));
+        }
+        let total: f32 = plan.groups.iter().map(|g| g.weight).sum();
+        let coverage = groups
+            .iter()
+            .map(|scores| {
+                let held: f32 = scores
+                    .iter()
+                    .zip(&plan.groups)
+                    .filter(|(s, _)| **s > 0.0)
+                    .map(|(_, g)| g.weight)
+                    .sum();
+                if total > 0.0 { held / total } else { 0.0 }
+            })
+            .collect();
+        Ok((scores, coverage))
+    }
+
+    /// Per article in `articles`, per word group of `plan`: the BM25 of the group's
+    /// best-scoring form in the article as a whole (see [`TermLookup::article_scores`]).
+    fn article_group_scores(
+        &mut self,
+        articles: &[(i64, tantivy::DocAddress)],
+        plan: &Plan,
+    ) -> Result<Vec<Vec<f32>>, SearchError> {
         const K1: f32 = 1.2;
         const B: f32 = 0.75;
-        let mut out = vec![0.0; articles.len()];
+        let out = vec![vec![0.0; plan.groups.len()]; articles.len()];
         if !self.snapshot.article_level || articles.is_empty() {
             return Ok(out);
         }
@@ -354,7 +399,7 @@ impl TermLookup<'_> {
             }
         }
         // best[article][group]
-        let mut best = vec![vec![0f32; plan.groups.len()]; articles.len()];
+        let mut best = out;
         for (ord, reader) in searcher.segment_readers().iter().enumerate() {
             let mut leads: Vec<(tantivy::DocId, usize)> = lead_of
                 .iter()
@@ -385,10 +430,7 @@ impl TermLookup<'_> {
                 }
             }
         }
-        for (o, b) in out.iter_mut().zip(best) {
-            *o = b.iter().sum();
-        }
-        Ok(out)
+        Ok(best)
     }
 
     /// The lead document of article `key` found from one of its passages, `near`: back to the

@@ -926,6 +926,28 @@ fn tell_me_more_pages_on_and_hurried_spellings_are_no_words() {
 }
 
 #[test]
+fn a_timeline_leaves_out_articles_about_something_else() {
+    let env = Env::new();
+    ingest_demo(&env);
+    let text = stdout(
+        &env.cmd()
+            .args(["timeline", "--limit", "20", "Moscow talks"])
+            .output()
+            .unwrap(),
+    );
+    assert!(
+        text.contains("https://news.example.org/2026/11/moscow-talks-end-without-deal"),
+        "{text}"
+    );
+    assert!(
+        text.contains("— Ushakov: Russia will not bargain"),
+        "{text}"
+    );
+    // The Nile round holds "talks" but never "Moscow": before, it had a line of its own.
+    assert!(!text.contains("Nile dam"), "{text}");
+}
+
+#[test]
 fn a_question_about_how_talks_evolved_is_answered_by_their_timeline() {
     let env = Env::new();
     ingest_demo(&env);
