@@ -131,7 +131,7 @@ impl Hit {
 }
 
 /// An answer to a question: the best passages, best first.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Answer {
     pub question: String,
     pub hits: Vec<Hit>,

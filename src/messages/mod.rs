@@ -1077,14 +1077,8 @@ mod tests {
         let mut answer = Answer {
             question: "Riyadh".into(),
             hits: vec![hit()],
-            offset: 0,
-            more: false,
-            corrections: vec![],
-            unknown: vec![],
-            newer: None,
-            range: None,
             source: Some("Example Wire".into()),
-            source_unmatched: None,
+            ..Answer::default()
         };
         let text = plain(&Reply::Answer(answer.clone()), BANG);
         assert!(text.starts_with("From Example Wire:\n\n1. “"), "{text}");

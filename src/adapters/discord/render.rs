@@ -395,14 +395,8 @@ mod tests {
         let reply = Reply::Answer(Answer {
             question: "Riyadh".into(),
             hits: vec![hit("Riyadh")],
-            offset: 0,
-            more: false,
-            corrections: vec![],
-            unknown: vec![],
-            newer: None,
-            range: None,
             source: Some("Example Wire".into()),
-            source_unmatched: None,
+            ..Answer::default()
         });
         let data = message(
             &reply,
