@@ -313,8 +313,9 @@ impl TermLookup<'_> {
 
     /// [`TermLookup::article_scores`] of the first `scored` of `articles`, and the share of
     /// the question's weight each of `articles` holds anywhere in its title or body (a word
-    /// group counts when one of its forms, a spelling correction included, is there; all of it
-    /// for an index without the article-level fields, which cannot tell). One pass for both.
+    /// group counts when one of its forms, a spelling correction included, is there; words no
+    /// article holds are left out of the whole, as the reply names them apart; all of it for an
+    /// index without the article-level fields, which cannot tell). One pass for both.
     pub fn article_scores_and_coverage(
         &mut self,
         articles: &[(i64, tantivy::DocAddress)],
@@ -326,7 +327,12 @@ impl TermLookup<'_> {
         if !self.snapshot.article_level {
             return Ok((scores, vec![1.0; articles.len()]));
         }
-        let total: f32 = plan.groups.iter().map(|g| g.weight).sum();
+        let total: f32 = plan
+            .groups
+            .iter()
+            .filter(|g| g.in_index)
+            .map(|g| g.weight)
+            .sum();
         let coverage = groups
             .iter()
             .map(|scores| {

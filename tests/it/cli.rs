@@ -945,6 +945,17 @@ fn a_timeline_leaves_out_articles_about_something_else() {
     );
     // The Nile round holds "talks" but never "Moscow": before, it had a line of its own.
     assert!(!text.contains("Nile dam"), "{text}");
+    // Words no article holds are named apart, not counted against every article.
+    let text = stdout(
+        &env.cmd()
+            .args(["timeline", "Riyadh blimps zeppelins"])
+            .output()
+            .unwrap(),
+    );
+    assert!(
+        text.starts_with("How “Riyadh blimps zeppelins” developed (oldest first; no article I have read mentions “blimps” or “zeppelins”):\n1. "),
+        "{text}"
+    );
 }
 
 #[test]
