@@ -434,8 +434,8 @@ impl Engine {
     }
 
     /// The source a question names, when it is one this index holds ("What does Example Wire
-    /// say about Riyadh?"): its name as written and the question without it (see
-    /// [`crate::named_source`]).
+    /// say about Riyadh?"): its name as written and where it stands in the question
+    /// ([`crate::named_source::Mention::rest`] reads the question without it).
     pub fn named_source(&self, question: &str) -> Option<crate::named_source::Mention> {
         let candidates = crate::named_source::mentions(question);
         if candidates.is_empty() {

@@ -3,10 +3,10 @@
 //!
 //! [`mentions`] reads the words around a cue ("according to", "from", "in", "by" before, a
 //! reporting verb or a possessive after) as candidate names of one to four words,
-//! longest first, each with the question as it reads without the name and the words that only
-//! framed it. The caller keeps the first candidate that is a source it has read, so a speaker or
-//! a place ("according to Ushakov", "in Riyadh") stays a search word: nothing here knows which
-//! sources exist.
+//! longest first, each with the span of the question that the name and the words that only
+//! framed it take. The caller keeps the first candidate that is a source it has read (and reads
+//! the question without that span, [`Mention::rest`]), so a speaker or a place ("according to
+//! Ushakov", "in Riyadh") stays a search word: nothing here knows which sources exist.
 
 /// Words before a name that belong to it as a source ("according to X", "from X"): taken out
 /// with the name.
@@ -60,8 +60,22 @@ const MAX_QUESTION_WORDS: usize = 120;
 pub struct Mention {
     /// The name as written, its words joined by single spaces: "Example Wire".
     pub name: String,
-    /// The question without the name and the words that only framed it.
-    pub rest: String,
+    /// Bytes of the question the name and its framing words take ("according to the Daily
+    /// Example", "Example Wire says").
+    cut: std::ops::Range<usize>,
+}
+
+impl Mention {
+    /// `question` (the one this mention was read from) without the name and the words that
+    /// only framed it.
+    pub fn rest(&self, question: &str) -> String {
+        let rest = crate::text::collapse_ws(&format!(
+            "{} {}",
+            &question[..self.cut.start],
+            &question[self.cut.end..]
+        ));
+        tidy(&rest)
+    }
 }
 
 /// One word of the question: its byte span without surrounding punctuation, lowercased.
@@ -210,16 +224,7 @@ pub fn mentions(question: &str) -> Vec<Mention> {
                 .map(|w| &question[w.start..w.end])
                 .collect::<Vec<_>>()
                 .join(" ");
-            let cut_end = cut.end.min(question.len());
-            let rest = crate::text::collapse_ws(&format!(
-                "{} {}",
-                &question[..cut.start],
-                &question[cut_end..]
-            ));
-            Mention {
-                name,
-                rest: tidy(&rest),
-            }
+            Mention { name, cut }
         })
         .collect()
 }
@@ -247,7 +252,7 @@ mod tests {
         mentions(question)
             .into_iter()
             .find(|m| m.name.eq_ignore_ascii_case(name))
-            .map(|m| m.rest)
+            .map(|m| m.rest(question))
     }
 
     #[test]

@@ -312,7 +312,7 @@ impl Handler {
         if source.is_none()
             && let Some(mention) = self.engine.named_source(&question)
         {
-            question = mention.rest;
+            question = mention.rest(&question);
             source = Some(mention.name.clone());
             named = Some(mention.name);
         }
