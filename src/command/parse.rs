@@ -202,15 +202,16 @@ pub fn parse_question(text: &str) -> Result<Command, ParseError> {
     // "help" said to the bot (in chat, a mention, a direct message, `/ask help`) asks how to use
     // it: a search for the word would quote articles about humanitarian help.
     let bare = text.trim().trim_end_matches(['?', '!', '.']).trim();
+    let words = lowercase_words(bare);
     if bare.is_empty() && !text.trim().is_empty()
         || ["help", "commands"]
             .iter()
             .any(|w| bare.eq_ignore_ascii_case(w))
-        || ABOUT_THE_BOT.contains(&lowercase_words(bare).join(" ").as_str())
+        || ABOUT_THE_BOT.contains(&words.join(" ").as_str())
     {
         return Ok(Command::Help);
     }
-    if let Some(said) = small_talk(bare) {
+    if let Some(said) = small_talk(bare, &words) {
         return Ok(Command::SmallTalk(said));
     }
     let ask = parse_ask(text)?;
@@ -315,9 +316,9 @@ const NODS: &[(SmallTalk, char)] = &[
 
 /// Whether a whole message is small talk rather than a question: "Hi!", "thanks talkwatch",
 /// "Thank you :)", "ok", "👍". A search for "thanks" would quote someone thanking mediators,
-/// and one for "ok" say that no article mentions it.
-fn small_talk(message: &str) -> Option<SmallTalk> {
-    let words = lowercase_words(message);
+/// and one for "ok" say that no article mentions it. `words` are the message's
+/// [`lowercase_words`], which the caller has already read.
+fn small_talk(message: &str, words: &[String]) -> Option<SmallTalk> {
     if words.is_empty() {
         // A skin tone or variation selector is part of the emoji before it.
         let mut nods = message
@@ -331,7 +332,7 @@ fn small_talk(message: &str) -> Option<SmallTalk> {
         let first = nods.next()??;
         return nods.all(|n| n == Some(first)).then_some(first);
     }
-    let mut said = words.as_slice();
+    let mut said = words;
     while let [rest @ .., last] = said
         && !rest.is_empty()
         && crate::question::ADDRESSEES.contains(&last.as_str())
