@@ -242,7 +242,7 @@ pub fn answer_lead(answer: &Answer) -> Option<String> {
 }
 
 /// The range a question's time words limited it to.
-pub fn range_used(label: &str) -> String {
+fn range_used(label: &str) -> String {
     let mut chars = label.chars();
     match chars.next() {
         Some(first) => format!("{}{}:", first.to_uppercase(), chars.as_str()),
